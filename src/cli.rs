@@ -1,0 +1,277 @@
+//! The command line: `innohaku serve | reindex | search | validate | analyze | schemas`.
+
+use std::fs::File;
+use std::io::{BufReader, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use crate::analysis;
+use crate::http::{self, AppState};
+use crate::index::{Catalog, SearchIndex};
+use crate::ingest::{Item, read_ndjson};
+use crate::schema::{Language, json_schemas};
+use crate::search::SearchRequest;
+use crate::service::{Paths, Service, ingest_files};
+use crate::store::Store;
+
+/// Innohaku: search for Finnish social and health care development work.
+#[derive(Debug, Parser)]
+#[command(name = "innohaku", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where data lives.
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// Data directory: the document store and the index generations.
+    #[arg(long, env = "INNOHAKU_DATA_DIR", default_value = "index/data")]
+    pub data_dir: PathBuf,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API and the search page (loads the sample data on first start).
+    Serve {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Address to listen on; loopback unless you mean otherwise.
+        #[arg(long, env = "INNOHAKU_BIND", default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+        /// NDJSON files loaded into an empty store on first start.
+        #[arg(long, env = "INNOHAKU_SEED_DIR", default_value = "data/sample")]
+        seed_dir: PathBuf,
+        /// Admin API key for write endpoints; without it the write API is off.
+        #[arg(long, env = "INNOHAKU_ADMIN_KEY", hide_env_values = true)]
+        admin_key: Option<String>,
+        /// Log as JSON lines.
+        #[arg(long)]
+        json_logs: bool,
+    },
+    /// Load NDJSON files into the store and rebuild the index (with no files: rebuild only).
+    Reindex {
+        #[command(flatten)]
+        data: DataArgs,
+        /// NDJSON files of practices, projects and networks.
+        files: Vec<PathBuf>,
+    },
+    /// Search the local index and print the hits.
+    Search {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The query.
+        query: String,
+        /// How many hits.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// Check NDJSON files against the document schemas; exit 1 if any line is invalid.
+    Validate {
+        /// The files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Show how text is analysed into index terms.
+    Analyze {
+        /// Language of the text.
+        #[arg(long, default_value = "fi")]
+        lang: Language,
+        /// The text.
+        text: String,
+    },
+    /// Write the JSON Schemas of the document kinds into a directory.
+    Schemas {
+        /// Where to write them.
+        #[arg(default_value = "schemas")]
+        dir: PathBuf,
+    },
+}
+
+/// Runs a command.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Serve {
+            data,
+            bind,
+            seed_dir,
+            admin_key,
+            json_logs,
+        } => {
+            init_logs(json_logs);
+            serve(data, bind, seed_dir, admin_key)
+        }
+        Command::Reindex { data, files } => reindex(data, files),
+        Command::Search { data, query, limit } => search(data, query, limit),
+        Command::Validate { files } => validate(files),
+        Command::Analyze { lang, text } => {
+            let tokens = analysis::analyze(lang, &text);
+            println!("{}", serde_json::to_string_pretty(&tokens)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schemas { dir } => {
+            std::fs::create_dir_all(&dir)?;
+            for (name, schema) in json_schemas() {
+                let path = dir.join(name);
+                std::fs::write(&path, serde_json::to_string_pretty(&schema)? + "\n")?;
+                println!("wrote {}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn init_logs(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "innohaku=info,tower_http=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn serve(
+    data: DataArgs,
+    bind: SocketAddr,
+    seed_dir: PathBuf,
+    admin_key: Option<String>,
+) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let seed = seed_dir.is_dir().then_some(seed_dir.as_path());
+    let service = Service::open(
+        Paths {
+            data_dir: data.data_dir.clone(),
+        },
+        seed,
+    )
+    .with_context(|| format!("opening data directory {}", data.data_dir.display()))?;
+    tracing::info!(
+        documents = service.index().num_docs(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        analyzer = analysis::DESCRIPTION,
+        "index ready"
+    );
+    let admin_key = admin_key.filter(|k| !k.is_empty()).map(Arc::from);
+    if admin_key.is_none() {
+        tracing::info!("no admin key configured: the write API is off");
+    }
+    let state = AppState {
+        service: Arc::new(service),
+        admin_key,
+    };
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .with_context(|| format!("binding {bind}"))?;
+        let addr = listener.local_addr()?;
+        tracing::info!(%addr, "listening");
+        println!("Innohaku is serving at http://{addr}/");
+        http::serve(listener, state).await?;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn reindex(data: DataArgs, files: Vec<PathBuf>) -> Result<ExitCode> {
+    let paths = Paths {
+        data_dir: data.data_dir,
+    };
+    std::fs::create_dir_all(&paths.data_dir)?;
+    let store = Store::open(&paths.store())?;
+    let mut failed = false;
+    if !files.is_empty() {
+        let report = ingest_files(&store, &files)?;
+        for e in &report.rejected {
+            eprintln!("rejected {e}");
+        }
+        failed = !report.rejected.is_empty();
+        println!(
+            "stored: {} new, {} updated, {} unchanged, {} stale, {} rejected",
+            report.inserted,
+            report.updated,
+            report.unchanged,
+            report.stale,
+            report.rejected.len()
+        );
+    }
+    let started = std::time::Instant::now();
+    let index = SearchIndex::build(&Catalog::new(paths.indexes()), store.iter(), |_| {})?;
+    println!(
+        "indexed {} documents in {:.2} s",
+        index.num_docs(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn search(data: DataArgs, query: String, limit: usize) -> Result<ExitCode> {
+    let paths = Paths {
+        data_dir: data.data_dir,
+    };
+    let index = SearchIndex::open_current(&Catalog::new(paths.indexes()), &paths.indexes())?;
+    let req = SearchRequest {
+        q: query,
+        limit: limit.clamp(1, crate::search::MAX_LIMIT),
+        ..SearchRequest::default()
+    };
+    let started = std::time::Instant::now();
+    let results = crate::search::search(&index, &req)?;
+    let took = started.elapsed();
+    let mut out = std::io::stdout().lock();
+    for hit in &results.hits {
+        writeln!(
+            out,
+            "{:>7.3}  {:<8} {}  {}",
+            hit.score,
+            hit.kind.id(),
+            hit.id,
+            hit.title
+        )?;
+        writeln!(out, "         {}", hit.snippet.text)?;
+    }
+    writeln!(
+        out,
+        "{} of {} hits in {:.2} ms",
+        results.hits.len(),
+        results.total,
+        took.as_secs_f64() * 1000.0
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn validate(files: Vec<PathBuf>) -> Result<ExitCode> {
+    let mut valid = 0;
+    let mut invalid = 0;
+    for path in &files {
+        let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+        for item in read_ndjson(BufReader::new(file)) {
+            match item.with_context(|| format!("reading {}", path.display()))? {
+                Item::Document(..) => valid += 1,
+                Item::Rejected(e) => {
+                    invalid += 1;
+                    eprintln!("{}:{e}", path.display());
+                }
+            }
+        }
+    }
+    println!("{valid} valid, {invalid} invalid");
+    Ok(if invalid == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,391 @@
+//! The HTTP API and the search page: a thin axum layer over [`Service`].
+
+mod error;
+mod params;
+mod ui;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Serialize;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::recommend::Similar;
+use crate::schema::{
+    DocId, Document, Kind, Language, Phase, ProjectStatus, Region, TargetGroup, Theme,
+};
+use crate::search::SearchResults;
+use crate::service::Service;
+
+pub use error::{ApiError, Problem, ProblemBody};
+
+/// Largest request body accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+/// What handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    /// The service.
+    pub service: Arc<Service>,
+    /// The admin API key; `None` turns the write API off.
+    pub admin_key: Option<Arc<str>>,
+}
+
+/// The whole router.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(ui::index))
+        .route("/assets/{file}", get(ui::asset))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/problems/{code}", get(problem_doc))
+        .route("/v1/search", get(search))
+        .route("/v1/vocabulary", get(vocabulary))
+        .route("/v1/documents", post(ingest))
+        .route("/v1/documents/{id}", get(document))
+        .route("/v1/documents/{id}/similar", get(similar))
+        .fallback(|| async { ApiError::new(Problem::NotFound, "no endpoint at this path") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                Problem::MethodNotAllowed,
+                "this endpoint does not accept that method",
+            )
+        })
+        .layer(middleware::from_fn(problem_for_plain_errors))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::internal("a handler panicked").into_response()
+        }))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Turns any error response that is not already a problem (an extractor's plain-text
+/// rejection, a body-limit 413, a timeout) into one, so clients only ever see problem+json.
+async fn problem_for_plain_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let problem = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => Problem::PayloadTooLarge,
+        StatusCode::NOT_FOUND => Problem::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => Problem::MethodNotAllowed,
+        s if s.is_server_error() => Problem::Internal,
+        _ => Problem::InvalidBody,
+    };
+    let detail = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => format!("the body is larger than {MAX_BODY_BYTES} bytes"),
+        StatusCode::SERVICE_UNAVAILABLE => "the request took too long".to_owned(),
+        s => s
+            .canonical_reason()
+            .unwrap_or("request failed")
+            .to_lowercase(),
+    };
+    let mut response = ApiError::new(problem, detail).into_response();
+    *response.status_mut() = status;
+    response
+}
+
+/// Runs blocking work (search, indexing) off the async reactor.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(ApiError::internal)?
+}
+
+#[derive(Serialize)]
+struct Health {
+    status: &'static str,
+}
+
+async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+#[derive(Serialize)]
+struct Ready {
+    status: &'static str,
+    documents: u64,
+    analyzer: &'static str,
+}
+
+async fn readyz(State(state): State<AppState>) -> Json<Ready> {
+    Json(Ready {
+        status: "ready",
+        documents: state.service.index().num_docs(),
+        analyzer: crate::analysis::DESCRIPTION,
+    })
+}
+
+async fn problem_doc(Path(code): Path<String>) -> Result<Response, ApiError> {
+    let problem = Problem::ALL
+        .into_iter()
+        .find(|p| p.meta().0 == code)
+        .ok_or_else(|| ApiError::new(Problem::NotFound, "no such problem type"))?;
+    let (code, status, title, explanation) = problem.meta();
+    Ok(Json(serde_json::json!({ "type": problem.type_uri(), "code": code, "status": status.as_u16(), "title": title, "description": explanation })).into_response())
+}
+
+/// A search response.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SearchResponse {
+    /// The query as received.
+    pub query: String,
+    /// Milliseconds the search took inside the service.
+    pub took_ms: f64,
+    /// Offset of the first hit.
+    pub offset: usize,
+    /// Hits per page.
+    pub limit: usize,
+    /// Results.
+    #[serde(flatten)]
+    pub results: SearchResults,
+}
+
+async fn search(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<SearchResponse>, ApiError> {
+    let req = params::search_request(raw.as_deref())?;
+    blocking(move || {
+        let started = Instant::now();
+        let results = state.service.search(&req)?;
+        Ok(Json(SearchResponse {
+            query: req.q,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            offset: req.offset,
+            limit: req.limit,
+            results,
+        }))
+    })
+    .await
+}
+
+fn parse_id(id: &str) -> Result<DocId, ApiError> {
+    id.parse()
+        .map_err(|_| ApiError::new(Problem::NotFound, "no document has this id"))
+}
+
+async fn document(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Document>, ApiError> {
+    let id = parse_id(&id)?;
+    let doc = blocking(move || Ok(state.service.get(&id)?)).await?;
+    doc.map(Json)
+        .ok_or_else(|| ApiError::new(Problem::NotFound, "no document has this id"))
+}
+
+/// Recommendations for a document.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SimilarResponse {
+    /// The document they are similar to.
+    pub id: String,
+    /// Most similar first.
+    pub similar: Vec<Similar>,
+}
+
+async fn similar(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<SimilarResponse>, ApiError> {
+    let id = parse_id(&id)?;
+    let mut kinds = Vec::new();
+    let mut limit = 5;
+    for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "kind" => {
+                for v in value.split(',').filter(|v| !v.is_empty()) {
+                    kinds.push(
+                        v.parse::<Kind>()
+                            .map_err(|e| ApiError::param("kind", e.to_string()))?,
+                    );
+                }
+            }
+            "limit" => {
+                limit = value
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=50).contains(n))
+                    .ok_or_else(|| {
+                        ApiError::param("limit", "must be a whole number from 1 to 50")
+                    })?
+            }
+            other => {
+                return Err(ApiError::param(
+                    other,
+                    "unknown parameter; accepted: kind, limit",
+                ));
+            }
+        }
+    }
+    let found =
+        blocking(move || Ok(state.service.similar(&id, &kinds, limit)?.map(|s| (id, s)))).await?;
+    let (id, similar) =
+        found.ok_or_else(|| ApiError::new(Problem::NotFound, "no document has this id"))?;
+    Ok(Json(SimilarResponse {
+        id: id.to_string(),
+        similar,
+    }))
+}
+
+/// The controlled vocabularies with labels, for building filters and showing facet names.
+#[derive(Serialize)]
+struct Vocabulary {
+    kind: Vec<Term>,
+    region: Vec<Term>,
+    theme: Vec<Term>,
+    target_group: Vec<Term>,
+    phase: Vec<Term>,
+    status: Vec<Term>,
+    language: Vec<Term>,
+}
+
+#[derive(Serialize)]
+struct Term {
+    id: &'static str,
+    labels: crate::schema::Labels,
+}
+
+async fn vocabulary() -> Json<Vocabulary> {
+    macro_rules! terms {
+        ($t:ty) => {
+            <$t>::ALL
+                .iter()
+                .map(|t| Term {
+                    id: t.id(),
+                    labels: t.labels(),
+                })
+                .collect()
+        };
+    }
+    let language_labels = |l: Language| match l {
+        Language::Fi => crate::schema::Labels {
+            fi: "suomi",
+            sv: "finska",
+            en: "Finnish",
+        },
+        Language::Sv => crate::schema::Labels {
+            fi: "ruotsi",
+            sv: "svenska",
+            en: "Swedish",
+        },
+        Language::En => crate::schema::Labels {
+            fi: "englanti",
+            sv: "engelska",
+            en: "English",
+        },
+    };
+    Json(Vocabulary {
+        kind: terms!(Kind),
+        region: terms!(Region),
+        theme: terms!(Theme),
+        target_group: terms!(TargetGroup),
+        phase: terms!(Phase),
+        status: terms!(ProjectStatus),
+        language: Language::ALL
+            .iter()
+            .map(|&l| Term {
+                id: l.code(),
+                labels: language_labels(l),
+            })
+            .collect(),
+    })
+}
+
+async fn ingest(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    authorize(&state, &headers)?;
+    let report = blocking(move || Ok(state.service.ingest(body.as_ref())?)).await?;
+    Ok(Json(report).into_response())
+}
+
+/// Checks the bearer key of a write request, in constant time.
+fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(key) = &state.admin_key else {
+        return Err(ApiError::new(
+            Problem::Forbidden,
+            "the write API is off: start the server with INNOHAKU_ADMIN_KEY set to enable it",
+        ));
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| {
+            ApiError::new(
+                Problem::Unauthorized,
+                "send `Authorization: Bearer <admin key>`",
+            )
+        })?;
+    if constant_time_eq(given.as_bytes(), key.as_bytes()) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            Problem::Forbidden,
+            "the API key is not valid",
+        ))
+    }
+}
+
+/// Compares two byte strings in time that depends only on their lengths.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    let mut diff = (a.len() != b.len()) as u8;
+    for i in 0..a.len().max(b.len()) {
+        diff |= a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0xff);
+    }
+    diff == 0
+}
+
+/// Serves the router on `listener` until SIGINT or SIGTERM, letting in-flight requests finish.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,127 @@
+//! Query-string parsing for search: every parameter checked once, errors naming it.
+
+use std::str::FromStr;
+
+use crate::index::FacetField;
+use crate::schema::{Kind, Language, Phase, Region, TargetGroup, Theme};
+use crate::search::{MAX_LIMIT, MAX_OFFSET, Order, SearchRequest, query::MAX_QUERY_CHARS};
+
+use super::error::ApiError;
+
+/// Parses `GET /v1/search` parameters. Facet parameters may repeat (`region=a&region=b`) or
+/// hold comma-separated values; either way the values combine with OR.
+pub fn search_request(raw: Option<&str>) -> Result<SearchRequest, ApiError> {
+    let mut req = SearchRequest::default();
+    for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "q" => {
+                if value.chars().count() > MAX_QUERY_CHARS {
+                    return Err(ApiError::param(
+                        "q",
+                        format!("the query is longer than {MAX_QUERY_CHARS} characters"),
+                    ));
+                }
+                req.q = value.into_owned();
+            }
+            "limit" => req.limit = number("limit", &value, 1, MAX_LIMIT)?,
+            "offset" => req.offset = number("offset", &value, 0, MAX_OFFSET)?,
+            "sort" => {
+                req.order = Some(match value.as_ref() {
+                    "relevance" => Order::Relevance,
+                    "newest" => Order::Newest,
+                    other => {
+                        return Err(ApiError::param(
+                            "sort",
+                            format!("unknown sort `{}`; use relevance or newest", clip(other)),
+                        ));
+                    }
+                })
+            }
+            name => {
+                let facet = FacetField::ALL
+                    .into_iter()
+                    .find(|f| f.name() == name)
+                    .ok_or_else(|| {
+                        ApiError::param(
+                            name,
+                            format!("unknown parameter `{}`; {}", clip(name), ACCEPTED),
+                        )
+                    })?;
+                for v in value.split(',').map(str::trim).filter(|v| !v.is_empty()) {
+                    check_facet_value(facet, v)?;
+                    let at = req
+                        .selection
+                        .iter()
+                        .position(|(f, _)| *f == facet)
+                        .unwrap_or_else(|| {
+                            req.selection.push((facet, Vec::new()));
+                            req.selection.len() - 1
+                        });
+                    let values = &mut req.selection[at].1;
+                    if !values.iter().any(|x| x == v) {
+                        values.push(v.to_owned());
+                    }
+                }
+            }
+        }
+    }
+    Ok(req)
+}
+
+const ACCEPTED: &str = "accepted: q, limit, offset, sort, kind, region, theme, target_group, phase, language, organisation, programme, year";
+
+fn number(param: &str, value: &str, min: usize, max: usize) -> Result<usize, ApiError> {
+    match value.parse::<usize>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(ApiError::param(
+            param,
+            format!(
+                "`{}` must be a whole number from {min} to {max}",
+                clip(value)
+            ),
+        )),
+    }
+}
+
+fn check_facet_value(facet: FacetField, value: &str) -> Result<(), ApiError> {
+    fn vocab<T: FromStr>(facet: FacetField, value: &str) -> Result<(), ApiError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        value
+            .parse::<T>()
+            .map(|_| ())
+            .map_err(|e| ApiError::param(facet.name(), e.to_string()))
+    }
+    match facet {
+        FacetField::Kind => vocab::<Kind>(facet, value),
+        FacetField::Region => vocab::<Region>(facet, value),
+        FacetField::Theme => vocab::<Theme>(facet, value),
+        FacetField::TargetGroup => vocab::<TargetGroup>(facet, value),
+        FacetField::Phase => vocab::<Phase>(facet, value),
+        FacetField::Language => vocab::<Language>(facet, value),
+        FacetField::Year => match value.parse::<u16>() {
+            Ok(y) if (1900..=2200).contains(&y) => Ok(()),
+            _ => Err(ApiError::param(
+                "year",
+                format!("`{}` is not a year", clip(value)),
+            )),
+        },
+        FacetField::Organisation | FacetField::Programme => {
+            if value.len() > 200 {
+                Err(ApiError::param(facet.name(), "longer than 200 bytes"))
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Shortens user input quoted back in an error message.
+fn clip(s: &str) -> String {
+    let mut out: String = s.chars().take(40).filter(|c| !c.is_control()).collect();
+    if s.chars().count() > 40 {
+        out.push('…');
+    }
+    out
+}

@@ -1,0 +1,238 @@
+//! The Tantivy schema: which fields exist, how each is analysed, and how a [`Document`] maps
+//! onto them.
+
+use chrono::{Datelike, NaiveDate};
+use tantivy::TantivyDocument;
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+
+use crate::analysis::analyzer_name;
+use crate::schema::{Details, Document, Language};
+
+/// A facet: a keyword field documents are filtered and counted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FacetField {
+    /// practice / project / network.
+    Kind,
+    /// Region ids.
+    Region,
+    /// Theme ids.
+    Theme,
+    /// Target group ids.
+    TargetGroup,
+    /// Practice phase.
+    Phase,
+    /// Document language.
+    Language,
+    /// Organisation names.
+    Organisation,
+    /// Project funding programme.
+    Programme,
+    /// Year the document was published (projects: every year they ran).
+    Year,
+}
+
+impl FacetField {
+    /// Every facet, in the order responses list them.
+    pub const ALL: [FacetField; 9] = [
+        FacetField::Kind,
+        FacetField::Region,
+        FacetField::Theme,
+        FacetField::TargetGroup,
+        FacetField::Phase,
+        FacetField::Language,
+        FacetField::Organisation,
+        FacetField::Programme,
+        FacetField::Year,
+    ];
+
+    /// The name of the facet, in the API and in the Tantivy schema.
+    pub fn name(self) -> &'static str {
+        match self {
+            FacetField::Kind => "kind",
+            FacetField::Region => "region",
+            FacetField::Theme => "theme",
+            FacetField::TargetGroup => "target_group",
+            FacetField::Phase => "phase",
+            FacetField::Language => "language",
+            FacetField::Organisation => "organisation",
+            FacetField::Programme => "programme",
+            FacetField::Year => "year",
+        }
+    }
+}
+
+/// Text fields of one language.
+#[derive(Debug, Clone, Copy)]
+pub struct TextFields {
+    /// The title.
+    pub title: Field,
+    /// The summary.
+    pub summary: Field,
+    /// Everything else.
+    pub body: Field,
+}
+
+/// Handles of every field of the index schema.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    /// The document id, raw.
+    pub id: Field,
+    /// The whole source document as JSON, stored for display.
+    pub source: Field,
+    /// Publication date, days since 1970-01-01.
+    pub created: Field,
+    /// Last update, days since 1970-01-01.
+    pub updated: Field,
+    facets: Vec<(FacetField, Field)>,
+    text: Vec<(Language, TextFields)>,
+    schema: Schema,
+}
+
+impl Fields {
+    /// Builds the schema.
+    pub fn new() -> Fields {
+        let mut b = Schema::builder();
+        let id = b.add_text_field("id", STRING | STORED);
+        let source = b.add_bytes_field("source", STORED);
+        let created = b.add_i64_field("created", INDEXED | FAST);
+        let updated = b.add_i64_field("updated", INDEXED | FAST);
+        let facets = FacetField::ALL
+            .iter()
+            .map(|&f| (f, b.add_text_field(f.name(), STRING | FAST)))
+            .collect();
+        let text = Language::ALL
+            .iter()
+            .map(|&lang| {
+                let options = TextOptions::default().set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer(analyzer_name(lang))
+                        .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+                );
+                let mut add = |name: &str| {
+                    b.add_text_field(&format!("{name}_{}", lang.code()), options.clone())
+                };
+                (
+                    lang,
+                    TextFields {
+                        title: add("title"),
+                        summary: add("summary"),
+                        body: add("body"),
+                    },
+                )
+            })
+            .collect();
+        Fields {
+            id,
+            source,
+            created,
+            updated,
+            facets,
+            text,
+            schema: b.build(),
+        }
+    }
+
+    /// The Tantivy schema.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// The field of a facet.
+    pub fn facet(&self, facet: FacetField) -> Field {
+        self.facets
+            .iter()
+            .find(|(f, _)| *f == facet)
+            .expect("every facet has a field")
+            .1
+    }
+
+    /// The text fields of a language.
+    pub fn text(&self, lang: Language) -> TextFields {
+        self.text
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .expect("every language has text fields")
+            .1
+    }
+
+    /// Maps a document onto index fields.
+    pub fn to_tantivy(&self, doc: &Document) -> TantivyDocument {
+        let mut t = TantivyDocument::new();
+        let c = &doc.common;
+        t.add_text(self.id, doc.id().as_str());
+        t.add_bytes(
+            self.source,
+            &serde_json::to_vec(doc).expect("a document always serializes"),
+        );
+        t.add_i64(self.created, days(c.created_at));
+        t.add_i64(self.updated, days(c.updated_at));
+        let text = self.text(doc.language());
+        t.add_text(text.title, &c.title);
+        t.add_text(text.summary, &c.summary);
+        t.add_text(text.body, doc.body_text());
+        for (facet, value) in facet_values(doc) {
+            t.add_text(self.facet(facet), value);
+        }
+        t
+    }
+}
+
+impl Default for Fields {
+    fn default() -> Self {
+        Fields::new()
+    }
+}
+
+/// Days since 1970-01-01: how dates are indexed, for ranges and sorting.
+pub fn days(date: NaiveDate) -> i64 {
+    (date - NaiveDate::default()).num_days()
+}
+
+/// Every facet value of a document.
+pub fn facet_values(doc: &Document) -> Vec<(FacetField, String)> {
+    let c = &doc.common;
+    let mut out = vec![
+        (FacetField::Kind, doc.kind().id().to_owned()),
+        (FacetField::Language, doc.language().code().to_owned()),
+    ];
+    out.extend(
+        c.regions
+            .iter()
+            .map(|r| (FacetField::Region, r.id().to_owned())),
+    );
+    out.extend(
+        c.themes
+            .iter()
+            .map(|t| (FacetField::Theme, t.id().to_owned())),
+    );
+    out.extend(
+        c.target_groups
+            .iter()
+            .map(|t| (FacetField::TargetGroup, t.id().to_owned())),
+    );
+    out.extend(
+        c.organisations
+            .iter()
+            .map(|o| (FacetField::Organisation, o.trim().to_owned())),
+    );
+    if let Some(phase) = doc.phase() {
+        out.push((FacetField::Phase, phase.id().to_owned()));
+    }
+    let years = match &doc.details {
+        Details::Project(p) => {
+            if let Some(programme) = &p.programme {
+                out.push((FacetField::Programme, programme.trim().to_owned()));
+            }
+            let end = p.end_date.map_or(p.start_date.year(), |e| e.year());
+            (p.start_date.year()..=end.max(p.start_date.year())).collect()
+        }
+        _ => vec![c.created_at.year()],
+    };
+    out.extend(years.into_iter().map(|y| (FacetField::Year, y.to_string())));
+    out.sort();
+    out.dedup();
+    out
+}

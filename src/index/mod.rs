@@ -1,0 +1,149 @@
+//! The Tantivy index: derived from the store, rebuilt into a fresh generation and switched to
+//! atomically (see [`Catalog`]).
+
+mod catalog;
+mod fields;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
+
+use crate::analysis;
+use crate::schema::Document;
+
+pub use catalog::Catalog;
+pub use fields::{FacetField, Fields, TextFields, days, facet_values};
+
+/// Memory the index writer may use while building, shared by its threads.
+const WRITER_BUDGET_BYTES: usize = 192 * 1024 * 1024;
+
+/// What building or opening the index can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// Tantivy failed.
+    #[error("index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// The index directory could not be read or written.
+    #[error("index directory: {0}")]
+    Io(#[from] std::io::Error),
+    /// The source of documents failed while building.
+    #[error("reading documents to index: {0}")]
+    Source(String),
+    /// The finished index does not hold what was written to it.
+    #[error("new index failed verification: {0}")]
+    Verification(String),
+    /// No index has been built yet.
+    #[error("no index has been built in {0}; run `innohaku reindex` or start `innohaku serve`")]
+    Missing(String),
+}
+
+/// One opened index generation, ready to search.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Arc<Fields>,
+    dir: PathBuf,
+}
+
+impl SearchIndex {
+    /// Opens the index generation in `dir`.
+    pub fn open(dir: &Path) -> Result<SearchIndex, IndexError> {
+        let index = Index::open_in_dir(dir)?;
+        SearchIndex::from_index(index, dir)
+    }
+
+    /// Opens the current generation of a catalog.
+    pub fn open_current(catalog: &Catalog, root: &Path) -> Result<SearchIndex, IndexError> {
+        let dir = catalog
+            .current()?
+            .ok_or_else(|| IndexError::Missing(root.display().to_string()))?;
+        SearchIndex::open(&dir)
+    }
+
+    fn from_index(index: Index, dir: &Path) -> Result<SearchIndex, IndexError> {
+        analysis::register(index.tokenizers());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields: Arc::new(Fields::new()),
+            dir: dir.to_owned(),
+        })
+    }
+
+    /// Builds a new generation from `docs`, verifies it and makes it current.
+    /// `progress` is called with the number of documents written so far.
+    pub fn build<E: std::fmt::Display>(
+        catalog: &Catalog,
+        docs: impl Iterator<Item = Result<Document, E>>,
+        mut progress: impl FnMut(u64),
+    ) -> Result<SearchIndex, IndexError> {
+        let dir = catalog.create_generation()?;
+        let fields = Fields::new();
+        let index = Index::create_in_dir(&dir, fields.schema().clone())?;
+        analysis::register(index.tokenizers());
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 4);
+        let mut writer = index
+            .writer_with_num_threads::<tantivy::TantivyDocument>(threads, WRITER_BUDGET_BYTES)?;
+        let mut written = 0u64;
+        for doc in docs {
+            let doc = doc.map_err(|e| IndexError::Source(e.to_string()))?;
+            writer.add_document(fields.to_tantivy(&doc))?;
+            written += 1;
+            if written.is_multiple_of(1000) {
+                progress(written);
+            }
+        }
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+        progress(written);
+        let built = SearchIndex::open(&dir)?;
+        let found = built.searcher().num_docs();
+        if found != written {
+            return Err(IndexError::Verification(format!(
+                "wrote {written} documents, found {found}"
+            )));
+        }
+        catalog.publish(&dir)?;
+        catalog.remove_stale()?;
+        Ok(built)
+    }
+
+    /// A searcher over the latest committed state.
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// The field handles.
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// The Tantivy index.
+    pub fn tantivy(&self) -> &Index {
+        &self.index
+    }
+
+    /// The directory this generation lives in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The number of documents searchable now.
+    pub fn num_docs(&self) -> u64 {
+        self.searcher().num_docs()
+    }
+}
+
+impl SearchIndex {
+    /// Makes the latest commit visible to new searchers now.
+    pub fn reload(&self) -> Result<(), IndexError> {
+        Ok(self.reader.reload()?)
+    }
+}

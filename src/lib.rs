@@ -1,0 +1,17 @@
+//! Innohaku: Finnish-first search and recommendations for social and health care development.
+//!
+//! Data flows one way: [`ingest`] parses source documents, [`store`] keeps them durably,
+//! [`analysis`] turns text into terms, [`index`] derives a Tantivy index from the store,
+//! [`search`] and [`recommend`] answer queries, [`service`] ties them together, and [`http`]
+//! and [`cli`] are thin adapters over it.
+
+pub mod analysis;
+pub mod cli;
+pub mod http;
+pub mod index;
+pub mod ingest;
+pub mod recommend;
+pub mod schema;
+pub mod search;
+pub mod service;
+pub mod store;

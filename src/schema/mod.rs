@@ -1,0 +1,524 @@
+//! The document model: practices, projects and networks, as they arrive and are stored.
+//!
+//! A document is a shared [`Common`] core plus per-kind [`Details`]. On the wire it is one flat
+//! JSON object tagged by `kind`. Parsing goes through [`Document::from_value`], which rejects
+//! unknown fields by name and reports every error with the field it concerns; the JSON
+//! Schemas in `schemas/` are generated from these types by [`json_schemas`].
+
+mod id;
+mod vocab;
+
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+pub use id::{DocId, HttpUrl, InvalidValue, MAX_ID_LEN};
+pub use vocab::{
+    Kind, Labels, Language, Phase, ProjectStatus, Region, TargetGroup, Theme, UnknownTerm,
+};
+
+/// Longest text accepted in any one string field, in bytes.
+pub const MAX_FIELD_BYTES: usize = 64 * 1024;
+
+/// Fields every kind of document has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Common {
+    /// Unique id across all kinds, a slug.
+    pub id: DocId,
+    /// The name of the practice, project or network.
+    pub title: String,
+    /// A short description (tiivistelmä / sammanfattning), a few sentences.
+    pub summary: String,
+    /// Language of the text; detected from the text when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<Language>,
+    /// Themes the document is about.
+    #[serde(default)]
+    pub themes: Vec<Theme>,
+    /// Whom the work is for.
+    #[serde(default)]
+    pub target_groups: Vec<TargetGroup>,
+    /// Wellbeing services counties, Helsinki, or `national`.
+    #[serde(default)]
+    pub regions: Vec<Region>,
+    /// Developing, member or partner organisations.
+    #[serde(default)]
+    pub organisations: Vec<String>,
+    /// When the description was first published (ISO 8601 date).
+    pub created_at: NaiveDate,
+    /// When it was last changed (ISO 8601 date); never before `created_at`.
+    pub updated_at: NaiveDate,
+    /// Canonical page of the document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<HttpUrl>,
+}
+
+/// A practice (toimintamalli / verksamhetsmodell): a reusable way of working.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PracticeDetails {
+    /// What the practice aims at (tavoitteet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goals: Option<String>,
+    /// How it works in practice (toteutus).
+    pub how_it_works: String,
+    /// Staff, premises, tools and costs it needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<String>,
+    /// Results, benefits and how they were evaluated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<String>,
+    /// Development phase.
+    pub phase: Phase,
+    /// The organisation to contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_organisation: Option<String>,
+    /// Projects the practice came from.
+    #[serde(default)]
+    pub projects: Vec<DocId>,
+}
+
+/// A project (hanke / projekt): funded development work.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectDetails {
+    /// What the project aims at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goals: Option<String>,
+    /// What it produced or has produced so far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<String>,
+    /// Who funds it, e.g. STM, STEA, ESR+.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub funder: Option<String>,
+    /// The funding programme, e.g. Tulevaisuuden sosiaali- ja terveyskeskus.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub programme: Option<String>,
+    /// First day (ISO 8601 date).
+    pub start_date: NaiveDate,
+    /// Last day (ISO 8601 date); never before `start_date`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<NaiveDate>,
+    /// Planned, running or ended.
+    pub status: ProjectStatus,
+    /// Practices the project produced.
+    #[serde(default)]
+    pub practices: Vec<DocId>,
+    /// Networks the project belongs to.
+    #[serde(default)]
+    pub networks: Vec<DocId>,
+}
+
+/// A network (verkosto / nätverk): a community around a theme.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkDetails {
+    /// Who meets, how and what for.
+    pub description: String,
+    /// Projects linked to the network.
+    #[serde(default)]
+    pub projects: Vec<DocId>,
+    /// Practices linked to the network.
+    #[serde(default)]
+    pub practices: Vec<DocId>,
+}
+
+/// The per-kind part of a document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Details {
+    /// A practice.
+    Practice(PracticeDetails),
+    /// A project.
+    Project(ProjectDetails),
+    /// A network.
+    Network(NetworkDetails),
+}
+
+/// One practice, project or network.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Document {
+    /// Fields every kind has.
+    #[serde(flatten)]
+    pub common: Common,
+    /// Fields of this kind.
+    #[serde(flatten)]
+    pub details: Details,
+}
+
+/// Why a JSON value is not a valid document, naming the field where it can.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{message}", field.as_ref().map(|f| format!("field `{f}`: ")).unwrap_or_default())]
+pub struct DocumentError {
+    /// The offending field, as a path such as `themes[2]`; `None` for the whole document.
+    pub field: Option<String>,
+    /// What is wrong, and what to do.
+    pub message: String,
+}
+
+impl DocumentError {
+    fn at(field: impl Into<String>, message: impl Into<String>) -> Self {
+        DocumentError {
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+}
+
+impl Document {
+    /// Parses and validates a document from JSON.
+    pub fn from_value(value: Value) -> Result<Document, DocumentError> {
+        let Value::Object(mut map) = value else {
+            return Err(DocumentError {
+                field: None,
+                message: "expected a JSON object".into(),
+            });
+        };
+        let kind = match map.remove("kind") {
+            None => {
+                return Err(DocumentError::at(
+                    "kind",
+                    "missing field; use practice, project or network",
+                ));
+            }
+            Some(Value::String(s)) => s
+                .parse::<Kind>()
+                .map_err(|e| DocumentError::at("kind", e.to_string()))?,
+            Some(_) => {
+                return Err(DocumentError::at(
+                    "kind",
+                    "expected a string: practice, project or network",
+                ));
+            }
+        };
+        let contract = contract(kind);
+        if let Some(unknown) = map.keys().find(|k| !contract.all.contains(&k.as_str())) {
+            return Err(DocumentError::at(
+                unknown.clone(),
+                format!("unknown field for a {}", kind.id()),
+            ));
+        }
+        if let Some(missing) = contract.required.iter().find(|k| !map.contains_key(**k)) {
+            return Err(DocumentError::at(*missing, "missing required field"));
+        }
+        let (common, details): (Map<String, Value>, Map<String, Value>) = map
+            .into_iter()
+            .partition(|(k, _)| contract.common.contains(&k.as_str()));
+        let common: Common = parse(common)?;
+        let details = match kind {
+            Kind::Practice => Details::Practice(parse(details)?),
+            Kind::Project => Details::Project(parse(details)?),
+            Kind::Network => Details::Network(parse(details)?),
+        };
+        let doc = Document { common, details };
+        doc.check()?;
+        Ok(doc)
+    }
+
+    /// Checks the rules that types alone do not express.
+    fn check(&self) -> Result<(), DocumentError> {
+        let c = &self.common;
+        for (field, text) in self.strings() {
+            if text.len() > MAX_FIELD_BYTES {
+                return Err(DocumentError::at(
+                    field,
+                    format!("longer than {MAX_FIELD_BYTES} bytes"),
+                ));
+            }
+        }
+        for (field, text) in [("title", &c.title), ("summary", &c.summary)] {
+            if text.trim().is_empty() {
+                return Err(DocumentError::at(field, "must not be empty"));
+            }
+        }
+        if c.updated_at < c.created_at {
+            return Err(DocumentError::at("updated_at", "is before created_at"));
+        }
+        if let Details::Project(p) = &self.details
+            && p.end_date.is_some_and(|end| end < p.start_date)
+        {
+            return Err(DocumentError::at("end_date", "is before start_date"));
+        }
+        if let Some((field, _)) = self.links().find(|(_, id)| **id == c.id) {
+            return Err(DocumentError::at(field, "a document cannot link to itself"));
+        }
+        Ok(())
+    }
+
+    /// The document's id.
+    pub fn id(&self) -> &DocId {
+        &self.common.id
+    }
+
+    /// Which kind it is.
+    pub fn kind(&self) -> Kind {
+        match self.details {
+            Details::Practice(_) => Kind::Practice,
+            Details::Project(_) => Kind::Project,
+            Details::Network(_) => Kind::Network,
+        }
+    }
+
+    /// The language of its text; Finnish where it was neither declared nor detected.
+    pub fn language(&self) -> Language {
+        self.common.language.unwrap_or(Language::Fi)
+    }
+
+    /// The development phase of a practice.
+    pub fn phase(&self) -> Option<Phase> {
+        match &self.details {
+            Details::Practice(p) => Some(p.phase),
+            _ => None,
+        }
+    }
+
+    /// Every free-text field with its name, title and summary first.
+    pub fn strings(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let c = &self.common;
+        let head = [("title", Some(&c.title)), ("summary", Some(&c.summary))];
+        let body: Vec<(&'static str, Option<&String>)> = match &self.details {
+            Details::Practice(p) => vec![
+                ("goals", p.goals.as_ref()),
+                ("how_it_works", Some(&p.how_it_works)),
+                ("resources", p.resources.as_ref()),
+                ("evaluation", p.evaluation.as_ref()),
+                ("contact_organisation", p.contact_organisation.as_ref()),
+            ],
+            Details::Project(p) => vec![
+                ("goals", p.goals.as_ref()),
+                ("results", p.results.as_ref()),
+                ("funder", p.funder.as_ref()),
+                ("programme", p.programme.as_ref()),
+            ],
+            Details::Network(n) => vec![("description", Some(&n.description))],
+        };
+        let orgs = c
+            .organisations
+            .iter()
+            .map(|o| ("organisations", o.as_str()));
+        head.into_iter()
+            .chain(body)
+            .filter_map(|(name, text)| text.map(|t| (name, t.as_str())))
+            .chain(orgs)
+    }
+
+    /// The body text: every free-text field but title and summary, in reading order.
+    pub fn body_text(&self) -> String {
+        let parts: Vec<&str> = self.strings().skip(2).map(|(_, t)| t).collect();
+        parts.join("\n")
+    }
+
+    /// Links to other documents, with the field that holds each.
+    pub fn links(&self) -> impl Iterator<Item = (&'static str, &DocId)> {
+        let fields: Vec<(&'static str, &Vec<DocId>)> = match &self.details {
+            Details::Practice(p) => vec![("projects", &p.projects)],
+            Details::Project(p) => vec![("practices", &p.practices), ("networks", &p.networks)],
+            Details::Network(n) => vec![("projects", &n.projects), ("practices", &n.practices)],
+        };
+        fields
+            .into_iter()
+            .flat_map(|(name, ids)| ids.iter().map(move |id| (name, id)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Document {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Document::from_value(Value::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(map: Map<String, Value>) -> Result<T, DocumentError> {
+    serde_path_to_error::deserialize(Value::Object(map)).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        DocumentError {
+            field: (path != ".").then_some(path),
+            message,
+        }
+    })
+}
+
+/// The field names of one kind, read off its generated JSON Schema so they never drift.
+struct Contract {
+    common: Vec<&'static str>,
+    all: Vec<&'static str>,
+    required: Vec<&'static str>,
+}
+
+fn contract(kind: Kind) -> &'static Contract {
+    static CONTRACTS: OnceLock<Vec<Contract>> = OnceLock::new();
+    let contracts = CONTRACTS.get_or_init(|| {
+        let leak = |s: &String| -> &'static str { Box::leak(s.clone().into_boxed_str()) };
+        let common = schema_fields::<Common>();
+        Kind::ALL
+            .iter()
+            .map(|&kind| {
+                let schema = kind_schema(kind);
+                let all: Vec<&'static str> = schema["properties"]
+                    .as_object()
+                    .expect("properties")
+                    .keys()
+                    .map(leak)
+                    .collect();
+                let required = schema["required"]
+                    .as_array()
+                    .expect("required")
+                    .iter()
+                    .filter_map(|v| v.as_str())
+                    .filter(|k| *k != "kind")
+                    .map(|k| leak(&k.to_owned()))
+                    .collect();
+                Contract {
+                    common: common.iter().map(leak).collect(),
+                    all,
+                    required,
+                }
+            })
+            .collect()
+    });
+    &contracts[Kind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .expect("every kind has a contract")]
+}
+
+fn schema_fields<T: JsonSchema>() -> Vec<String> {
+    let schema = schemars::generate::SchemaSettings::draft2020_12()
+        .into_generator()
+        .into_root_schema_for::<T>();
+    schema.as_value()["properties"]
+        .as_object()
+        .expect("a struct schema has properties")
+        .keys()
+        .cloned()
+        .collect()
+}
+
+/// The JSON Schema (draft 2020-12) of one kind of document, as checked in under `schemas/`.
+pub fn kind_schema(kind: Kind) -> Value {
+    let mut generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    let common = generator.root_schema_for::<Common>();
+    let details = match kind {
+        Kind::Practice => generator.root_schema_for::<PracticeDetails>(),
+        Kind::Project => generator.root_schema_for::<ProjectDetails>(),
+        Kind::Network => generator.root_schema_for::<NetworkDetails>(),
+    };
+    let defs = generator.take_definitions(true);
+    let mut properties = Map::new();
+    properties.insert(
+        "kind".into(),
+        json!({ "const": kind.id(), "description": "Which kind of document this is" }),
+    );
+    let mut required = vec![json!("kind")];
+    for part in [common.as_value(), details.as_value()] {
+        properties.extend(part["properties"].as_object().cloned().unwrap_or_default());
+        required.extend(part["required"].as_array().cloned().unwrap_or_default());
+    }
+    let labels = kind.labels();
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": format!("https://innohaku.fi/schemas/{}.schema.json", kind.id()),
+        "title": format!("{} ({} / {})", labels.en, labels.fi, labels.sv),
+        "description": format!("One {} as Innohaku ingests it: one JSON object, one line of NDJSON. Unknown fields are rejected.", kind.id()),
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+        "$defs": defs,
+    })
+}
+
+/// Every kind's schema with the file name it is checked in under.
+pub fn json_schemas() -> Vec<(String, Value)> {
+    Kind::ALL
+        .iter()
+        .map(|&k| (format!("{}.schema.json", k.id()), kind_schema(k)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn practice() -> Value {
+        json!({
+            "kind": "practice", "id": "perhevalmennus", "title": "Perhevalmennus",
+            "summary": "Ryhmävalmennus odottaville perheille.", "language": "fi",
+            "themes": ["family_centres"], "regions": ["pirkanmaa"],
+            "created_at": "2024-01-02", "updated_at": "2024-03-04",
+            "how_it_works": "Kuusi tapaamista.", "phase": "ready", "projects": ["hanke-x"]
+        })
+    }
+
+    fn error_of(v: Value) -> DocumentError {
+        Document::from_value(v).unwrap_err()
+    }
+
+    #[test]
+    fn a_valid_practice_round_trips() {
+        let doc = Document::from_value(practice()).unwrap();
+        assert_eq!(doc.kind(), Kind::Practice);
+        let back = Document::from_value(serde_json::to_value(&doc).unwrap()).unwrap();
+        assert_eq!(back, doc);
+    }
+
+    #[test]
+    fn unknown_fields_are_named() {
+        let mut v = practice();
+        v["colour"] = json!("red");
+        assert_eq!(error_of(v).field.as_deref(), Some("colour"));
+        // A field of another kind is unknown too.
+        let mut v = practice();
+        v["funder"] = json!("STM");
+        assert_eq!(
+            error_of(v).to_string(),
+            "field `funder`: unknown field for a practice"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let cases = [
+            ("title", json!(null), "title"),
+            ("created_at", json!("2024-13-01"), "created_at"),
+            ("url", json!("ftp://x.org"), "url"),
+            ("id", json!("Not A Slug"), "id"),
+            ("phase", json!("done"), "phase"),
+            (
+                "themes",
+                json!(["family_centres", "astrology"]),
+                "themes[1]",
+            ),
+            ("updated_at", json!("2023-01-01"), "updated_at"),
+            ("projects", json!(["perhevalmennus"]), "projects"),
+        ];
+        for (field, value, expected) in cases {
+            let mut v = practice();
+            v[field] = value;
+            assert_eq!(error_of(v).field.as_deref(), Some(expected), "{field}");
+        }
+        let mut v = practice();
+        v.as_object_mut().unwrap().remove("how_it_works");
+        assert_eq!(error_of(v).field.as_deref(), Some("how_it_works"));
+    }
+
+    #[test]
+    fn schemas_forbid_unknown_fields_and_list_required_ones() {
+        let s = kind_schema(Kind::Project);
+        assert_eq!(s["additionalProperties"], json!(false));
+        let required: Vec<&str> = s["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        for field in ["kind", "id", "title", "start_date", "status"] {
+            assert!(required.contains(&field), "{field}");
+        }
+        assert!(s["properties"]["regions"].is_object());
+    }
+}

@@ -1,0 +1,261 @@
+//! One pass over the matching documents that yields the top hits, the total and the facet
+//! counts together.
+//!
+//! Facet filters are applied here, per document, from fast fields rather than in the query, so
+//! that counts can be *disjunctive*: a document that fails only the filter on facet F still
+//! counts towards F's values. That is what faceted search users expect: selecting one region
+//! does not hide the counts of the other regions.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeMap, BinaryHeap};
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use crate::index::FacetField;
+
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Best score first.
+    Relevance,
+    /// Most recently updated first; relevance breaks ties.
+    Newest,
+}
+
+/// Facet values selected by the user: values of one facet combine with OR, facets with AND.
+pub type Selection = Vec<(FacetField, Vec<String>)>;
+
+/// The collector: see the module documentation.
+pub struct SearchCollector {
+    /// How many hits to keep (offset + limit).
+    pub top_n: usize,
+    /// The ordering of hits.
+    pub order: Order,
+    /// Selected facet values.
+    pub selection: Selection,
+    /// Name of the fast field holding the update date.
+    pub updated_field: &'static str,
+}
+
+/// The result of a collection.
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// Documents that match the query and every filter.
+    pub total: u64,
+    /// Best hits first.
+    pub top: Vec<Ranked>,
+    /// Counts per facet value.
+    pub facets: BTreeMap<FacetField, BTreeMap<String, u64>>,
+}
+
+/// A hit with what it is ranked by.
+#[derive(Debug, Clone, Copy)]
+pub struct Ranked {
+    key: f64,
+    /// The relevance score.
+    pub score: Score,
+    /// Where the document is.
+    pub address: DocAddress,
+}
+
+impl Ord for Ranked {
+    // Greater is better: a higher key, then the earlier document, so equal scores keep a
+    // stable order.
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key
+            .total_cmp(&other.key)
+            .then_with(|| other.address.cmp(&self.address))
+    }
+}
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Ranked {}
+
+/// Per-segment state.
+pub struct SegmentSearchCollector {
+    segment: SegmentOrdinal,
+    top_n: usize,
+    order: Order,
+    updated: Option<Column<i64>>,
+    columns: Vec<(FacetField, Option<StrColumn>)>,
+    /// Per facet in `columns`: the selected ordinals in this segment, if that facet is filtered.
+    filters: Vec<Option<Vec<u64>>>,
+    counts: Vec<Vec<u64>>,
+    total: u64,
+    heap: BinaryHeap<Reverse<Ranked>>,
+}
+
+impl Collector for SearchCollector {
+    type Fruit = Collected;
+    type Child = SegmentSearchCollector;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        let fast = reader.fast_fields();
+        let mut columns = Vec::new();
+        let mut filters = Vec::new();
+        let mut counts = Vec::new();
+        for facet in FacetField::ALL {
+            let column = fast.str(facet.name())?;
+            let selected = self
+                .selection
+                .iter()
+                .find(|(f, _)| *f == facet)
+                .map(|(_, values)| {
+                    let mut ords: Vec<u64> = match &column {
+                        Some(c) => values
+                            .iter()
+                            .filter_map(|v| c.dictionary().term_ord(v).ok().flatten())
+                            .collect(),
+                        None => Vec::new(),
+                    };
+                    ords.sort_unstable();
+                    ords
+                });
+            counts.push(vec![0; column.as_ref().map_or(0, |c| c.num_terms())]);
+            columns.push((facet, column));
+            filters.push(selected);
+        }
+        let updated = match self.order {
+            Order::Newest => fast.i64(self.updated_field).ok(),
+            Order::Relevance => None,
+        };
+        Ok(SegmentSearchCollector {
+            segment,
+            top_n: self.top_n,
+            order: self.order,
+            updated,
+            columns,
+            filters,
+            counts,
+            total: 0,
+            heap: BinaryHeap::with_capacity(self.top_n + 1),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Collected>) -> tantivy::Result<Collected> {
+        let mut merged = Collected::default();
+        let mut ranked = Vec::new();
+        for fruit in fruits {
+            merged.total += fruit.total;
+            ranked.extend(fruit.top);
+            for (facet, counts) in fruit.facets {
+                let into = merged.facets.entry(facet).or_default();
+                for (value, n) in counts {
+                    *into.entry(value).or_default() += n;
+                }
+            }
+        }
+        ranked.sort_by(|a, b| b.cmp(a));
+        ranked.truncate(self.top_n);
+        merged.top = ranked;
+        Ok(merged)
+    }
+}
+
+impl SegmentCollector for SegmentSearchCollector {
+    type Fruit = Collected;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let mut failed = None;
+        let mut failures = 0;
+        for (i, selected) in self.filters.iter().enumerate() {
+            let Some(selected) = selected else { continue };
+            let passes = self.columns[i]
+                .1
+                .as_ref()
+                .is_some_and(|c| c.term_ords(doc).any(|o| selected.binary_search(&o).is_ok()));
+            if !passes {
+                failures += 1;
+                failed = Some(i);
+                if failures > 1 {
+                    return;
+                }
+            }
+        }
+        match failed {
+            Some(i) => self.count(i, doc),
+            None => {
+                self.total += 1;
+                for i in 0..self.columns.len() {
+                    self.count(i, doc);
+                }
+                self.rank(doc, score);
+            }
+        }
+    }
+
+    fn harvest(self) -> Collected {
+        let mut facets = BTreeMap::new();
+        for ((facet, column), counts) in self.columns.iter().zip(&self.counts) {
+            let Some(column) = column else { continue };
+            let mut values = BTreeMap::new();
+            let mut buf = String::new();
+            for (ord, &n) in counts.iter().enumerate() {
+                if n > 0 && column.ord_to_str(ord as u64, &mut buf).unwrap_or(false) {
+                    values.insert(buf.clone(), n);
+                }
+            }
+            facets.insert(*facet, values);
+        }
+        let top = self.heap.into_iter().map(|Reverse(r)| r).collect();
+        Collected {
+            total: self.total,
+            top,
+            facets,
+        }
+    }
+}
+
+impl SegmentSearchCollector {
+    fn count(&mut self, i: usize, doc: DocId) {
+        if let Some(column) = &self.columns[i].1 {
+            for ord in column.term_ords(doc) {
+                self.counts[i][ord as usize] += 1;
+            }
+        }
+    }
+
+    fn rank(&mut self, doc: DocId, score: Score) {
+        if self.top_n == 0 {
+            return;
+        }
+        // Newest first, then by relevance: days dominate, the score only breaks ties within
+        // a day (scores are far below the 1e6 factor).
+        let key = match (self.order, &self.updated) {
+            (Order::Newest, Some(updated)) => {
+                updated.first(doc).unwrap_or(0) as f64 * 1e6 + score as f64
+            }
+            _ => score as f64,
+        };
+        let candidate = Ranked {
+            key,
+            score,
+            address: DocAddress::new(self.segment, doc),
+        };
+        if self.heap.len() < self.top_n {
+            self.heap.push(Reverse(candidate));
+        } else if let Some(mut worst) = self.heap.peek_mut()
+            && candidate > worst.0
+        {
+            *worst = Reverse(candidate);
+        }
+    }
+}

@@ -1,0 +1,338 @@
+//! Full-text search: the user's query, facet filters, one collecting pass, then hits with
+//! snippets.
+
+mod collector;
+pub mod query;
+mod snippet;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Searcher, TantivyDocument, Term};
+
+use crate::analysis::analyze;
+use crate::index::{FacetField, Fields, SearchIndex};
+use crate::schema::{DocId, Document, Kind, Language, Phase, Region, Theme};
+
+pub use collector::{Order, Selection};
+pub use query::{Item, ParsedQuery, parse};
+pub use snippet::{Snippet, escape_into, lead, snippet};
+
+/// Most hits one page may ask for.
+pub const MAX_LIMIT: usize = 100;
+/// Deepest offset served: beyond it, refine the query instead.
+pub const MAX_OFFSET: usize = 10_000;
+
+/// Relative weight of a match in each text field.
+const TITLE_BOOST: f32 = 3.0;
+const SUMMARY_BOOST: f32 = 1.5;
+const BODY_BOOST: f32 = 1.0;
+
+/// A search as the service runs it; built and validated at the edge.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    /// The user's query text.
+    pub q: String,
+    /// Selected facet values.
+    pub selection: Selection,
+    /// Hits per page.
+    pub limit: usize,
+    /// Hits to skip.
+    pub offset: usize,
+    /// Ordering; `None` means relevance for a query and newest first for browsing.
+    pub order: Option<Order>,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            q: String::new(),
+            selection: Vec::new(),
+            limit: 10,
+            offset: 0,
+            order: None,
+        }
+    }
+}
+
+/// One result.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Hit {
+    /// Document id.
+    #[schema(value_type = String)]
+    pub id: DocId,
+    /// Document kind.
+    pub kind: Kind,
+    /// Title as plain text.
+    pub title: String,
+    /// Title HTML-escaped with matched words in `<mark>`.
+    pub title_html: String,
+    /// The passage that matched, or the start of the summary.
+    pub snippet: Snippet,
+    /// Canonical page.
+    pub url: Option<String>,
+    /// Relevance score (higher is better; comparable within one response only).
+    pub score: f32,
+    /// Language of the document.
+    pub language: Language,
+    /// Regions.
+    pub regions: Vec<Region>,
+    /// Themes.
+    pub themes: Vec<Theme>,
+    /// Phase, for practices.
+    pub phase: Option<Phase>,
+    /// Last update.
+    pub updated_at: NaiveDate,
+}
+
+/// Counts of one facet.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FacetCounts {
+    /// The facet's name, as used in filters.
+    pub facet: String,
+    /// Values with their counts, most frequent first.
+    pub values: Vec<FacetValue>,
+}
+
+/// One facet value and how many documents have it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FacetValue {
+    /// The value, as used in filters.
+    pub value: String,
+    /// Matching documents with this value, counted with this facet's own selection lifted.
+    pub count: u64,
+    /// Whether the request selected it.
+    pub selected: bool,
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SearchResults {
+    /// Documents matching the query and all filters.
+    pub total: u64,
+    /// The requested page of hits.
+    pub hits: Vec<Hit>,
+    /// Facet counts.
+    pub facets: Vec<FacetCounts>,
+}
+
+/// What a search can fail with: only the index itself, never the user's text.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// Tantivy failed.
+    #[error("search: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// A stored document did not parse.
+    #[error("stored document unreadable: {0}")]
+    Corrupt(String),
+}
+
+/// Runs a search.
+pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResults, SearchError> {
+    let parsed = parse(&req.q);
+    let fields = index.fields();
+    let (query, terms) = build_query(fields, &parsed);
+    let order = req.order.unwrap_or(if parsed.matches_all() {
+        Order::Newest
+    } else {
+        Order::Relevance
+    });
+    let searcher = index.searcher();
+    let collected = searcher.search(
+        &query,
+        &collector_for(req.offset + req.limit, order, req.selection.clone()),
+    )?;
+    let hits = collected
+        .top
+        .iter()
+        .skip(req.offset)
+        .map(|r| load_hit(&searcher, fields, r.address, r.score, &terms))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(SearchResults {
+        total: collected.total,
+        hits,
+        facets: facet_counts(collected.facets, &req.selection),
+    })
+}
+
+/// A collector of the top `top_n` hits in `order` among documents in `selection`.
+pub fn collector_for(
+    top_n: usize,
+    order: Order,
+    selection: Selection,
+) -> collector::SearchCollector {
+    collector::SearchCollector {
+        top_n,
+        order,
+        selection,
+        updated_field: "updated",
+    }
+}
+
+/// The Tantivy query for a parsed user query, and the analysed terms per language to highlight.
+pub fn build_query(
+    fields: &Fields,
+    parsed: &ParsedQuery,
+) -> (Box<dyn Query>, HashMap<Language, HashSet<String>>) {
+    let mut terms: HashMap<Language, HashSet<String>> = HashMap::new();
+    for item in parsed.positives() {
+        for lang in Language::ALL {
+            terms
+                .entry(lang)
+                .or_default()
+                .extend(analyze(lang, item.text()).into_iter().map(|t| t.term));
+        }
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = parsed
+        .groups
+        .iter()
+        .filter_map(|group| {
+            let items: Vec<Box<dyn Query>> =
+                group.iter().filter_map(|i| item_query(fields, i)).collect();
+            (!items.is_empty()).then(|| (Occur::Must, union(items)))
+        })
+        .collect();
+    if clauses.is_empty() {
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    clauses.extend(
+        parsed
+            .exclusions
+            .iter()
+            .filter_map(|i| item_query(fields, i))
+            .map(|q| (Occur::MustNot, q)),
+    );
+    (Box::new(BooleanQuery::new(clauses)), terms)
+}
+
+/// A word or phrase in every language's fields; `None` when it analyses to nothing.
+fn item_query(fields: &Fields, item: &Item) -> Option<Box<dyn Query>> {
+    let mut per_language = Vec::new();
+    for lang in Language::ALL {
+        let tokens = analyze(lang, item.text());
+        let Some(first) = tokens.first() else {
+            continue;
+        };
+        let text = fields.text(lang);
+        let mut per_field: Vec<Box<dyn Query>> = Vec::new();
+        for (field, boost) in [
+            (text.title, TITLE_BOOST),
+            (text.summary, SUMMARY_BOOST),
+            (text.body, BODY_BOOST),
+        ] {
+            let query: Box<dyn Query> = if tokens.len() == 1 {
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, &first.term),
+                    IndexRecordOption::WithFreqs,
+                ))
+            } else {
+                let terms = tokens
+                    .iter()
+                    .map(|t| {
+                        (
+                            t.position - first.position,
+                            Term::from_field_text(field, &t.term),
+                        )
+                    })
+                    .collect();
+                Box::new(PhraseQuery::new_with_offset(terms))
+            };
+            per_field.push(Box::new(BoostQuery::new(query, boost)));
+        }
+        per_language.push(union(per_field));
+    }
+    (!per_language.is_empty()).then(|| union(per_language))
+}
+
+fn union(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if queries.len() == 1 {
+        return queries.pop().expect("one query");
+    }
+    Box::new(BooleanQuery::new(
+        queries.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
+}
+
+/// Reads a stored document out of the index.
+pub fn load_document(
+    searcher: &Searcher,
+    fields: &Fields,
+    address: tantivy::DocAddress,
+) -> Result<Document, SearchError> {
+    let stored: TantivyDocument = searcher.doc(address)?;
+    let bytes = stored
+        .get_first(fields.source)
+        .and_then(|v| v.as_bytes())
+        .unwrap_or_default();
+    serde_json::from_slice(bytes).map_err(|e| SearchError::Corrupt(e.to_string()))
+}
+
+fn load_hit(
+    searcher: &Searcher,
+    fields: &Fields,
+    address: tantivy::DocAddress,
+    score: f32,
+    terms: &HashMap<Language, HashSet<String>>,
+) -> Result<Hit, SearchError> {
+    let doc = load_document(searcher, fields, address)?;
+    let lang = doc.language();
+    let empty = HashSet::new();
+    let terms = terms.get(&lang).unwrap_or(&empty);
+    let c = &doc.common;
+    let title_html = snippet(lang, &c.title, terms, true)
+        .map(|s| s.html)
+        .unwrap_or_default();
+    let snippet = snippet(lang, &c.summary, terms, false)
+        .filter(|s| !s.highlights.is_empty())
+        .or_else(|| snippet(lang, &doc.body_text(), terms, false))
+        .unwrap_or_else(|| lead(&c.summary));
+    Ok(Hit {
+        id: c.id.clone(),
+        kind: doc.kind(),
+        title: c.title.clone(),
+        title_html,
+        snippet,
+        url: c.url.as_ref().map(|u| u.as_str().to_owned()),
+        score,
+        language: lang,
+        regions: c.regions.clone(),
+        themes: c.themes.clone(),
+        phase: doc.phase(),
+        updated_at: c.updated_at,
+    })
+}
+
+fn facet_counts(
+    collected: BTreeMap<FacetField, BTreeMap<String, u64>>,
+    selection: &Selection,
+) -> Vec<FacetCounts> {
+    FacetField::ALL
+        .iter()
+        .map(|&facet| {
+            let selected: &[String] = selection
+                .iter()
+                .find(|(f, _)| *f == facet)
+                .map_or(&[], |(_, v)| v.as_slice());
+            let mut counts = collected.get(&facet).cloned().unwrap_or_default();
+            for value in selected {
+                counts.entry(value.clone()).or_insert(0);
+            }
+            let mut values: Vec<FacetValue> = counts
+                .into_iter()
+                .map(|(value, count)| FacetValue {
+                    selected: selected.contains(&value),
+                    value,
+                    count,
+                })
+                .collect();
+            values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            FacetCounts {
+                facet: facet.name().to_owned(),
+                values,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,235 @@
+//! Snippets: the passage of a text that best shows why it matched, with the matched words
+//! marked. Matching is by analysed term, so inflected and compound forms light up too.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::analysis::analyze;
+use crate::schema::Language;
+
+/// Longest snippet, in characters, before ellipses.
+const WINDOW_CHARS: usize = 220;
+/// Context shown before the first match, in characters.
+const LEAD_CHARS: usize = 40;
+
+/// A fragment of text with highlighted ranges.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Snippet {
+    /// The fragment as plain text (ellipses mark cuts).
+    pub text: String,
+    /// The same fragment HTML-escaped, with matches in `<mark>` elements: safe to insert as HTML.
+    pub html: String,
+    /// Matched ranges in `text` as `[start, end)` character offsets (Unicode scalar values).
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// The best fragment of `text` for the analysed `terms`, or `None` when nothing matches.
+/// With `whole`, the whole text is returned (for titles).
+pub fn snippet(
+    lang: Language,
+    text: &str,
+    terms: &HashSet<String>,
+    whole: bool,
+) -> Option<Snippet> {
+    let matches: Vec<(usize, usize)> = analyze(lang, text)
+        .into_iter()
+        .filter(|t| terms.contains(&t.term))
+        .map(|t| (t.start, t.end))
+        .collect();
+    if matches.is_empty() && !whole {
+        return None;
+    }
+    let (from, to) = if whole {
+        (0, text.len())
+    } else {
+        best_window(text, &matches)
+    };
+    let mut ranges: Vec<(usize, usize)> = matches
+        .into_iter()
+        .filter(|m| m.0 >= from && m.1 <= to)
+        .collect();
+    ranges.dedup();
+    Some(render(text, from, to, &ranges))
+}
+
+/// A plain fragment of the start of `text`, for hits with nothing to highlight.
+pub fn lead(text: &str) -> Snippet {
+    let to = floor_boundary(text, char_end(text, 0, WINDOW_CHARS));
+    render(text, 0, to, &[])
+}
+
+fn best_window(text: &str, matches: &[(usize, usize)]) -> (usize, usize) {
+    // Slide over the matches and keep the window with the most matched words in it.
+    let mut best = (0, 0usize);
+    for (i, m) in matches.iter().enumerate() {
+        let limit = char_end(text, m.0, WINDOW_CHARS - LEAD_CHARS);
+        let n = matches[i..].iter().take_while(|n| n.1 <= limit).count();
+        if n > best.1 {
+            best = (m.0, n);
+        }
+    }
+    let first = best.0;
+    let from = word_start(text, char_start(text, first, LEAD_CHARS));
+    let from = if from <= first { from } else { first };
+    let to = floor_boundary(text, char_end(text, from, WINDOW_CHARS));
+    (from, to.max(first))
+}
+
+fn render(text: &str, from: usize, to: usize, ranges: &[(usize, usize)]) -> Snippet {
+    let mut out = Snippet {
+        text: String::new(),
+        html: String::new(),
+        highlights: Vec::new(),
+    };
+    let prefix = from > 0;
+    if prefix {
+        out.text.push('…');
+        out.html.push('…');
+    }
+    let mut chars = out.text.chars().count();
+    let mut at = from;
+    for &(start, end) in ranges {
+        if start < at {
+            continue;
+        }
+        push(&mut out, &text[at..start], false, &mut chars);
+        push(&mut out, &text[start..end], true, &mut chars);
+        at = end;
+    }
+    push(&mut out, &text[at..to], false, &mut chars);
+    if to < text.len() {
+        out.text.push('…');
+        out.html.push('…');
+    }
+    out
+}
+
+fn push(out: &mut Snippet, part: &str, marked: bool, chars: &mut usize) {
+    let n = part.chars().count();
+    if marked {
+        out.highlights.push([*chars, *chars + n]);
+        out.html.push_str("<mark>");
+    }
+    out.text.push_str(part);
+    escape_into(&mut out.html, part);
+    if marked {
+        out.html.push_str("</mark>");
+    }
+    *chars += n;
+}
+
+/// Appends `text` to `out` with HTML's special characters escaped.
+pub fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Byte offset `n` characters after `from`, or the end.
+fn char_end(text: &str, from: usize, n: usize) -> usize {
+    text[from..]
+        .char_indices()
+        .nth(n)
+        .map_or(text.len(), |(i, _)| from + i)
+}
+
+/// Byte offset `n` characters before `at`, or 0.
+fn char_start(text: &str, at: usize, n: usize) -> usize {
+    text[..at]
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(0, |(i, _)| i)
+}
+
+/// Moves `at` forward to the start of the next word, unless it is at a text start.
+fn word_start(text: &str, at: usize) -> usize {
+    if at == 0 {
+        return 0;
+    }
+    text[at..]
+        .find(char::is_whitespace)
+        .map_or(at, |i| at + i + 1)
+        .min(text.len())
+}
+
+/// Moves `at` back to the end of the last whole word, unless it is at the text end.
+fn floor_boundary(text: &str, at: usize) -> usize {
+    if at >= text.len() {
+        return text.len();
+    }
+    text[..at].rfind(char::is_whitespace).unwrap_or(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(lang: Language, q: &str) -> HashSet<String> {
+        analyze(lang, q).into_iter().map(|t| t.term).collect()
+    }
+
+    #[test]
+    fn inflected_matches_are_marked_and_escaped() {
+        let text =
+            "Malli tukee ikääntyneiden <kotona> asumista. Ikääntyneet kertovat & kehittävät.";
+        let s = snippet(
+            Language::Fi,
+            text,
+            &terms(Language::Fi, "ikääntyneet"),
+            false,
+        )
+        .unwrap();
+        assert_eq!(s.highlights.len(), 2);
+        assert!(s.html.contains("<mark>ikääntyneiden</mark>"), "{}", s.html);
+        assert!(
+            s.html.contains("&lt;kotona&gt;") && s.html.contains("&amp;"),
+            "{}",
+            s.html
+        );
+        for [a, b] in &s.highlights {
+            let marked: String = s.text.chars().skip(*a).take(b - a).collect();
+            assert!(marked.to_lowercase().starts_with("ikääntyne"), "{marked}");
+        }
+    }
+
+    #[test]
+    fn long_texts_are_cut_around_the_match() {
+        let text = format!(
+            "{} perhekeskuksen avoin kohtaamispaikka {}",
+            "alku ".repeat(100),
+            "loppu ".repeat(100)
+        );
+        let s = snippet(
+            Language::Fi,
+            &text,
+            &terms(Language::Fi, "perhekeskus"),
+            false,
+        )
+        .unwrap();
+        assert!(s.text.starts_with('…') && s.text.ends_with('…'));
+        assert!(s.text.chars().count() <= WINDOW_CHARS + 2);
+        assert_eq!(s.highlights.len(), 1);
+    }
+
+    #[test]
+    fn nothing_matched_means_no_snippet() {
+        assert!(
+            snippet(
+                Language::Fi,
+                "Kotihoito",
+                &terms(Language::Fi, "lastensuojelu"),
+                false
+            )
+            .is_none()
+        );
+    }
+}

@@ -1,0 +1,234 @@
+//! The system of record: every accepted document, durably, in sled.
+//!
+//! The search index is derived from this store and can always be rebuilt from it. Documents
+//! are kept as their JSON, keyed by id; a second tree keys `kind/id` so each kind can be
+//! iterated without a scan of the others.
+
+use std::path::Path;
+
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+
+use crate::schema::{DocId, Document, Kind};
+
+/// What a store operation can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be opened, read or written.
+    #[error("store: {0}")]
+    Sled(#[from] sled::Error),
+    /// Another process holds the store.
+    #[error(
+        "store at {0} is in use by another process; stop it (e.g. the running `innohaku serve`) and try again"
+    )]
+    Locked(String),
+    /// A stored record does not parse: the store was written by an incompatible version.
+    #[error("stored document `{id}` is unreadable: {message}")]
+    Corrupt {
+        /// The key of the record.
+        id: String,
+        /// Why it does not parse.
+        message: String,
+    },
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Upsert {
+    /// The id was new.
+    Inserted,
+    /// An older version was replaced.
+    Updated,
+    /// The same document was already stored.
+    Unchanged,
+    /// A newer version (later `updated_at`) is stored; the write was ignored.
+    Stale,
+}
+
+/// The sled-backed document store. Cheap to clone; clones share the database.
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    docs: sled::Tree,
+    by_kind: sled::Tree,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir`.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let db = sled::Config::new().path(dir).open().map_err(|e| match e {
+            sled::Error::Io(io)
+                if io.kind() == std::io::ErrorKind::WouldBlock
+                    || io.to_string().contains("lock") =>
+            {
+                StoreError::Locked(dir.display().to_string())
+            }
+            other => StoreError::Sled(other),
+        })?;
+        let docs = db.open_tree("documents")?;
+        let by_kind = db.open_tree("documents_by_kind")?;
+        Ok(Store { db, docs, by_kind })
+    }
+
+    /// Inserts or replaces a document by id, unless a newer version is stored.
+    /// The write is durable only after [`Store::flush`].
+    pub fn upsert(&self, doc: &Document) -> Result<Upsert, StoreError> {
+        let key = doc.id().as_str().as_bytes();
+        let bytes = serde_json::to_vec(doc).expect("a document always serializes");
+        let result = (&self.docs, &self.by_kind).transaction(|(docs, by_kind)| {
+            let outcome = match docs.get(key)? {
+                None => Upsert::Inserted,
+                Some(old) if old.as_ref() == bytes.as_slice() => return Ok(Upsert::Unchanged),
+                Some(old) => {
+                    let old = decode(key, &old).map_err(ConflictableTransactionError::Abort)?;
+                    if old.common.updated_at > doc.common.updated_at {
+                        return Ok(Upsert::Stale);
+                    }
+                    by_kind.remove(kind_key(old.kind(), old.id()))?;
+                    Upsert::Updated
+                }
+            };
+            docs.insert(key, bytes.as_slice())?;
+            by_kind.insert(kind_key(doc.kind(), doc.id()), &[])?;
+            Ok(outcome)
+        });
+        result.map_err(|e| match e {
+            TransactionError::Abort(e) => e,
+            TransactionError::Storage(e) => StoreError::Sled(e),
+        })
+    }
+
+    /// The document with this id, if stored.
+    pub fn get(&self, id: &DocId) -> Result<Option<Document>, StoreError> {
+        let key = id.as_str().as_bytes();
+        self.docs
+            .get(key)?
+            .map(|bytes| decode(key, &bytes))
+            .transpose()
+    }
+
+    /// Removes a document; returns whether it was there.
+    pub fn delete(&self, id: &DocId) -> Result<bool, StoreError> {
+        let Some(doc) = self.get(id)? else {
+            return Ok(false);
+        };
+        (&self.docs, &self.by_kind)
+            .transaction(|(docs, by_kind)| {
+                docs.remove(id.as_str().as_bytes())?;
+                by_kind.remove(kind_key(doc.kind(), doc.id()))?;
+                Ok(())
+            })
+            .map_err(|e: TransactionError<StoreError>| match e {
+                TransactionError::Abort(e) => e,
+                TransactionError::Storage(e) => StoreError::Sled(e),
+            })?;
+        Ok(true)
+    }
+
+    /// Every document, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = Result<Document, StoreError>> + '_ {
+        self.docs.iter().map(|entry| {
+            let (key, bytes) = entry?;
+            decode(&key, &bytes)
+        })
+    }
+
+    /// Every document of one kind, in id order.
+    pub fn iter_kind(&self, kind: Kind) -> impl Iterator<Item = Result<Document, StoreError>> + '_ {
+        let prefix = format!("{}/", kind.id());
+        self.by_kind
+            .scan_prefix(prefix.as_bytes())
+            .map(move |entry| {
+                let (key, _) = entry?;
+                let id = &key[prefix.len()..];
+                let bytes = self.docs.get(id)?.ok_or_else(|| StoreError::Corrupt {
+                    id: String::from_utf8_lossy(id).into_owned(),
+                    message: "listed by kind but missing".into(),
+                })?;
+                decode(id, &bytes)
+            })
+    }
+
+    /// How many documents are stored.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Whether the store holds no documents.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// Makes every write so far durable on disk.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+}
+
+fn kind_key(kind: Kind, id: &DocId) -> Vec<u8> {
+    format!("{}/{}", kind.id(), id).into_bytes()
+}
+
+fn decode(key: &[u8], bytes: &[u8]) -> Result<Document, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        id: String::from_utf8_lossy(key).into_owned(),
+        message: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn network(id: &str, updated: &str, title: &str) -> Document {
+        Document::from_value(json!({
+            "kind": "network", "id": id, "title": title, "summary": "s", "language": "fi",
+            "created_at": "2024-01-01", "updated_at": updated, "description": "d"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn upsert_get_delete_and_iterate_by_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let a = network("a", "2024-02-01", "A");
+        assert_eq!(store.upsert(&a).unwrap(), Upsert::Inserted);
+        assert_eq!(store.upsert(&a).unwrap(), Upsert::Unchanged);
+        assert_eq!(
+            store.upsert(&network("a", "2024-03-01", "A2")).unwrap(),
+            Upsert::Updated
+        );
+        assert_eq!(
+            store.upsert(&network("a", "2024-01-15", "old")).unwrap(),
+            Upsert::Stale
+        );
+        assert_eq!(store.get(a.id()).unwrap().unwrap().common.title, "A2");
+        store.upsert(&network("b", "2024-02-01", "B")).unwrap();
+        let ids: Vec<String> = store
+            .iter_kind(Kind::Network)
+            .map(|d| d.unwrap().id().to_string())
+            .collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert_eq!(store.iter_kind(Kind::Practice).count(), 0);
+        assert!(store.delete(a.id()).unwrap());
+        assert!(!store.delete(a.id()).unwrap());
+        assert_eq!(store.len(), 1);
+        assert_eq!(store.iter_kind(Kind::Network).count(), 1);
+    }
+
+    #[test]
+    fn writes_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            store.upsert(&network("kept", "2024-02-01", "K")).unwrap();
+            store.flush().unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert!(store.get(&"kept".parse().unwrap()).unwrap().is_some());
+    }
+}
