@@ -211,7 +211,7 @@ mod tests {
         let s = snippet(
             Language::Fi,
             &text,
-            &terms(Language::Fi, "perhekeskus"),
+            &terms(Language::Fi, "perhekeskuksessa"),
             false,
         )
         .unwrap();

@@ -1,0 +1,7 @@
+//! Integration tests: the real service and router on 127.0.0.1, spoken to over HTTP.
+
+mod corpus;
+mod documents;
+mod errors;
+mod search;
+mod support;

@@ -1,0 +1,127 @@
+//! Starting servers on loopback and talking to them.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use innohaku::http::{self, AppState};
+use innohaku::service::{Paths, Service};
+use reqwest::blocking::{Client, Response};
+use serde_json::Value;
+
+/// The admin key test servers accept.
+pub const ADMIN_KEY: &str = "test-admin-key-0123456789";
+
+/// A server running on its own thread and runtime, on a free loopback port.
+pub struct TestServer {
+    pub base: String,
+    client: Client,
+    _data: tempfile::TempDir,
+}
+
+/// The repository's sample corpus.
+pub fn sample_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample")
+}
+
+/// One server over the sample corpus, shared by every read-only test.
+pub fn sample() -> &'static TestServer {
+    static SERVER: OnceLock<TestServer> = OnceLock::new();
+    SERVER.get_or_init(|| TestServer::start(Some(&sample_dir())))
+}
+
+impl TestServer {
+    /// Starts a server with a fresh data directory, seeded from `seed` if given.
+    pub fn start(seed: Option<&Path>) -> TestServer {
+        let data = tempfile::tempdir().expect("temp dir");
+        let service = Service::open(Paths { data_dir: data.path().to_owned() }, seed).expect("service opens");
+        let state = AppState { service: Arc::new(service), admin_key: Some(Arc::from(ADMIN_KEY)) };
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                tx.send(listener.local_addr().unwrap()).unwrap();
+                axum::serve(listener, http::app(state)).await.unwrap();
+            });
+        });
+        let addr = rx.recv().expect("server started");
+        TestServer { base: format!("http://{addr}"), client: Client::new(), _data: data }
+    }
+
+    /// GET a path; returns the response.
+    pub fn get(&self, path_and_query: &str) -> Response {
+        self.client.get(format!("{}{path_and_query}", self.base)).send().expect("request sent")
+    }
+
+    /// GET a path with query pairs, expecting 200 and JSON.
+    pub fn get_json(&self, path: &str, query: &[(&str, &str)]) -> Value {
+        let response = self.client.get(format!("{}{path}", self.base)).query(query).send().expect("request sent");
+        assert_eq!(response.status(), 200, "GET {path} {query:?}: {}", response.text().unwrap_or_default());
+        response.json().expect("JSON body")
+    }
+
+    /// Searches, expecting success.
+    pub fn search(&self, query: &[(&str, &str)]) -> Value {
+        self.get_json("/v1/search", query)
+    }
+
+    /// POSTs NDJSON to the ingestion endpoint with the admin key.
+    pub fn ingest(&self, ndjson: &str) -> Response {
+        self.client
+            .post(format!("{}/v1/documents", self.base))
+            .bearer_auth(ADMIN_KEY)
+            .header("content-type", "application/x-ndjson")
+            .body(ndjson.to_owned())
+            .send()
+            .expect("request sent")
+    }
+
+    /// The HTTP client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+/// The ids of a search response's hits.
+pub fn hit_ids(response: &Value) -> Vec<String> {
+    response["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_owned()).collect()
+}
+
+/// One facet's counts as (value, count).
+pub fn facet(response: &Value, name: &str) -> Vec<(String, u64)> {
+    response["facets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["facet"] == name)
+        .unwrap_or_else(|| panic!("facet {name} missing"))["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["value"].as_str().unwrap().to_owned(), v["count"].as_u64().unwrap()))
+        .collect()
+}
+
+/// A minimal valid document line of any kind, with extra fields merged in.
+pub fn doc_line(kind: &str, id: &str, lang: &str, title: &str, text: &str, extra: Value) -> String {
+    let mut v = serde_json::json!({
+        "kind": kind, "id": id, "title": title, "summary": text, "language": lang,
+        "themes": ["social_work"], "regions": ["pirkanmaa"],
+        "created_at": "2024-01-01", "updated_at": "2024-02-01",
+    });
+    match kind {
+        "practice" => {
+            v["how_it_works"] = text.into();
+            v["phase"] = "ready".into();
+        }
+        "project" => {
+            v["start_date"] = "2023-01-01".into();
+            v["status"] = "running".into();
+        }
+        _ => v["description"] = text.into(),
+    }
+    for (k, val) in extra.as_object().cloned().unwrap_or_default() {
+        v[k] = val;
+    }
+    v.to_string()
+}
