@@ -1,117 +1,55 @@
 //! Language analysis: how text becomes index terms, identically at index and query time.
 //!
-//! Each [`Language`] has one Tantivy analyzer, registered under the language code. This module
-//! is the seam between text and the index: the index and search modules only ever ask for
-//! "the analyzer of language L", never for a tokenizer or stemmer directly.
+//! [`Analyzer`] is the seam: the index registers it as Tantivy tokenizers (one per language
+//! and field class, see [`register`]) and search, snippets and recommendations call it
+//! directly. Resources (lexicons, stop words, compound parts, synonyms) live in `index/`.
 
+mod compound;
 mod language;
-mod stem;
+mod pipeline;
+mod resources;
+mod synonyms;
+mod tantivy;
+mod tokenize;
 
-use tantivy::tokenizer::{
-    LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, TokenizerManager,
-};
+use ::tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
 
 use crate::schema::Language;
 
+pub use compound::{Part, split as split_compound};
 pub use language::detect_language;
-pub use stem::SnowballFilter;
+pub use pipeline::{AnalyzedToken, Analyzer, Config, Normalizer, Origin, WordTerms, fold};
+pub use resources::{RESOURCES_ENV, resources};
+pub use synonyms::synonyms;
+pub use tantivy::Class;
+pub use tokenize::{Word, words};
 
 /// Which analyzer is active, as `/readyz` and the logs report it.
-pub const DESCRIPTION: &str = "snowball (rust-stemmers): fi, sv, en";
+pub const DESCRIPTION: &str = "innohaku lexicon analyzer: lemma lexicons (fi, sv), compound splitting, coordination, Snowball fallback, folding";
 
-/// Tokens longer than this many bytes are dropped: they are noise, not words.
-const MAX_TOKEN_BYTES: usize = 64;
-
-/// The name an analyzer is registered under in Tantivy's tokenizer manager.
-pub fn analyzer_name(lang: Language) -> &'static str {
-    match lang {
-        Language::Fi => "text_fi",
-        Language::Sv => "text_sv",
-        Language::En => "text_en",
+/// The name a tokenizer is registered under in Tantivy's tokenizer manager.
+pub fn analyzer_name(lang: Language, class: Class) -> String {
+    match class {
+        Class::Main => format!("text_{}", lang.code()),
+        Class::Parts => format!("parts_{}", lang.code()),
+        Class::Folded => format!("fold_{}", lang.code()),
     }
 }
 
-/// The analyzer of one language: tokenize, lowercase, stem.
-pub fn text_analyzer(lang: Language) -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(LowerCaser)
-        .filter(SnowballFilter::new(lang))
-        .build()
-}
-
-/// Registers every language's analyzer with an index's tokenizer manager.
+/// Registers every language's tokenizers with an index's tokenizer manager.
 pub fn register(manager: &TokenizerManager) {
     for lang in Language::ALL {
-        manager.register(analyzer_name(lang), text_analyzer(lang));
-    }
-}
-
-/// One term produced from a text, with where it came from.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct AnalyzedToken {
-    /// The term as indexed.
-    pub term: String,
-    /// The original text it came from.
-    pub source: String,
-    /// Byte offset where the source starts.
-    pub start: usize,
-    /// Byte offset where the source ends.
-    pub end: usize,
-    /// Token position (word number).
-    pub position: usize,
-}
-
-/// Runs the analyzer of `lang` over `text`.
-pub fn analyze(lang: Language, text: &str) -> Vec<AnalyzedToken> {
-    let mut analyzer = text_analyzer(lang);
-    let mut stream = analyzer.token_stream(text);
-    let mut out = Vec::new();
-    while let Some(token) = stream.next() {
-        out.push(AnalyzedToken {
-            term: token.text.clone(),
-            source: text[token.offset_from..token.offset_to].to_owned(),
-            start: token.offset_from,
-            end: token.offset_to,
-            position: token.position,
-        });
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn terms(lang: Language, text: &str) -> Vec<String> {
-        analyze(lang, text).into_iter().map(|t| t.term).collect()
-    }
-
-    #[test]
-    fn inflected_forms_share_a_stem() {
-        assert_eq!(
-            terms(Language::Fi, "ikääntyneiden"),
-            terms(Language::Fi, "ikääntyneet")
-        );
-        assert_eq!(
-            terms(Language::Fi, "Palveluissa"),
-            terms(Language::Fi, "palvelut")
-        );
-        assert_eq!(
-            terms(Language::Sv, "familjecentralen"),
-            terms(Language::Sv, "familjecentraler")
-        );
-        assert_eq!(
-            terms(Language::En, "services"),
-            terms(Language::En, "service")
-        );
-    }
-
-    #[test]
-    fn offsets_point_into_the_source() {
-        let text = "Lasten ja nuorten palvelut";
-        for t in analyze(Language::Fi, text) {
-            assert_eq!(&text[t.start..t.end], t.source);
+        for class in [Class::Main, Class::Parts, Class::Folded] {
+            let tokenizer = tantivy::FieldTokenizer::new(Analyzer::full(lang), class);
+            manager.register(&analyzer_name(lang, class), TextAnalyzer::from(tokenizer));
         }
     }
 }
+
+/// Runs the full analyzer of `lang` over `text`: main terms and compound parts.
+pub fn analyze(lang: Language, text: &str) -> Vec<AnalyzedToken> {
+    Analyzer::full(lang).analyze(text)
+}
+
+#[cfg(test)]
+mod tests;

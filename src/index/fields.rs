@@ -7,7 +7,7 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::analysis::analyzer_name;
+use crate::analysis::{Class, analyzer_name};
 use crate::schema::{Details, Document, Language};
 
 /// A facet: a keyword field documents are filtered and counted by.
@@ -73,6 +73,10 @@ pub struct TextFields {
     pub summary: Field,
     /// Everything else.
     pub body: Field,
+    /// Compound parts of all the text, weighted below whole words.
+    pub parts: Field,
+    /// All the text with ä/ö/å folded, weighted below exact matches.
+    pub folded: Field,
 }
 
 /// Handles of every field of the index schema.
@@ -106,20 +110,22 @@ impl Fields {
         let text = Language::ALL
             .iter()
             .map(|&lang| {
-                let options = TextOptions::default().set_indexing_options(
-                    TextFieldIndexing::default()
-                        .set_tokenizer(analyzer_name(lang))
-                        .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-                );
-                let mut add = |name: &str| {
-                    b.add_text_field(&format!("{name}_{}", lang.code()), options.clone())
+                let mut add = |name: &str, class: Class| {
+                    let options = TextOptions::default().set_indexing_options(
+                        TextFieldIndexing::default()
+                            .set_tokenizer(&analyzer_name(lang, class))
+                            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+                    );
+                    b.add_text_field(&format!("{name}_{}", lang.code()), options)
                 };
                 (
                     lang,
                     TextFields {
-                        title: add("title"),
-                        summary: add("summary"),
-                        body: add("body"),
+                        title: add("title", Class::Main),
+                        summary: add("summary", Class::Main),
+                        body: add("body", Class::Main),
+                        parts: add("parts", Class::Parts),
+                        folded: add("folded", Class::Folded),
                     },
                 )
             })
@@ -170,9 +176,14 @@ impl Fields {
         t.add_i64(self.created, days(c.created_at));
         t.add_i64(self.updated, days(c.updated_at));
         let text = self.text(doc.language());
+        let body = doc.body_text();
         t.add_text(text.title, &c.title);
         t.add_text(text.summary, &c.summary);
-        t.add_text(text.body, doc.body_text());
+        t.add_text(text.body, &body);
+        for part in [&c.title, &c.summary, &body] {
+            t.add_text(text.parts, part);
+            t.add_text(text.folded, part);
+        }
         for (facet, value) in facet_values(doc) {
             t.add_text(self.facet(facet), value);
         }

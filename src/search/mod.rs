@@ -13,7 +13,7 @@ use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Que
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
 
-use crate::analysis::analyze;
+use crate::analysis::{AnalyzedToken, Analyzer, Origin, analyze, synonyms};
 use crate::index::{FacetField, Fields, SearchIndex};
 use crate::schema::{DocId, Document, Kind, Language, Phase, Region, Theme};
 
@@ -30,6 +30,9 @@ pub const MAX_OFFSET: usize = 10_000;
 const TITLE_BOOST: f32 = 3.0;
 const SUMMARY_BOOST: f32 = 1.5;
 const BODY_BOOST: f32 = 1.0;
+const PARTS_BOOST: f32 = 0.5;
+const FOLDED_BOOST: f32 = 0.25;
+const SYNONYM_BOOST: f32 = 0.7;
 
 /// A search as the service runs it; built and validated at the edge.
 #[derive(Debug, Clone)]
@@ -179,19 +182,23 @@ pub fn build_query(
 ) -> (Box<dyn Query>, HashMap<Language, HashSet<String>>) {
     let mut terms: HashMap<Language, HashSet<String>> = HashMap::new();
     for item in parsed.positives() {
-        for lang in Language::ALL {
-            terms
-                .entry(lang)
-                .or_default()
-                .extend(analyze(lang, item.text()).into_iter().map(|t| t.term));
+        for text in std::iter::once(item.text()).chain(synonyms(item.text())) {
+            for lang in Language::ALL {
+                let main = analyze(lang, text)
+                    .into_iter()
+                    .filter(|t| t.origin != Origin::CompoundPart);
+                terms.entry(lang).or_default().extend(main.map(|t| t.term));
+            }
         }
     }
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = parsed
         .groups
         .iter()
         .filter_map(|group| {
-            let items: Vec<Box<dyn Query>> =
-                group.iter().filter_map(|i| item_query(fields, i)).collect();
+            let items: Vec<Box<dyn Query>> = group
+                .iter()
+                .filter_map(|i| item_with_synonyms(fields, i))
+                .collect();
             (!items.is_empty()).then(|| (Occur::Must, union(items)))
         })
         .collect();
@@ -202,49 +209,84 @@ pub fn build_query(
         parsed
             .exclusions
             .iter()
-            .filter_map(|i| item_query(fields, i))
+            .filter_map(|i| item_query(fields, i.text()))
             .map(|q| (Occur::MustNot, q)),
     );
     (Box::new(BooleanQuery::new(clauses)), terms)
 }
 
+/// An item, or any of its synonyms (ranked a little below the item itself).
+fn item_with_synonyms(fields: &Fields, item: &Item) -> Option<Box<dyn Query>> {
+    let mut alternatives: Vec<Box<dyn Query>> =
+        item_query(fields, item.text()).into_iter().collect();
+    for synonym in synonyms(item.text()) {
+        if let Some(q) = item_query(fields, synonym) {
+            alternatives.push(Box::new(BoostQuery::new(q, SYNONYM_BOOST)));
+        }
+    }
+    (!alternatives.is_empty()).then(|| union(alternatives))
+}
+
 /// A word or phrase in every language's fields; `None` when it analyses to nothing.
-fn item_query(fields: &Fields, item: &Item) -> Option<Box<dyn Query>> {
+///
+/// Whole-word matches count most; a match inside a compound counts less, and a match only
+/// after folding ä/ö/å least, so exact and base-form matches always rank first.
+fn item_query(fields: &Fields, text: &str) -> Option<Box<dyn Query>> {
     let mut per_language = Vec::new();
     for lang in Language::ALL {
-        let tokens = analyze(lang, item.text());
-        let Some(first) = tokens.first() else {
+        let analyzer = Analyzer::full(lang);
+        let main = positions(analyzer.analyze(text));
+        if main.is_empty() {
             continue;
-        };
-        let text = fields.text(lang);
+        }
+        let folded = positions(analyzer.analyze_folded(text));
+        let f = fields.text(lang);
         let mut per_field: Vec<Box<dyn Query>> = Vec::new();
         for (field, boost) in [
-            (text.title, TITLE_BOOST),
-            (text.summary, SUMMARY_BOOST),
-            (text.body, BODY_BOOST),
+            (f.title, TITLE_BOOST),
+            (f.summary, SUMMARY_BOOST),
+            (f.body, BODY_BOOST),
+            (f.parts, PARTS_BOOST),
         ] {
-            let query: Box<dyn Query> = if tokens.len() == 1 {
-                Box::new(TermQuery::new(
-                    Term::from_field_text(field, &first.term),
-                    IndexRecordOption::WithFreqs,
-                ))
-            } else {
-                let terms = tokens
-                    .iter()
-                    .map(|t| {
-                        (
-                            t.position - first.position,
-                            Term::from_field_text(field, &t.term),
-                        )
-                    })
-                    .collect();
-                Box::new(PhraseQuery::new_with_offset(terms))
-            };
-            per_field.push(Box::new(BoostQuery::new(query, boost)));
+            per_field.push(Box::new(BoostQuery::new(sequence(field, &main), boost)));
+        }
+        if !folded.is_empty() {
+            per_field.push(Box::new(BoostQuery::new(
+                sequence(f.folded, &folded),
+                FOLDED_BOOST,
+            )));
         }
         per_language.push(union(per_field));
     }
     (!per_language.is_empty()).then(|| union(per_language))
+}
+
+/// One main term per word position: the first, which is the word's own base form.
+fn positions(tokens: Vec<AnalyzedToken>) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for t in tokens {
+        if t.origin != Origin::CompoundPart && out.last().is_none_or(|(p, _)| *p != t.position) {
+            out.push((t.position, t.term));
+        }
+    }
+    out
+}
+
+/// A term query for one word, a phrase query for several.
+fn sequence(field: tantivy::schema::Field, terms: &[(usize, String)]) -> Box<dyn Query> {
+    if let [(_, term)] = terms {
+        return Box::new(TermQuery::new(
+            Term::from_field_text(field, term),
+            IndexRecordOption::WithFreqs,
+        ));
+    }
+    let first = terms[0].0;
+    Box::new(PhraseQuery::new_with_offset(
+        terms
+            .iter()
+            .map(|(p, t)| (p - first, Term::from_field_text(field, t)))
+            .collect(),
+    ))
 }
 
 fn union(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {

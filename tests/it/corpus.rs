@@ -27,15 +27,37 @@ fn sample_documents() -> Vec<Document> {
 fn the_sample_corpus_covers_what_the_brief_asks() {
     let docs = sample_documents();
     let count = |kind| docs.iter().filter(|d| d.kind() == kind).count();
-    assert!(count(Kind::Practice) >= 160, "practices: {}", count(Kind::Practice));
-    assert!(count(Kind::Project) >= 50, "projects: {}", count(Kind::Project));
-    assert!(count(Kind::Network) >= 30, "networks: {}", count(Kind::Network));
+    assert!(
+        count(Kind::Practice) >= 160,
+        "practices: {}",
+        count(Kind::Practice)
+    );
+    assert!(
+        count(Kind::Project) >= 50,
+        "projects: {}",
+        count(Kind::Project)
+    );
+    assert!(
+        count(Kind::Network) >= 30,
+        "networks: {}",
+        count(Kind::Network)
+    );
     let swedish = docs.iter().filter(|d| d.language() == Language::Sv).count();
-    assert!(swedish * 100 >= docs.len() * 15, "{swedish} of {} are Swedish", docs.len());
+    assert!(
+        swedish * 100 >= docs.len() * 15,
+        "{swedish} of {} are Swedish",
+        docs.len()
+    );
     assert!(docs.iter().any(|d| d.language() == Language::En));
-    let regions: BTreeSet<Region> = docs.iter().flat_map(|d| d.common.regions.iter().copied()).collect();
+    let regions: BTreeSet<Region> = docs
+        .iter()
+        .flat_map(|d| d.common.regions.iter().copied())
+        .collect();
     assert_eq!(regions.len(), Region::ALL.len(), "every region is used");
-    let themes: BTreeSet<_> = docs.iter().flat_map(|d| d.common.themes.iter().copied()).collect();
+    let themes: BTreeSet<_> = docs
+        .iter()
+        .flat_map(|d| d.common.themes.iter().copied())
+        .collect();
     assert!(themes.len() >= 12);
     let phases: BTreeSet<_> = docs.iter().filter_map(|d| d.phase()).collect();
     assert_eq!(phases.len(), 3);
@@ -49,7 +71,9 @@ fn links_in_the_sample_corpus_are_consistent_both_ways() {
     let by_id: HashMap<_, _> = docs.iter().map(|d| (d.id().clone(), d)).collect();
     for doc in &docs {
         for (field, target) in doc.links() {
-            let other = by_id.get(target).unwrap_or_else(|| panic!("{} {field} -> missing {target}", doc.id()));
+            let other = by_id
+                .get(target)
+                .unwrap_or_else(|| panic!("{} {field} -> missing {target}", doc.id()));
             let back = other.links().any(|(_, id)| id == doc.id());
             assert!(back, "{} links to {target} but not back", doc.id());
             let expected = match field {

@@ -8,31 +8,64 @@ use crate::support::{TestServer, doc_line, sample};
 fn a_document_and_its_similar_documents() {
     let server = sample();
     let r = server.search(&[("q", "perhekeskus"), ("kind", "practice"), ("limit", "1")]);
-    let id = r["hits"][0]["id"].as_str().expect("a family centre practice").to_owned();
+    let id = r["hits"][0]["id"]
+        .as_str()
+        .expect("a family centre practice")
+        .to_owned();
     let doc = server.get_json(&format!("/v1/documents/{id}"), &[]);
     assert_eq!(doc["id"], id.as_str());
     assert_eq!(doc["kind"], "practice");
     let similar = server.get_json(&format!("/v1/documents/{id}/similar"), &[("limit", "5")]);
     let list = similar["similar"].as_array().unwrap();
     assert_eq!(list.len(), 5);
-    assert!(list.iter().all(|s| s["id"] != id.as_str()), "a document is not similar to itself");
+    assert!(
+        list.iter().all(|s| s["id"] != id.as_str()),
+        "a document is not similar to itself"
+    );
     // The closest ones share a theme with it.
-    assert!(!list[0]["shared_themes"].as_array().unwrap().is_empty(), "{}", list[0]);
+    assert!(
+        !list[0]["shared_themes"].as_array().unwrap().is_empty(),
+        "{}",
+        list[0]
+    );
 }
 
 #[test]
 fn an_unknown_field_is_rejected_with_line_and_field_and_valid_lines_are_kept() {
     let server = TestServer::start(None);
-    let good = |id: &str| doc_line("network", id, "fi", "Verkosto", "Kehittäjien verkosto.", json!({}));
-    let bad = doc_line("network", "huono", "fi", "Verkosto", "Teksti.", json!({"colour": "red"}));
+    let good = |id: &str| {
+        doc_line(
+            "network",
+            id,
+            "fi",
+            "Verkosto",
+            "Kehittäjien verkosto.",
+            json!({}),
+        )
+    };
+    let bad = doc_line(
+        "network",
+        "huono",
+        "fi",
+        "Verkosto",
+        "Teksti.",
+        json!({"colour": "red"}),
+    );
     let body = [good("eka"), bad, good("kolmas")].join("\n");
     let response = server.ingest(&body);
     assert_eq!(response.status(), 200);
     let report: Value = response.json().unwrap();
     assert_eq!(report["inserted"], 2);
-    assert_eq!(report["rejected"], json!([{"line": 2, "field": "colour", "message": "unknown field for a network"}]));
+    assert_eq!(
+        report["rejected"],
+        json!([{"line": 2, "field": "colour", "message": "unknown field for a network"}])
+    );
     for id in ["eka", "kolmas"] {
-        assert_eq!(server.get(&format!("/v1/documents/{id}")).status(), 200, "{id}");
+        assert_eq!(
+            server.get(&format!("/v1/documents/{id}")).status(),
+            200,
+            "{id}"
+        );
     }
     assert_eq!(server.get("/v1/documents/huono").status(), 404);
     // Ingested documents are searchable at once.
@@ -45,7 +78,10 @@ fn writes_need_the_admin_key() {
     let server = sample();
     let line = doc_line("network", "x", "fi", "X", "Y.", json!({}));
     let post = |key: Option<&str>| {
-        let mut req = server.client().post(format!("{}/v1/documents", server.base)).body(line.clone());
+        let mut req = server
+            .client()
+            .post(format!("{}/v1/documents", server.base))
+            .body(line.clone());
         if let Some(key) = key {
             req = req.bearer_auth(key);
         }
@@ -54,6 +90,9 @@ fn writes_need_the_admin_key() {
     for (key, status) in [(None, 401), (Some("wrong"), 403)] {
         let response = post(key);
         assert_eq!(response.status(), status);
-        assert_eq!(response.headers()["content-type"], "application/problem+json");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
     }
 }

@@ -6,7 +6,10 @@ use crate::support::sample;
 
 fn assert_problem(response: reqwest::blocking::Response, status: u16) -> Value {
     assert_eq!(response.status(), status);
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
     let body: Value = response.json().unwrap();
     assert_eq!(body["status"], status);
     assert!(body["type"].as_str().unwrap().starts_with("/problems/"));
@@ -27,7 +30,11 @@ fn errors_are_problem_json_naming_the_parameter() {
     assert_problem(server.get("/v1/documents/no-such-document"), 404);
     assert_problem(server.get("/v1/documents/NOT%20AN%20ID"), 404);
     assert_problem(server.get("/no/such/path"), 404);
-    let response = server.client().delete(format!("{}/v1/search", server.base)).send().unwrap();
+    let response = server
+        .client()
+        .delete(format!("{}/v1/search", server.base))
+        .send()
+        .unwrap();
     assert_problem(response, 405);
     // Every problem type is documented at its URI.
     let doc = server.get_json("/problems/invalid-parameter", &[]);
@@ -37,7 +44,9 @@ fn errors_are_problem_json_naming_the_parameter() {
 #[test]
 fn hostile_query_text_never_causes_a_server_error() {
     let server = sample();
-    let garbage: String = (0..10_240u32).map(|i| char::from_u32(33 + (i * 7919) % 90).unwrap()).collect();
+    let garbage: String = (0..10_240u32)
+        .map(|i| char::from_u32(33 + (i * 7919) % 90).unwrap())
+        .collect();
     let cases = [
         "\"unbalanced".to_owned(),
         "\"\"\"".to_owned(),
@@ -52,7 +61,12 @@ fn hostile_query_text_never_causes_a_server_error() {
         "\u{202e}\u{feff}\u{fffd}𝔘𝔫𝔦𝔠𝔬𝔡𝔢".to_owned(),
     ];
     for q in &cases {
-        let response = server.client().get(format!("{}/v1/search", server.base)).query(&[("q", q)]).send().unwrap();
+        let response = server
+            .client()
+            .get(format!("{}/v1/search", server.base))
+            .query(&[("q", q)])
+            .send()
+            .unwrap();
         let status = response.status().as_u16();
         assert!(status == 200 || status == 400, "{status} for {q:?}");
         if status == 400 {

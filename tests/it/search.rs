@@ -12,14 +12,38 @@ fn fixture() -> &'static TestServer {
     SERVER.get_or_init(|| {
         let server = TestServer::start(None);
         let lines = [
-            doc_line("practice", "kotihoidon-iltakaynnit", "fi", "Iltakäynnit kotihoidossa",
-                "Malli tukee ikääntyneiden asumista kotona iltaisin.", json!({})),
-            doc_line("practice", "nuorten-matalan-kynnyksen-tuki", "fi", "Nuorten matalan kynnyksen tuki",
-                "Nuoret saavat keskusteluapua koulupäivän jälkeen.", json!({"regions": ["lappi"]})),
-            doc_line("practice", "familjecentralens-oppna-mottagning", "sv", "Familjecentralens öppna mottagning",
-                "Familjecentralen erbjuder barnfamiljer stöd utan tidsbokning.", json!({"regions": ["pohjanmaa"]})),
-            doc_line("network", "aldreomsorgens-natverk", "sv", "Nätverk för äldreomsorg",
-                "Utvecklare av äldreomsorgen träffas varje månad.", json!({})),
+            doc_line(
+                "practice",
+                "kotihoidon-iltakaynnit",
+                "fi",
+                "Iltakäynnit kotihoidossa",
+                "Malli tukee ikääntyneiden asumista kotona iltaisin.",
+                json!({}),
+            ),
+            doc_line(
+                "practice",
+                "nuorten-matalan-kynnyksen-tuki",
+                "fi",
+                "Nuorten matalan kynnyksen tuki",
+                "Nuoret saavat keskusteluapua koulupäivän jälkeen.",
+                json!({"regions": ["lappi"]}),
+            ),
+            doc_line(
+                "practice",
+                "familjecentralens-oppna-mottagning",
+                "sv",
+                "Familjecentralens öppna mottagning",
+                "Familjecentralen erbjuder barnfamiljer stöd utan tidsbokning.",
+                json!({"regions": ["pohjanmaa"]}),
+            ),
+            doc_line(
+                "network",
+                "aldreomsorgens-natverk",
+                "sv",
+                "Nätverk för äldreomsorg",
+                "Utvecklare av äldreomsorgen träffas varje månad.",
+                json!({}),
+            ),
         ];
         let response = server.ingest(&lines.join("\n"));
         assert_eq!(response.status(), 200);
@@ -50,7 +74,13 @@ fn a_swedish_query_finds_a_swedish_document_in_another_form() {
 fn hits_carry_highlighted_snippets() {
     let r = fixture().search(&[("q", "ikääntyneet")]);
     let hit = &r["hits"][0];
-    assert!(hit["snippet"]["html"].as_str().unwrap().contains("<mark>ikääntyneiden</mark>"), "{hit}");
+    assert!(
+        hit["snippet"]["html"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>ikääntyneiden</mark>"),
+        "{hit}"
+    );
     assert_eq!(hit["snippet"]["highlights"].as_array().unwrap().len(), 1);
 }
 
@@ -59,7 +89,10 @@ fn facet_counts_equal_the_number_of_matching_documents_per_value() {
     let server = sample();
     let all = server.search(&[("q", "palvelut"), ("limit", "1")]);
     let total = all["total"].as_u64().unwrap();
-    assert!(total > 10, "the sample corpus should have many matches, got {total}");
+    assert!(
+        total > 10,
+        "the sample corpus should have many matches, got {total}"
+    );
     for name in ["kind", "region", "theme", "phase", "language"] {
         let counts = facet(&all, name);
         assert!(!counts.is_empty(), "{name} has values");
@@ -76,21 +109,39 @@ fn facet_counts_equal_the_number_of_matching_documents_per_value() {
 #[test]
 fn a_filter_narrows_exactly() {
     let server = sample();
-    let r = server.search(&[("region", "pohjanmaa"), ("kind", "practice"), ("limit", "100")]);
+    let r = server.search(&[
+        ("region", "pohjanmaa"),
+        ("kind", "practice"),
+        ("limit", "100"),
+    ]);
     let total = r["total"].as_u64().unwrap() as usize;
     assert!(total > 0);
     let hits = r["hits"].as_array().unwrap();
     assert_eq!(hits.len(), total.min(100));
     for hit in hits {
         assert_eq!(hit["kind"], "practice");
-        assert!(hit["regions"].as_array().unwrap().contains(&json!("pohjanmaa")), "{hit}");
+        assert!(
+            hit["regions"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("pohjanmaa")),
+            "{hit}"
+        );
     }
     // Every practice of the region, found by browsing, is in the filtered set.
     let ids = hit_ids(&r);
     let browse = server.search(&[("kind", "practice"), ("limit", "100"), ("offset", "0")]);
     for hit in browse["hits"].as_array().unwrap() {
-        let in_region = hit["regions"].as_array().unwrap().contains(&json!("pohjanmaa"));
-        assert_eq!(ids.contains(&hit["id"].as_str().unwrap().to_owned()), in_region, "{}", hit["id"]);
+        let in_region = hit["regions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("pohjanmaa"));
+        assert_eq!(
+            ids.contains(&hit["id"].as_str().unwrap().to_owned()),
+            in_region,
+            "{}",
+            hit["id"]
+        );
     }
 }
 

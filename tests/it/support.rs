@@ -33,11 +33,24 @@ impl TestServer {
     /// Starts a server with a fresh data directory, seeded from `seed` if given.
     pub fn start(seed: Option<&Path>) -> TestServer {
         let data = tempfile::tempdir().expect("temp dir");
-        let service = Service::open(Paths { data_dir: data.path().to_owned() }, seed).expect("service opens");
-        let state = AppState { service: Arc::new(service), admin_key: Some(Arc::from(ADMIN_KEY)) };
+        let service = Service::open(
+            Paths {
+                data_dir: data.path().to_owned(),
+            },
+            seed,
+        )
+        .expect("service opens");
+        let state = AppState {
+            service: Arc::new(service),
+            admin_key: Some(Arc::from(ADMIN_KEY)),
+        };
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 tx.send(listener.local_addr().unwrap()).unwrap();
@@ -45,18 +58,35 @@ impl TestServer {
             });
         });
         let addr = rx.recv().expect("server started");
-        TestServer { base: format!("http://{addr}"), client: Client::new(), _data: data }
+        TestServer {
+            base: format!("http://{addr}"),
+            client: Client::new(),
+            _data: data,
+        }
     }
 
     /// GET a path; returns the response.
     pub fn get(&self, path_and_query: &str) -> Response {
-        self.client.get(format!("{}{path_and_query}", self.base)).send().expect("request sent")
+        self.client
+            .get(format!("{}{path_and_query}", self.base))
+            .send()
+            .expect("request sent")
     }
 
     /// GET a path with query pairs, expecting 200 and JSON.
     pub fn get_json(&self, path: &str, query: &[(&str, &str)]) -> Value {
-        let response = self.client.get(format!("{}{path}", self.base)).query(query).send().expect("request sent");
-        assert_eq!(response.status(), 200, "GET {path} {query:?}: {}", response.text().unwrap_or_default());
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .query(query)
+            .send()
+            .expect("request sent");
+        assert_eq!(
+            response.status(),
+            200,
+            "GET {path} {query:?}: {}",
+            response.text().unwrap_or_default()
+        );
         response.json().expect("JSON body")
     }
 
@@ -84,7 +114,12 @@ impl TestServer {
 
 /// The ids of a search response's hits.
 pub fn hit_ids(response: &Value) -> Vec<String> {
-    response["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_owned()).collect()
+    response["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// One facet's counts as (value, count).
@@ -98,7 +133,12 @@ pub fn facet(response: &Value, name: &str) -> Vec<(String, u64)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| (v["value"].as_str().unwrap().to_owned(), v["count"].as_u64().unwrap()))
+        .map(|v| {
+            (
+                v["value"].as_str().unwrap().to_owned(),
+                v["count"].as_u64().unwrap(),
+            )
+        })
         .collect()
 }
 

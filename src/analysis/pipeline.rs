@@ -1,0 +1,398 @@
+//! The analyzer: words → index terms, identically at index and query time.
+//!
+//! For each word, Finnish and Swedish look the form up in the lemma lexicon (consonant
+//! gradation and stem alternation are in the lexicon: `lasten` → lapsi, `töissä` → työ), split
+//! compounds into parts, and fall back to Snowball for words the lexicon does not know.
+//! Across words, the first halves of coordinated compounds are completed
+//! (`sosiaali- ja terveyspalvelut` also yields `sosiaalipalvelu`). Every word's result is
+//! cached per thread: word forms repeat heavily, so most words cost one hash lookup.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use serde::Serialize;
+
+use super::compound;
+use super::resources::{LanguageResources, resources};
+use super::tokenize::words;
+use crate::schema::Language;
+
+/// How words are reduced to terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Normalizer {
+    /// Lowercase only.
+    None,
+    /// Snowball stemming.
+    Snowball,
+    /// Lemma lexicon, Snowball for unknown words.
+    Lexicon,
+}
+
+/// Which analysis steps run; the index uses [`Config::FULL`], evaluations compare others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Config {
+    /// Word normalisation.
+    pub normalizer: Normalizer,
+    /// Split compounds into parts.
+    pub compounds: bool,
+    /// Complete coordinated compounds.
+    pub coordination: bool,
+    /// Drop stop words.
+    pub stopwords: bool,
+}
+
+impl Config {
+    /// Everything on: what the index uses.
+    pub const FULL: Config = Config {
+        normalizer: Normalizer::Lexicon,
+        compounds: true,
+        coordination: true,
+        stopwords: true,
+    };
+    /// Plain Snowball with stop words, as Lucene's analyzers do.
+    pub const SNOWBALL: Config = Config {
+        normalizer: Normalizer::Snowball,
+        compounds: false,
+        coordination: false,
+        stopwords: true,
+    };
+    /// Lowercased words only.
+    pub const NONE: Config = Config {
+        normalizer: Normalizer::None,
+        compounds: false,
+        coordination: false,
+        stopwords: false,
+    };
+}
+
+/// Where a term came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// The word itself, lowercased.
+    Word,
+    /// Its base form from the lexicon (or from its compound parts).
+    Lemma,
+    /// A Snowball stem, for words the lexicon does not know.
+    Stem,
+    /// A part, or a run of parts, of a compound word.
+    CompoundPart,
+    /// The full word implied by a coordinated compound.
+    Coordination,
+    /// A term with ä, ö and å folded, for typing without a Nordic keyboard.
+    Folded,
+    /// An equivalent term added at query time.
+    Synonym,
+}
+
+/// What one word contributes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordTerms {
+    /// The word's main term.
+    pub main: String,
+    /// How the main term was found.
+    pub origin: Origin,
+    /// Compound parts and runs of parts, base forms, without the main term.
+    pub parts: Vec<String>,
+}
+
+/// One term of an analysed text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct AnalyzedToken {
+    /// The term as indexed.
+    pub term: String,
+    /// The text it came from.
+    pub source: String,
+    /// Byte offset where the source starts.
+    pub start: usize,
+    /// Byte offset where the source ends.
+    pub end: usize,
+    /// Word position.
+    pub position: usize,
+    /// Where the term came from.
+    pub origin: Origin,
+}
+
+/// Words that join the halves of a coordinated compound.
+const CONJUNCTIONS: &[&str] = &[
+    "ja", "tai", "sekä", "eli", "och", "eller", "samt", "and", "or",
+];
+/// Entries kept per thread before the word cache starts over.
+const CACHE_ENTRIES: usize = 200_000;
+
+type CacheKey = (Language, Config, bool, String);
+
+thread_local! {
+    static CACHE: RefCell<HashMap<CacheKey, Rc<WordTerms>>> = RefCell::new(HashMap::new());
+}
+
+/// The analyzer of one language and configuration. Cheap to create and copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Analyzer {
+    lang: Language,
+    config: Config,
+}
+
+impl Analyzer {
+    /// An analyzer.
+    pub fn new(lang: Language, config: Config) -> Analyzer {
+        Analyzer { lang, config }
+    }
+
+    /// The full analyzer of a language.
+    pub fn full(lang: Language) -> Analyzer {
+        Analyzer::new(lang, Config::FULL)
+    }
+
+    /// Its language.
+    pub fn language(&self) -> Language {
+        self.lang
+    }
+
+    fn res(&self) -> &'static LanguageResources {
+        resources().language(self.lang)
+    }
+
+    /// Whether a lowercase word is a stop word this analyzer drops.
+    pub fn is_stopword(&self, lower: &str) -> bool {
+        self.config.stopwords && self.res().stopwords.contains(lower)
+    }
+
+    /// The terms of one lowercase word. With `folded`, the word may have been typed with
+    /// ä/ö/å folded and the result is folded too.
+    pub fn word(&self, lower: &str, folded: bool) -> Rc<WordTerms> {
+        let key = (self.lang, self.config, folded, lower.to_owned());
+        if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
+            return hit;
+        }
+        let mut terms = self.analyze_word(lower, folded);
+        if folded {
+            terms.main = fold(&terms.main);
+            terms.parts = terms.parts.iter().map(|p| fold(p)).collect();
+        }
+        let terms = Rc::new(terms);
+        CACHE.with(|c| {
+            let mut cache = c.borrow_mut();
+            if cache.len() >= CACHE_ENTRIES {
+                cache.clear();
+            }
+            cache.insert(key, terms.clone());
+        });
+        terms
+    }
+
+    fn analyze_word(&self, w: &str, folded: bool) -> WordTerms {
+        let plain = |main: String, origin| WordTerms {
+            main,
+            origin,
+            parts: Vec::new(),
+        };
+        if w.chars().all(|c| c.is_numeric()) {
+            return plain(w.to_owned(), Origin::Word);
+        }
+        let lexicon = match self.config.normalizer {
+            Normalizer::None => return plain(w.to_owned(), Origin::Word),
+            Normalizer::Snowball => return plain(self.stem(w), Origin::Stem),
+            Normalizer::Lexicon => self.res().lexicon.as_ref(),
+        };
+        let Some(lexicon) = lexicon else {
+            return plain(self.stem(w), Origin::Stem);
+        };
+        let listed = self.res().compound_parts.parts.get(w).map(String::as_str);
+        let lemma = lexicon
+            .lemma(w)
+            .or_else(|| {
+                if folded {
+                    lexicon.lemma_folded(w)
+                } else {
+                    None
+                }
+            })
+            .or(listed);
+        if w.contains('-') && lemma.is_none() {
+            return self.hyphenated(w, folded);
+        }
+        let target = lemma.unwrap_or(w);
+        let split = if self.config.compounds {
+            // Split the base form when there is one: its parts are base forms already.
+            compound::split(target, self.res(), self.lang == Language::Sv)
+        } else {
+            None
+        };
+        let (main, origin) = match (lemma, &split) {
+            (Some(l), _) => (l.to_owned(), Origin::Lemma),
+            (None, Some(parts)) => {
+                let (last, head) = parts.split_last().expect("a split has parts");
+                let mut main: String = head.iter().map(|p| p.surface).collect();
+                main.push_str(&last.lemma);
+                (main, Origin::Lemma)
+            }
+            (None, None) => (self.stem(w), Origin::Stem),
+        };
+        let parts = split.map(|parts| runs(&parts, &main)).unwrap_or_default();
+        WordTerms {
+            main,
+            origin,
+            parts,
+        }
+    }
+
+    /// `sote-keskuksen`: the pieces are the parts, the last one inflects.
+    fn hyphenated(&self, w: &str, folded: bool) -> WordTerms {
+        let pieces: Vec<&str> = w.split('-').filter(|p| !p.is_empty()).collect();
+        let Some((last, head)) = pieces.split_last() else {
+            return WordTerms {
+                main: w.to_owned(),
+                origin: Origin::Word,
+                parts: Vec::new(),
+            };
+        };
+        let last_terms = self.word(last, folded);
+        let mut main: String = head.concat();
+        main.push_str(&last_terms.main);
+        let mut parts: Vec<String> = head
+            .iter()
+            .map(|p| self.word(p, folded).main.clone())
+            .collect();
+        parts.push(last_terms.main.clone());
+        parts.extend(last_terms.parts.iter().cloned());
+        parts.retain(|p| *p != main);
+        parts.dedup();
+        WordTerms {
+            main,
+            origin: last_terms.origin,
+            parts,
+        }
+    }
+
+    fn stem(&self, w: &str) -> String {
+        let algorithm = match self.lang {
+            Language::Fi => Algorithm::Finnish,
+            Language::Sv => Algorithm::Swedish,
+            Language::En => Algorithm::English,
+        };
+        thread_local! {
+            static STEMMERS: [Stemmer; 3] = [Stemmer::create(Algorithm::Finnish), Stemmer::create(Algorithm::Swedish), Stemmer::create(Algorithm::English)];
+        }
+        let i = match algorithm {
+            Algorithm::Finnish => 0,
+            Algorithm::Swedish => 1,
+            _ => 2,
+        };
+        STEMMERS.with(|s| s[i].stem(w).into_owned())
+    }
+
+    /// Analyses a text into main terms and compound parts, in position order.
+    pub fn analyze(&self, text: &str) -> Vec<AnalyzedToken> {
+        self.analyze_with(text, false)
+    }
+
+    /// As [`Analyzer::analyze`], with every term folded and folded input accepted.
+    pub fn analyze_folded(&self, text: &str) -> Vec<AnalyzedToken> {
+        self.analyze_with(text, true)
+    }
+
+    fn analyze_with(&self, text: &str, folded: bool) -> Vec<AnalyzedToken> {
+        let mut out = Vec::new();
+        // Dangling first halves waiting for their head word: (lowercase, position, start, end).
+        let mut pending: Vec<(String, usize, usize, usize)> = Vec::new();
+        for (position, word) in words(text).into_iter().enumerate() {
+            let lower = word.text.to_lowercase();
+            let lower = if folded { fold(&lower) } else { lower };
+            let conjunction = CONJUNCTIONS.contains(&lower.as_str());
+            if !conjunction && !word.dangling && !pending.is_empty() && self.config.coordination {
+                self.complete_coordination(&lower, &pending, text, word.end, folded, &mut out);
+            }
+            if !conjunction && !word.dangling {
+                pending.clear();
+            }
+            if self.is_stopword(&lower) {
+                continue;
+            }
+            let terms = self.word(&lower, folded);
+            let token = |term: &str, origin| AnalyzedToken {
+                term: term.to_owned(),
+                source: text[word.start..word.end].to_owned(),
+                start: word.start,
+                end: word.end,
+                position,
+                origin,
+            };
+            out.push(token(
+                &terms.main,
+                if folded { Origin::Folded } else { terms.origin },
+            ));
+            out.extend(terms.parts.iter().map(|p| token(p, Origin::CompoundPart)));
+            if word.dangling {
+                pending.push((lower, position, word.start, word.end));
+            }
+        }
+        out.sort_by_key(|t| (t.position, t.origin == Origin::CompoundPart));
+        out
+    }
+
+    /// Emits the full words implied by `pending` first halves and the head word `head`.
+    fn complete_coordination(
+        &self,
+        head: &str,
+        pending: &[(String, usize, usize, usize)],
+        text: &str,
+        head_end: usize,
+        folded: bool,
+        out: &mut Vec<AnalyzedToken>,
+    ) {
+        // The shared tail: the head word minus its first compound part.
+        let tail = match compound::split(head, self.res(), self.lang == Language::Sv) {
+            Some(parts) => &head[parts[0].surface.len()..],
+            None => head,
+        };
+        for (first, position, start, _) in pending {
+            let implied = format!("{first}{tail}");
+            let terms = self.word(&implied, folded);
+            let token = |term: &str, origin| AnalyzedToken {
+                term: term.to_owned(),
+                source: text[*start..head_end].to_owned(),
+                start: *start,
+                end: head_end,
+                position: *position,
+                origin,
+            };
+            out.push(token(&terms.main, Origin::Coordination));
+            out.extend(terms.parts.iter().map(|p| token(p, Origin::CompoundPart)));
+        }
+    }
+}
+
+/// Every run of contiguous parts but the whole word, each ending in its last part's base form.
+fn runs(parts: &[compound::Part<'_>], main: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for i in 0..parts.len() {
+        for j in i + 1..=parts.len() {
+            if i == 0 && j == parts.len() {
+                continue;
+            }
+            let mut run: String = parts[i..j - 1].iter().map(|p| p.surface).collect();
+            run.push_str(&parts[j - 1].lemma);
+            if run != main && !out.contains(&run) {
+                out.push(run);
+            }
+        }
+    }
+    out
+}
+
+/// Folds ä, ö and å (and a few other accented letters) to their plain forms.
+pub fn fold(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'ä' | 'å' | 'á' | 'à' | 'â' => 'a',
+            'ö' | 'ø' | 'ó' | 'ò' | 'ô' => 'o',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'ü' | 'ú' => 'u',
+            c => c,
+        })
+        .collect()
+}

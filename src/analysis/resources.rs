@@ -1,0 +1,209 @@
+//! Language resources: lemma lexicons, stop words, compound parts and synonyms.
+//!
+//! The files live in `index/` and are compiled into the binary, so it runs from anywhere. An
+//! administrator who edits them either rebuilds, or points `INNOHAKU_RESOURCES` at a directory
+//! laid out like `index/`: files found there replace the built-in ones. Index-time resources
+//! (lexicons, stop words, compound parts) need a reindex after a change; synonyms do not.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use fst::Map;
+
+use crate::schema::Language;
+
+/// The environment variable naming a directory of resource overrides.
+pub const RESOURCES_ENV: &str = "INNOHAKU_RESOURCES";
+
+macro_rules! embedded {
+    ($path:literal) => {
+        (
+            $path,
+            include_bytes!(concat!("../../index/", $path)) as &'static [u8],
+        )
+    };
+}
+
+const FI_LEXICON: (&str, &[u8]) = embedded!("fi/lexicon.fst");
+const FI_FOLDED: (&str, &[u8]) = embedded!("fi/lexicon-folded.fst");
+const FI_LEMMAS: (&str, &[u8]) = embedded!("fi/lemmas.txt");
+const SV_LEXICON: (&str, &[u8]) = embedded!("sv/lexicon.fst");
+const SV_FOLDED: (&str, &[u8]) = embedded!("sv/lexicon-folded.fst");
+const SV_LEMMAS: (&str, &[u8]) = embedded!("sv/lemmas.txt");
+const FI_STOP: (&str, &[u8]) = embedded!("fi/stopwords.txt");
+const SV_STOP: (&str, &[u8]) = embedded!("sv/stopwords.txt");
+const EN_STOP: (&str, &[u8]) = embedded!("en/stopwords.txt");
+const FI_PARTS: (&str, &[u8]) = embedded!("fi/compound-parts.tsv");
+const SV_PARTS: (&str, &[u8]) = embedded!("sv/compound-parts.tsv");
+const FI_EXTRA: (&str, &[u8]) = embedded!("fi/lexicon-extra.tsv");
+const SV_EXTRA: (&str, &[u8]) = embedded!("sv/lexicon-extra.tsv");
+const SYNONYMS: (&str, &[u8]) = embedded!("synonyms.txt");
+
+/// Reads a resource from the override directory if it has it, else the built-in copy.
+fn load((path, builtin): (&str, &'static [u8])) -> std::borrow::Cow<'static, [u8]> {
+    if let Some(dir) = std::env::var_os(RESOURCES_ENV) {
+        let file = PathBuf::from(dir).join(path);
+        if let Ok(bytes) = std::fs::read(&file) {
+            tracing::info!(file = %file.display(), "resource override loaded");
+            return bytes.into();
+        }
+    }
+    builtin.into()
+}
+
+fn lines(bytes: &[u8]) -> impl Iterator<Item = &str> {
+    std::str::from_utf8(bytes)
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// A lemma lexicon: word form → base form, exact and with ä/ö/å folded.
+pub struct Lexicon {
+    forms: Map<Vec<u8>>,
+    folded: Map<Vec<u8>>,
+    lemmas: Vec<Box<str>>,
+    extra: HashMap<String, String>,
+}
+
+impl Lexicon {
+    fn load(
+        forms: (&str, &'static [u8]),
+        folded: (&str, &'static [u8]),
+        lemmas: (&str, &'static [u8]),
+        extra: (&str, &'static [u8]),
+    ) -> Lexicon {
+        let map = |bytes: std::borrow::Cow<'static, [u8]>| {
+            Map::new(bytes.into_owned()).expect("a valid lexicon FST")
+        };
+        let lemma_bytes = load(lemmas);
+        Lexicon {
+            forms: map(load(forms)),
+            folded: map(load(folded)),
+            lemmas: std::str::from_utf8(&lemma_bytes)
+                .unwrap_or_default()
+                .lines()
+                .map(Box::from)
+                .collect(),
+            extra: lines(&load(extra))
+                .filter_map(|l| l.split_once('\t'))
+                .map(|(f, l)| (f.trim().to_lowercase(), l.trim().to_lowercase()))
+                .collect(),
+        }
+    }
+
+    /// The base form of a lowercase word form, if the lexicon knows it.
+    pub fn lemma(&self, form: &str) -> Option<&str> {
+        if let Some(l) = self.extra.get(form) {
+            return Some(l);
+        }
+        self.forms
+            .get(form)
+            .and_then(|id| self.lemmas.get(id as usize))
+            .map(|l| &**l)
+    }
+
+    /// The base form of a word typed with ä/ö/å folded to a/o/a.
+    pub fn lemma_folded(&self, folded: &str) -> Option<&str> {
+        self.folded
+            .get(folded)
+            .and_then(|id| self.lemmas.get(id as usize))
+            .map(|l| &**l)
+    }
+
+    /// Whether the lexicon knows the form.
+    pub fn knows(&self, form: &str) -> bool {
+        self.extra.contains_key(form) || self.forms.contains_key(form)
+    }
+}
+
+/// Parts an administrator allows in compounds, and words never to split.
+#[derive(Default)]
+pub struct CompoundParts {
+    /// Surface string → base form.
+    pub parts: HashMap<String, String>,
+    /// Words that look like compounds but are not.
+    pub never_split: HashSet<String>,
+}
+
+impl CompoundParts {
+    fn load(file: (&str, &'static [u8])) -> CompoundParts {
+        let mut out = CompoundParts::default();
+        for line in lines(&load(file)) {
+            if let Some(word) = line.strip_prefix('-') {
+                out.never_split.insert(word.trim().to_lowercase());
+            } else if let Some((surface, lemma)) = line.split_once('\t') {
+                out.parts
+                    .insert(surface.trim().to_lowercase(), lemma.trim().to_lowercase());
+            }
+        }
+        out
+    }
+}
+
+/// Everything one language needs.
+pub struct LanguageResources {
+    /// Lemma lexicon (Finnish and Swedish).
+    pub lexicon: Option<Lexicon>,
+    /// Stop words.
+    pub stopwords: HashSet<String>,
+    /// Compound lexicon additions.
+    pub compound_parts: CompoundParts,
+}
+
+/// All resources, loaded once.
+pub struct Resources {
+    fi: LanguageResources,
+    sv: LanguageResources,
+    en: LanguageResources,
+    /// Synonym groups, each a list of equivalent terms or phrases.
+    pub synonym_groups: Vec<Vec<String>>,
+}
+
+impl Resources {
+    /// The resources of one language.
+    pub fn language(&self, lang: Language) -> &LanguageResources {
+        match lang {
+            Language::Fi => &self.fi,
+            Language::Sv => &self.sv,
+            Language::En => &self.en,
+        }
+    }
+}
+
+fn stopwords(file: (&str, &'static [u8])) -> HashSet<String> {
+    lines(&load(file)).map(str::to_lowercase).collect()
+}
+
+/// The process-wide resources, loaded on first use.
+pub fn resources() -> &'static Resources {
+    static RESOURCES: OnceLock<Resources> = OnceLock::new();
+    RESOURCES.get_or_init(|| Resources {
+        fi: LanguageResources {
+            lexicon: Some(Lexicon::load(FI_LEXICON, FI_FOLDED, FI_LEMMAS, FI_EXTRA)),
+            stopwords: stopwords(FI_STOP),
+            compound_parts: CompoundParts::load(FI_PARTS),
+        },
+        sv: LanguageResources {
+            lexicon: Some(Lexicon::load(SV_LEXICON, SV_FOLDED, SV_LEMMAS, SV_EXTRA)),
+            stopwords: stopwords(SV_STOP),
+            compound_parts: CompoundParts::load(SV_PARTS),
+        },
+        en: LanguageResources {
+            lexicon: None,
+            stopwords: stopwords(EN_STOP),
+            compound_parts: CompoundParts::default(),
+        },
+        synonym_groups: lines(&load(SYNONYMS))
+            .map(|l| {
+                l.split(',')
+                    .map(|t| t.trim().to_owned())
+                    .filter(|t| !t.is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|g| g.len() > 1)
+            .collect(),
+    })
+}

@@ -1,0 +1,125 @@
+//! Splitting text into words the way Finnish and Swedish need: hyphenated words stay whole
+//! (`sote-keskus`), abbreviations keep their inflection apart (`THL:n` is the word `THL`),
+//! and a word ending in a hyphen before a conjunction is marked as the first half of a
+//! coordinated compound (`sosiaali- ja terveyspalvelut`).
+
+/// Words longer than this many bytes are skipped: they are noise, not words.
+pub const MAX_WORD_BYTES: usize = 64;
+
+/// One word of a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word<'a> {
+    /// The word as written, without an abbreviation's inflection or a trailing hyphen.
+    pub text: &'a str,
+    /// Byte offset of the word.
+    pub start: usize,
+    /// Byte offset after the word (including any `:n` ending).
+    pub end: usize,
+    /// The word ended in a hyphen: the first half of a coordinated compound.
+    pub dangling: bool,
+}
+
+/// The words of `text`, in order.
+pub fn words(text: &str) -> Vec<Word<'_>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if !c.is_alphanumeric() {
+            continue;
+        }
+        let mut end = start + c.len_utf8();
+        let mut text_end = None;
+        let mut dangling = false;
+        while let Some(&(i, c)) = chars.peek() {
+            if c.is_alphanumeric() {
+                end = i + c.len_utf8();
+                chars.next();
+                continue;
+            }
+            let next = text[i + c.len_utf8()..].chars().next();
+            match (c, next) {
+                // An inner hyphen joins: sote-keskus, Etelä-Karjala.
+                ('-', Some(n)) if n.is_alphanumeric() && text_end.is_none() => {
+                    chars.next();
+                }
+                // A colon before letters starts an abbreviation's case ending: THL:n, EU:ssa.
+                (':', Some(n)) if n.is_alphabetic() && text_end.is_none() => {
+                    text_end = Some(end);
+                    chars.next();
+                }
+                // A hyphen before a space, comma or the end: "sosiaali- ja".
+                ('-' | '\u{2010}' | '\u{2011}', n)
+                    if n.is_none_or(|n| n.is_whitespace() || n == ',') =>
+                {
+                    dangling = text_end.is_none();
+                    chars.next();
+                    break;
+                }
+                _ => break,
+            }
+        }
+        let text_end = text_end.unwrap_or(end);
+        if text_end - start <= MAX_WORD_BYTES && bytes.get(start).is_some() {
+            out.push(Word {
+                text: &text[start..text_end],
+                start,
+                end,
+                dangling,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(s: &str) -> Vec<(&str, bool)> {
+        words(s).into_iter().map(|w| (w.text, w.dangling)).collect()
+    }
+
+    #[test]
+    fn hyphens_colons_and_numbers() {
+        assert_eq!(
+            texts("Sote-keskus ja THL:n malli (2024), EU:ssa 5–7 kertaa!"),
+            [
+                ("Sote-keskus", false),
+                ("ja", false),
+                ("THL", false),
+                ("malli", false),
+                ("2024", false),
+                ("EU", false),
+                ("5", false),
+                ("7", false),
+                ("kertaa", false)
+            ]
+        );
+    }
+
+    #[test]
+    fn coordinated_compounds_are_marked() {
+        assert_eq!(
+            texts("sosiaali- ja terveyspalvelut"),
+            [
+                ("sosiaali", true),
+                ("ja", false),
+                ("terveyspalvelut", false)
+            ]
+        );
+        assert_eq!(
+            texts("perus-, erikois- tai"),
+            [("perus", true), ("erikois", true), ("tai", false)]
+        );
+        assert_eq!(texts("lopussa -"), [("lopussa", false)]);
+    }
+
+    #[test]
+    fn offsets_cover_the_written_word() {
+        let text = "Ikääntyneiden THL:n";
+        let w = words(text);
+        assert_eq!(&text[w[0].start..w[0].end], "Ikääntyneiden");
+        assert_eq!(&text[w[1].start..w[1].end], "THL:n");
+    }
+}
