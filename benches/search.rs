@@ -7,7 +7,7 @@ use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use innohaku::index::FacetField;
-use innohaku::search::{SearchRequest, search};
+use innohaku::search::{SearchRequest, Selection, search};
 use innohaku::service::{Paths, Service};
 
 fn sample_service(dir: &Path) -> Service {
@@ -37,7 +37,7 @@ fn bench_queries(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let service = sample_service(dir.path());
     let index = service.index();
-    let shapes: [(&str, &str, Vec<(FacetField, Vec<String>)>); 5] = [
+    let shapes: [(&str, &str, Selection); 5] = [
         ("one word", "kotihoito", vec![]),
         (
             "three words",

@@ -18,7 +18,9 @@ use crate::schema::Language;
 
 pub use compound::{Part, split as split_compound};
 pub use language::detect_language;
-pub use pipeline::{AnalyzedToken, Analyzer, Config, Normalizer, Origin, WordTerms, fold};
+pub use pipeline::{
+    AnalyzedToken, Analyzer, Config, Normalizer, Origin, WordTerms, fold, set_index_config,
+};
 pub use resources::{RESOURCES_ENV, resources};
 pub use synonyms::synonyms;
 pub use tantivy::Class;

@@ -125,6 +125,14 @@ const CACHE_ENTRIES: usize = 200_000;
 
 type CacheKey = (Language, Config, bool, String);
 
+static INDEX_CONFIG: std::sync::RwLock<Config> = std::sync::RwLock::new(Config::FULL);
+
+/// Chooses the analysis configuration for indexes built and queries run from now on in this
+/// process. Only evaluations comparing configurations call it; the service never does.
+pub fn set_index_config(config: Config) {
+    *INDEX_CONFIG.write().expect("config lock poisoned") = config;
+}
+
 thread_local! {
     static CACHE: RefCell<HashMap<CacheKey, Rc<WordTerms>>> = RefCell::new(HashMap::new());
 }
@@ -142,9 +150,10 @@ impl Analyzer {
         Analyzer { lang, config }
     }
 
-    /// The full analyzer of a language.
+    /// The analyzer the index and search use for a language: [`Config::FULL`] unless an
+    /// evaluation chose another with [`set_index_config`].
     pub fn full(lang: Language) -> Analyzer {
-        Analyzer::new(lang, Config::FULL)
+        Analyzer::new(lang, *INDEX_CONFIG.read().expect("config lock poisoned"))
     }
 
     /// Its language.
@@ -202,16 +211,23 @@ impl Analyzer {
             return plain(self.stem(w), Origin::Stem);
         };
         let listed = self.res().compound_parts.parts.get(w).map(String::as_str);
-        let lemma = lexicon
-            .lemma(w)
-            .or_else(|| {
+        let lookup = |form: &str| {
+            lexicon.lemma(form).or_else(|| {
                 if folded {
-                    lexicon.lemma_folded(w)
+                    lexicon.lemma_folded(form)
                 } else {
                     None
                 }
             })
-            .or(listed);
+        };
+        let lemma = lookup(w).or(listed).or_else(|| match self.lang {
+            Language::Fi => without_clitics(w)
+                .into_iter()
+                .chain(participle_bases(w))
+                .find_map(|base| lookup(&base))
+                .map(|l| lookup(l).filter(|_| is_participle(l)).unwrap_or(l)),
+            _ => None,
+        });
         if w.contains('-') && lemma.is_none() {
             return self.hyphenated(w, folded);
         }
@@ -364,6 +380,82 @@ impl Analyzer {
             out.extend(terms.parts.iter().map(|p| token(p, Origin::CompoundPart)));
         }
     }
+}
+
+/// Finnish enclitics and possessive suffixes, which the lexicon lists only for common words.
+const CLITICS: &[&str] = &["kaan", "kään", "kin", "han", "hän", "pa", "pä", "ko", "kö"];
+const POSSESSIVES: &[&str] = &["nsa", "nsä", "mme", "nne", "ni", "si"];
+
+/// Forms a word may have without its clitic and possessive endings, most likely first:
+/// `siltikään` → silti, `suuhuni` → suuhun, `kassistaan` → kassista.
+fn without_clitics(w: &str) -> Vec<String> {
+    let mut bases = vec![w.to_owned()];
+    for c in CLITICS {
+        if let Some(base) = w.strip_suffix(c).filter(|b| b.chars().count() >= 3) {
+            bases.push(base.to_owned());
+        }
+    }
+    let mut out = Vec::new();
+    for base in &bases {
+        for p in POSSESSIVES {
+            if let Some(stem) = base.strip_suffix(p).filter(|s| s.chars().count() >= 2) {
+                out.push(stem.to_owned());
+                out.push(format!("{stem}n"));
+            }
+        }
+        // Third person -Vn: a long vowel and n after a case ending (kassista-an).
+        let chars: Vec<char> = base.chars().collect();
+        if let [.., a, b, 'n'] = chars.as_slice()
+            && a == b
+            && "aeiouyäö".contains(*a)
+            && chars.len() > 5
+        {
+            out.push(chars[..chars.len() - 2].iter().collect());
+        }
+    }
+    out.extend(bases.into_iter().skip(1));
+    out
+}
+
+/// Nominative forms an inflected participle or infinitive may come from, for words the
+/// lexicon lists only in the nominative: `suoritettavat` → suoritettava, `myöntäneen` →
+/// myöntänyt, `valitun` → valittu, `kirjoittamaan` → kirjoittaa.
+fn participle_bases(w: &str) -> Vec<String> {
+    let back = w.contains(['a', 'o', 'u']);
+    let (a, u) = if back { ('a', 'u') } else { ('ä', 'y') };
+    let mut out = Vec::new();
+    let chars: Vec<char> = w.chars().collect();
+    let at = |i: usize| -> String { chars[..i].iter().collect() };
+    for i in (2..chars.len().saturating_sub(1)).rev() {
+        match (chars[i - 1], chars[i]) {
+            // Present participle: -va/-vä + case ending.
+            ('v', c) if c == a && i + 1 < chars.len() => out.push(format!("{}{a}", at(i))),
+            // Past active participle: -nee-/-nei- + ending → -nut/-nyt.
+            ('n', 'e') if matches!(chars.get(i + 1), Some('e' | 'i')) => {
+                out.push(format!("{}n{u}t", at(i - 1)))
+            }
+            // Passive participle: -tu-/-ty- + ending → -ttu/-tty (the weak grade of tt).
+            ('t', c) if c == u && i + 1 < chars.len() && chars[i - 2] != 't' => {
+                out.push(format!("{}t{u}", at(i)))
+            }
+            // Third infinitive and agent participle: -ma-/-mä- + ending → the verb's -Vá.
+            ('m', c) if c == a && i >= 3 && i + 1 < chars.len() => {
+                let stem = at(i - 1);
+                if let Some(v) = stem.chars().last().filter(|v| "aeiouyäö".contains(*v)) {
+                    out.push(format!("{stem}{v}"));
+                }
+            }
+            _ => continue,
+        }
+    }
+    out
+}
+
+/// Whether a base form is a participle, whose verb is a better search term.
+fn is_participle(lemma: &str) -> bool {
+    ["va", "vä", "nut", "nyt", "ttu", "tty", "tava", "tävä"]
+        .iter()
+        .any(|e| lemma.ends_with(e))
 }
 
 /// Every run of contiguous parts but the whole word, each ending in its last part's base form.
