@@ -242,7 +242,7 @@ fn retrieval() {
             let found = ids.iter().filter(|id| j.relevant.contains(*id)).count();
             let score = (
                 dcg / ideal.max(f64::EPSILON),
-                found as f64 / j.relevant.len().min(10).max(1) as f64,
+                found as f64 / j.relevant.len().clamp(1, 10) as f64,
             );
             scores.entry(j.category.clone()).or_default().push(score);
             scores.entry(String::new()).or_default().push(score);
