@@ -112,8 +112,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Search { data, query, limit } => search(data, query, limit),
         Command::Validate { files } => validate(files),
         Command::Analyze { lang, text } => {
-            let tokens = analysis::analyze(lang, &text);
-            println!("{}", serde_json::to_string_pretty(&tokens)?);
+            let inspection = analysis::inspect(lang, &text);
+            println!("{}", serde_json::to_string_pretty(&inspection)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Schemas { dir } => {

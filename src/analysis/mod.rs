@@ -55,3 +55,42 @@ pub fn analyze(lang: Language, text: &str) -> Vec<AnalyzedToken> {
 
 #[cfg(test)]
 mod tests;
+
+/// Everything the analyzer does with a text, for administrators (`innohaku analyze`,
+/// `GET /v1/analyze`), like Elasticsearch's `_analyze`.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Inspection {
+    /// The language analysed for.
+    pub language: Language,
+    /// Which analyzer is active.
+    pub analyzer: &'static str,
+    /// Index terms in position order: main terms, compound parts, completed coordinations,
+    /// and folded terms where folding changes them.
+    pub tokens: Vec<AnalyzedToken>,
+    /// Query-time synonyms of the whole text.
+    pub synonyms: Vec<String>,
+}
+
+/// Analyses `text` as the index and queries would, and reports every term with its origin.
+pub fn inspect(lang: Language, text: &str) -> Inspection {
+    let analyzer = Analyzer::full(lang);
+    let mut tokens = analyzer.analyze(text);
+    let folded = analyzer.analyze_folded(text);
+    let new: Vec<AnalyzedToken> = folded
+        .into_iter()
+        .filter(|f| {
+            f.origin == Origin::Folded
+                && !tokens
+                    .iter()
+                    .any(|t| t.position == f.position && t.term == f.term)
+        })
+        .collect();
+    tokens.extend(new);
+    tokens.sort_by_key(|t| t.position);
+    Inspection {
+        language: lang,
+        analyzer: DESCRIPTION,
+        tokens,
+        synonyms: synonyms(text).into_iter().map(str::to_owned).collect(),
+    }
+}

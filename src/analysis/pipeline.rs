@@ -165,6 +165,12 @@ impl Analyzer {
         resources().language(self.lang)
     }
 
+    /// Whether the lexicon knows a lowercase word form (a real word, not a typo).
+    pub fn knows(&self, lower: &str) -> bool {
+        self.res().lexicon.as_ref().is_some_and(|l| l.knows(lower))
+            || self.res().compound_parts.parts.contains_key(lower)
+    }
+
     /// Whether a lowercase word is a stop word this analyzer drops.
     pub fn is_stopword(&self, lower: &str) -> bool {
         self.config.stopwords && self.res().stopwords.contains(lower)

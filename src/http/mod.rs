@@ -51,6 +51,7 @@ pub fn app(state: AppState) -> Router {
         .route("/problems/{code}", get(problem_doc))
         .route("/v1/search", get(search))
         .route("/v1/vocabulary", get(vocabulary))
+        .route("/v1/analyze", get(analyze))
         .route("/v1/documents", post(ingest))
         .route("/v1/documents/{id}", get(document))
         .route("/v1/documents/{id}/similar", get(similar))
@@ -251,6 +252,32 @@ async fn similar(
         id: id.to_string(),
         similar,
     }))
+}
+
+async fn analyze(RawQuery(raw): RawQuery) -> Result<Json<crate::analysis::Inspection>, ApiError> {
+    let mut text = None;
+    let mut lang = Language::Fi;
+    for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "text" if value.chars().count() > 10_000 => {
+                return Err(ApiError::param("text", "longer than 10000 characters"));
+            }
+            "text" => text = Some(value.into_owned()),
+            "lang" => {
+                lang = value.parse().map_err(|e: crate::schema::UnknownTerm| {
+                    ApiError::param("lang", e.to_string())
+                })?
+            }
+            other => {
+                return Err(ApiError::param(
+                    other,
+                    "unknown parameter; accepted: text, lang",
+                ));
+            }
+        }
+    }
+    let text = text.ok_or_else(|| ApiError::param("text", "missing: give the text to analyse"))?;
+    blocking(move || Ok(Json(crate::analysis::inspect(lang, &text)))).await
 }
 
 /// The controlled vocabularies with labels, for building filters and showing facet names.

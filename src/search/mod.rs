@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
 
@@ -19,7 +21,7 @@ use crate::schema::{DocId, Document, Kind, Language, Phase, Region, Theme};
 
 pub use collector::{Order, Selection};
 pub use query::{Item, ParsedQuery, parse};
-pub use snippet::{Snippet, escape_into, lead, snippet};
+pub use snippet::{Marks, Snippet, escape_into, lead, snippet};
 
 /// Most hits one page may ask for.
 pub const MAX_LIMIT: usize = 100;
@@ -33,6 +35,10 @@ const BODY_BOOST: f32 = 1.0;
 const PARTS_BOOST: f32 = 0.5;
 const FOLDED_BOOST: f32 = 0.25;
 const SYNONYM_BOOST: f32 = 0.7;
+const PREFIX_BOOST: f32 = 0.3;
+const TYPO_BOOST: f32 = 0.1;
+/// A word being typed matches as a prefix from this many characters on.
+const MIN_PREFIX_CHARS: usize = 3;
 
 /// A search as the service runs it; built and validated at the edge.
 #[derive(Debug, Clone)]
@@ -47,6 +53,8 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Ordering; `None` means relevance for a query and newest first for browsing.
     pub order: Option<Order>,
+    /// Match a last word still being typed as a prefix.
+    pub prefix: bool,
 }
 
 impl Default for SearchRequest {
@@ -57,6 +65,7 @@ impl Default for SearchRequest {
             limit: 10,
             offset: 0,
             order: None,
+            prefix: true,
         }
     }
 }
@@ -137,7 +146,7 @@ pub enum SearchError {
 pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResults, SearchError> {
     let parsed = parse(&req.q);
     let fields = index.fields();
-    let (query, terms) = build_query(fields, &parsed);
+    let (query, highlights) = build_query(fields, &parsed, req.prefix);
     let order = req.order.unwrap_or(if parsed.matches_all() {
         Order::Newest
     } else {
@@ -152,7 +161,7 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResults,
         .top
         .iter()
         .skip(req.offset)
-        .map(|r| load_hit(&searcher, fields, r.address, r.score, &terms))
+        .map(|r| load_hit(&searcher, fields, r.address, r.score, &highlights))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(SearchResults {
         total: collected.total,
@@ -175,12 +184,28 @@ pub fn collector_for(
     }
 }
 
-/// The Tantivy query for a parsed user query, and the analysed terms per language to highlight.
+/// What to highlight in hits: analysed terms per language, and prefixes being typed.
+#[derive(Debug, Default)]
+pub struct Highlights {
+    terms: HashMap<Language, HashSet<String>>,
+    prefixes: Vec<String>,
+}
+
+/// The Tantivy query for a parsed user query, and what to highlight in its hits.
+/// With `prefix`, a last word still being typed also matches as a prefix.
 pub fn build_query(
     fields: &Fields,
     parsed: &ParsedQuery,
-) -> (Box<dyn Query>, HashMap<Language, HashSet<String>>) {
+    prefix: bool,
+) -> (Box<dyn Query>, Highlights) {
     let mut terms: HashMap<Language, HashSet<String>> = HashMap::new();
+    let partial = parsed
+        .groups
+        .last()
+        .and_then(|g| g.last())
+        .filter(|_| prefix && parsed.last_is_partial)
+        .map(|i| i.text().to_lowercase())
+        .filter(|w| w.chars().count() >= MIN_PREFIX_CHARS);
     for item in parsed.positives() {
         for text in std::iter::once(item.text()).chain(synonyms(item.text())) {
             for lang in Language::ALL {
@@ -191,14 +216,21 @@ pub fn build_query(
             }
         }
     }
+    let last_group = parsed.groups.len().saturating_sub(1);
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = parsed
         .groups
         .iter()
-        .filter_map(|group| {
-            let items: Vec<Box<dyn Query>> = group
+        .enumerate()
+        .filter_map(|(g, group)| {
+            let mut items: Vec<Box<dyn Query>> = group
                 .iter()
                 .filter_map(|i| item_with_synonyms(fields, i))
                 .collect();
+            if g == last_group
+                && let Some(p) = &partial
+            {
+                items.push(prefix_query(fields, p));
+            }
             (!items.is_empty()).then(|| (Occur::Must, union(items)))
         })
         .collect();
@@ -212,13 +244,72 @@ pub fn build_query(
             .filter_map(|i| item_query(fields, i.text()))
             .map(|q| (Occur::MustNot, q)),
     );
-    (Box::new(BooleanQuery::new(clauses)), terms)
+    let prefixes = partial.into_iter().collect();
+    (
+        Box::new(BooleanQuery::new(clauses)),
+        Highlights { terms, prefixes },
+    )
+}
+
+/// A word being typed, as a prefix of whole-word terms in every language.
+fn prefix_query(fields: &Fields, prefix: &str) -> Box<dyn Query> {
+    let mut per_field: Vec<Box<dyn Query>> = Vec::new();
+    for lang in Language::ALL {
+        let f = fields.text(lang);
+        for (field, boost) in [
+            (f.title, TITLE_BOOST),
+            (f.body, BODY_BOOST),
+            (f.parts, PARTS_BOOST),
+        ] {
+            let q = FuzzyTermQuery::new_prefix(Term::from_field_text(field, prefix), 0, false);
+            per_field.push(Box::new(BoostQuery::new(Box::new(q), boost * PREFIX_BOOST)));
+        }
+    }
+    union(per_field)
+}
+
+/// Edits allowed in a word of `chars` characters: none for short words, where a typo is as
+/// likely another word, one for medium, two for long Finnish compounds.
+fn typo_distance(chars: usize) -> u8 {
+    match chars {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+/// Terms near a word the lexicon does not know, ranked far below exact matches.
+fn typo_query(fields: &Fields, word: &str) -> Option<Box<dyn Query>> {
+    let lower = word.to_lowercase();
+    let distance = typo_distance(lower.chars().count());
+    if distance == 0 || lower.chars().any(|c| !c.is_alphabetic()) {
+        return None;
+    }
+    let mut per_field: Vec<Box<dyn Query>> = Vec::new();
+    for lang in Language::ALL {
+        let analyzer = Analyzer::full(lang);
+        if analyzer.knows(&lower) {
+            return None; // A real word is not a typo.
+        }
+        let Some((_, term)) = positions(analyzer.analyze(&lower)).into_iter().next() else {
+            continue;
+        };
+        let f = fields.text(lang);
+        for field in [f.title, f.body] {
+            let q = FuzzyTermQuery::new(Term::from_field_text(field, &term), distance, true);
+            per_field.push(Box::new(BoostQuery::new(Box::new(q), TYPO_BOOST)));
+        }
+    }
+    (!per_field.is_empty()).then(|| union(per_field))
 }
 
 /// An item, or any of its synonyms (ranked a little below the item itself).
 fn item_with_synonyms(fields: &Fields, item: &Item) -> Option<Box<dyn Query>> {
     let mut alternatives: Vec<Box<dyn Query>> =
         item_query(fields, item.text()).into_iter().collect();
+    if let Item::Word(word) = item {
+        alternatives.extend(typo_query(fields, word));
+    }
     for synonym in synonyms(item.text()) {
         if let Some(q) = item_query(fields, synonym) {
             alternatives.push(Box::new(BoostQuery::new(q, SYNONYM_BOOST)));
@@ -317,19 +408,22 @@ fn load_hit(
     fields: &Fields,
     address: tantivy::DocAddress,
     score: f32,
-    terms: &HashMap<Language, HashSet<String>>,
+    highlights: &Highlights,
 ) -> Result<Hit, SearchError> {
     let doc = load_document(searcher, fields, address)?;
     let lang = doc.language();
     let empty = HashSet::new();
-    let terms = terms.get(&lang).unwrap_or(&empty);
+    let marks = Marks {
+        terms: highlights.terms.get(&lang).unwrap_or(&empty),
+        prefixes: &highlights.prefixes,
+    };
     let c = &doc.common;
-    let title_html = snippet(lang, &c.title, terms, true)
+    let title_html = snippet(lang, &c.title, marks, true)
         .map(|s| s.html)
         .unwrap_or_default();
-    let snippet = snippet(lang, &c.summary, terms, false)
+    let snippet = snippet(lang, &c.summary, marks, false)
         .filter(|s| !s.highlights.is_empty())
-        .or_else(|| snippet(lang, &doc.body_text(), terms, false))
+        .or_else(|| snippet(lang, &doc.body_text(), marks, false))
         .unwrap_or_else(|| lead(&c.summary));
     Ok(Hit {
         id: c.id.clone(),

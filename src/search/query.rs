@@ -13,6 +13,9 @@ pub struct ParsedQuery {
     pub groups: Vec<Vec<Item>>,
     /// No item here may match.
     pub exclusions: Vec<Item>,
+    /// The last item is a word still being typed (no space after it): search as you type
+    /// matches it as a prefix too.
+    pub last_is_partial: bool,
 }
 
 /// A word or a phrase, as typed.
@@ -66,7 +69,16 @@ pub fn parse(input: &str) -> ParsedQuery {
         .collect();
     let mut query = ParsedQuery::default();
     let mut pending_or = false;
-    for lexeme in lex(&cleaned) {
+    let lexemes = lex(&cleaned);
+    query.last_is_partial = !cleaned.ends_with(char::is_whitespace)
+        && matches!(
+            lexemes.last(),
+            Some(Lexeme::Item {
+                item: Item::Word(_),
+                negated: false
+            })
+        );
+    for lexeme in lexemes {
         match lexeme {
             Lexeme::Or => pending_or = !query.groups.is_empty(),
             Lexeme::Item {
@@ -88,6 +100,7 @@ pub fn parse(input: &str) -> ParsedQuery {
             }
         }
         if query.groups.iter().map(Vec::len).sum::<usize>() + query.exclusions.len() >= MAX_ITEMS {
+            query.last_is_partial = false;
             break;
         }
     }
@@ -187,6 +200,14 @@ mod tests {
             vec![vec![w("sote-keskus")], vec![w("THL:n")]]
         );
         assert!(parse("-vain -poissulkevia").matches_all());
+    }
+
+    #[test]
+    fn the_last_word_is_partial_until_a_space_follows() {
+        assert!(parse("kotihoito lastensuoj").last_is_partial);
+        assert!(!parse("kotihoito lastensuoj ").last_is_partial);
+        assert!(!parse("\"koti hoito\"").last_is_partial);
+        assert!(!parse("koti -hoito").last_is_partial);
     }
 
     #[test]

@@ -24,19 +24,33 @@ pub struct Snippet {
     pub highlights: Vec<[usize; 2]>,
 }
 
-/// The best fragment of `text` for the analysed `terms`, or `None` when nothing matches.
+/// What a snippet marks: analysed terms, and words starting with a prefix being typed.
+#[derive(Debug, Clone, Copy)]
+pub struct Marks<'a> {
+    /// Analysed query terms.
+    pub terms: &'a HashSet<String>,
+    /// Lowercase prefixes (search as you type).
+    pub prefixes: &'a [String],
+}
+
+impl Marks<'_> {
+    fn matches(&self, term: &str, source: &str) -> bool {
+        self.terms.contains(term)
+            || self.prefixes.iter().any(|p| {
+                term.starts_with(p.as_str()) || source.to_lowercase().starts_with(p.as_str())
+            })
+    }
+}
+
+/// The best fragment of `text` for the query `marks`, or `None` when nothing matches.
 /// With `whole`, the whole text is returned (for titles).
-pub fn snippet(
-    lang: Language,
-    text: &str,
-    terms: &HashSet<String>,
-    whole: bool,
-) -> Option<Snippet> {
-    let matches: Vec<(usize, usize)> = analyze(lang, text)
+pub fn snippet(lang: Language, text: &str, marks: Marks<'_>, whole: bool) -> Option<Snippet> {
+    let mut matches: Vec<(usize, usize)> = analyze(lang, text)
         .into_iter()
-        .filter(|t| terms.contains(&t.term))
+        .filter(|t| marks.matches(&t.term, &t.source))
         .map(|t| (t.start, t.end))
         .collect();
+    matches.dedup();
     if matches.is_empty() && !whole {
         return None;
     }
@@ -177,6 +191,13 @@ mod tests {
         analyze(lang, q).into_iter().map(|t| t.term).collect()
     }
 
+    fn marks(terms: &HashSet<String>) -> Marks<'_> {
+        Marks {
+            terms,
+            prefixes: &[],
+        }
+    }
+
     #[test]
     fn inflected_matches_are_marked_and_escaped() {
         let text =
@@ -184,7 +205,7 @@ mod tests {
         let s = snippet(
             Language::Fi,
             text,
-            &terms(Language::Fi, "ikääntyneet"),
+            marks(&terms(Language::Fi, "ikääntyneet")),
             false,
         )
         .unwrap();
@@ -211,7 +232,7 @@ mod tests {
         let s = snippet(
             Language::Fi,
             &text,
-            &terms(Language::Fi, "perhekeskuksessa"),
+            marks(&terms(Language::Fi, "perhekeskuksessa")),
             false,
         )
         .unwrap();
@@ -226,7 +247,7 @@ mod tests {
             snippet(
                 Language::Fi,
                 "Kotihoito",
-                &terms(Language::Fi, "lastensuojelu"),
+                marks(&terms(Language::Fi, "lastensuojelu")),
                 false
             )
             .is_none()
