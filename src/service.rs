@@ -147,6 +147,15 @@ impl Service {
         Ok(search(&self.index(), req)?)
     }
 
+    /// Autocomplete suggestions.
+    pub fn suggest(
+        &self,
+        q: &str,
+        limit: usize,
+    ) -> Result<crate::search::Suggestions, ServiceError> {
+        Ok(crate::search::suggest(&self.index(), q, limit)?)
+    }
+
     /// A stored document.
     pub fn get(&self, id: &DocId) -> Result<Option<Document>, ServiceError> {
         Ok(self.store.get(id)?)

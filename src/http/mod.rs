@@ -52,6 +52,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/search", get(search))
         .route("/v1/vocabulary", get(vocabulary))
         .route("/v1/analyze", get(analyze))
+        .route("/v1/suggest", get(suggest))
         .route("/v1/documents", post(ingest))
         .route("/v1/documents/{id}", get(document))
         .route("/v1/documents/{id}/similar", get(similar))
@@ -252,6 +253,38 @@ async fn similar(
         id: id.to_string(),
         similar,
     }))
+}
+
+async fn suggest(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<crate::search::Suggestions>, ApiError> {
+    let mut q = String::new();
+    let mut limit = 5;
+    for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "q" if value.chars().count() > 200 => {
+                return Err(ApiError::param("q", "longer than 200 characters"));
+            }
+            "q" => q = value.into_owned(),
+            "limit" => {
+                limit = value
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=20).contains(n))
+                    .ok_or_else(|| {
+                        ApiError::param("limit", "must be a whole number from 1 to 20")
+                    })?
+            }
+            other => {
+                return Err(ApiError::param(
+                    other,
+                    "unknown parameter; accepted: q, limit",
+                ));
+            }
+        }
+    }
+    blocking(move || Ok(Json(state.service.suggest(&q, limit)?))).await
 }
 
 async fn analyze(RawQuery(raw): RawQuery) -> Result<Json<crate::analysis::Inspection>, ApiError> {

@@ -24,15 +24,31 @@ pub fn search_request(raw: Option<&str>) -> Result<SearchRequest, ApiError> {
                 req.q = value.into_owned();
             }
             "limit" => req.limit = number("limit", &value, 1, MAX_LIMIT)?,
+            "prefix" => {
+                req.prefix = match value.as_ref() {
+                    "true" => true,
+                    "false" => false,
+                    other => {
+                        return Err(ApiError::param(
+                            "prefix",
+                            format!("`{}` must be true or false", clip(other)),
+                        ));
+                    }
+                }
+            }
             "offset" => req.offset = number("offset", &value, 0, MAX_OFFSET)?,
             "sort" => {
                 req.order = Some(match value.as_ref() {
                     "relevance" => Order::Relevance,
                     "newest" => Order::Newest,
+                    "title" => Order::Title,
                     other => {
                         return Err(ApiError::param(
                             "sort",
-                            format!("unknown sort `{}`; use relevance or newest", clip(other)),
+                            format!(
+                                "unknown sort `{}`; use relevance, newest or title",
+                                clip(other)
+                            ),
                         ));
                     }
                 })
@@ -68,7 +84,7 @@ pub fn search_request(raw: Option<&str>) -> Result<SearchRequest, ApiError> {
     Ok(req)
 }
 
-const ACCEPTED: &str = "accepted: q, limit, offset, sort, kind, region, theme, target_group, phase, language, organisation, programme, year";
+const ACCEPTED: &str = "accepted: q, limit, offset, sort, prefix, kind, region, theme, target_group, phase, language, organisation, programme, year";
 
 fn number(param: &str, value: &str, min: usize, max: usize) -> Result<usize, ApiError> {
     match value.parse::<usize>() {

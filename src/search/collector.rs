@@ -22,6 +22,8 @@ pub enum Order {
     Relevance,
     /// Most recently updated first; relevance breaks ties.
     Newest,
+    /// By title in Finnish/Swedish alphabetical order (å, ä, ö after z).
+    Title,
 }
 
 /// Facet values selected by the user: values of one facet combine with OR, facets with AND.
@@ -35,8 +37,12 @@ pub struct SearchCollector {
     pub order: Order,
     /// Selected facet values.
     pub selection: Selection,
-    /// Name of the fast field holding the update date.
+    /// Name of the fast field holding the update date (days since 1970).
     pub updated_field: &'static str,
+    /// Name of the fast field holding the title's collation key.
+    pub title_field: &'static str,
+    /// Whether to count facets (suggestions need only the top hits).
+    pub count_facets: bool,
 }
 
 /// The result of a collection.
@@ -53,7 +59,8 @@ pub struct Collected {
 /// A hit with what it is ranked by.
 #[derive(Debug, Clone, Copy)]
 pub struct Ranked {
-    key: f64,
+    /// What the order ranks by before the score (0 for relevance); greater is better.
+    primary: u64,
     /// The relevance score.
     pub score: Score,
     /// Where the document is.
@@ -64,8 +71,9 @@ impl Ord for Ranked {
     // Greater is better: a higher key, then the earlier document, so equal scores keep a
     // stable order.
     fn cmp(&self, other: &Self) -> Ordering {
-        self.key
-            .total_cmp(&other.key)
+        self.primary
+            .cmp(&other.primary)
+            .then_with(|| self.score.total_cmp(&other.score))
             .then_with(|| other.address.cmp(&self.address))
     }
 }
@@ -87,6 +95,7 @@ pub struct SegmentSearchCollector {
     top_n: usize,
     order: Order,
     updated: Option<Column<i64>>,
+    title_key: Option<Column<u64>>,
     columns: Vec<(FacetField, Option<StrColumn>)>,
     /// Per facet in `columns`: the selected ordinals in this segment, if that facet is filtered.
     filters: Vec<Option<Vec<u64>>>,
@@ -125,19 +134,27 @@ impl Collector for SearchCollector {
                     ords.sort_unstable();
                     ords
                 });
-            counts.push(vec![0; column.as_ref().map_or(0, |c| c.num_terms())]);
+            let values = if self.count_facets {
+                column.as_ref().map_or(0, |c| c.num_terms())
+            } else {
+                0
+            };
+            counts.push(vec![0; values]);
             columns.push((facet, column));
             filters.push(selected);
         }
-        let updated = match self.order {
-            Order::Newest => fast.i64(self.updated_field).ok(),
-            Order::Relevance => None,
-        };
+        let updated = (self.order == Order::Newest)
+            .then(|| fast.i64(self.updated_field).ok())
+            .flatten();
+        let title_key = (self.order == Order::Title)
+            .then(|| fast.u64(self.title_field).ok())
+            .flatten();
         Ok(SegmentSearchCollector {
             segment,
             top_n: self.top_n,
             order: self.order,
             updated,
+            title_key,
             columns,
             filters,
             counts,
@@ -226,6 +243,9 @@ impl SegmentCollector for SegmentSearchCollector {
 
 impl SegmentSearchCollector {
     fn count(&mut self, i: usize, doc: DocId) {
+        if self.counts[i].is_empty() {
+            return; // Not counting facets, or no document has this one.
+        }
         if let Some(column) = &self.columns[i].1 {
             for ord in column.term_ords(doc) {
                 self.counts[i][ord as usize] += 1;
@@ -237,16 +257,29 @@ impl SegmentSearchCollector {
         if self.top_n == 0 {
             return;
         }
-        // Newest first, then by relevance: days dominate, the score only breaks ties within
-        // a day (scores are far below the 1e6 factor).
-        let key = match (self.order, &self.updated) {
-            (Order::Newest, Some(updated)) => {
-                updated.first(doc).unwrap_or(0) as f64 * 1e6 + score as f64
+        let primary = match self.order {
+            Order::Relevance => 0,
+            // Days since 1970, shifted so that earlier dates still order correctly.
+            Order::Newest => {
+                let days = self
+                    .updated
+                    .as_ref()
+                    .and_then(|c| c.first(doc))
+                    .unwrap_or(0);
+                (days + (1 << 40)).max(0) as u64
             }
-            _ => score as f64,
+            // Ascending: the smallest collation key is the best.
+            Order::Title => {
+                u64::MAX
+                    - self
+                        .title_key
+                        .as_ref()
+                        .and_then(|c| c.first(doc))
+                        .unwrap_or(0)
+            }
         };
         let candidate = Ranked {
-            key,
+            primary,
             score,
             address: DocAddress::new(self.segment, doc),
         };

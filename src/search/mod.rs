@@ -4,6 +4,7 @@
 mod collector;
 pub mod query;
 mod snippet;
+mod suggest;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -19,12 +20,15 @@ use crate::analysis::{AnalyzedToken, Analyzer, Origin, analyze, synonyms};
 use crate::index::{FacetField, Fields, SearchIndex};
 use crate::schema::{DocId, Document, Kind, Language, Phase, Region, Theme};
 
-pub use collector::{Order, Selection};
+pub use collector::{Collected, Order, Selection};
 pub use query::{Item, ParsedQuery, parse};
 pub use snippet::{Marks, Snippet, escape_into, lead, snippet};
+pub use suggest::{DocumentSuggestion, Suggestions, TermSuggestion, did_you_mean, suggest};
 
 /// Most hits one page may ask for.
 pub const MAX_LIMIT: usize = 100;
+/// Fewer hits than this make a search offer a correction.
+const FEW_RESULTS: u64 = 3;
 /// Deepest offset served: beyond it, refine the query instead.
 pub const MAX_OFFSET: usize = 10_000;
 
@@ -129,6 +133,8 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// Facet counts.
     pub facets: Vec<FacetCounts>,
+    /// A corrected query, when this one found few or no documents.
+    pub did_you_mean: Option<String>,
 }
 
 /// What a search can fail with: only the index itself, never the user's text.
@@ -145,29 +151,45 @@ pub enum SearchError {
 /// Runs a search.
 pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResults, SearchError> {
     let parsed = parse(&req.q);
-    let fields = index.fields();
-    let (query, highlights) = build_query(fields, &parsed, req.prefix);
+    let (_, highlights) = build_query(index.fields(), &parsed, req.prefix);
+    let collected = collect(index, req, true)?;
+    let searcher = index.searcher();
+    let hits = collected
+        .top
+        .iter()
+        .skip(req.offset)
+        .map(|r| load_hit(&searcher, index.fields(), r.address, r.score, &highlights))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Few or no results for a real query: offer a correction that finds more.
+    let did_you_mean = if collected.total < FEW_RESULTS && !parsed.matches_all() {
+        did_you_mean(index, &req.q)?
+    } else {
+        None
+    };
+    Ok(SearchResults {
+        total: collected.total,
+        hits,
+        facets: facet_counts(collected.facets, &req.selection),
+        did_you_mean,
+    })
+}
+
+/// Runs the collecting pass of a search: top hits, total and (with `facets`) facet counts.
+pub fn collect(
+    index: &SearchIndex,
+    req: &SearchRequest,
+    facets: bool,
+) -> Result<Collected, SearchError> {
+    let parsed = parse(&req.q);
+    let (query, _) = build_query(index.fields(), &parsed, req.prefix);
     let order = req.order.unwrap_or(if parsed.matches_all() {
         Order::Newest
     } else {
         Order::Relevance
     });
-    let searcher = index.searcher();
-    let collected = searcher.search(
-        &query,
-        &collector_for(req.offset + req.limit, order, req.selection.clone()),
-    )?;
-    let hits = collected
-        .top
-        .iter()
-        .skip(req.offset)
-        .map(|r| load_hit(&searcher, fields, r.address, r.score, &highlights))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(SearchResults {
-        total: collected.total,
-        hits,
-        facets: facet_counts(collected.facets, &req.selection),
-    })
+    let mut collector = collector_for(req.offset + req.limit, order, req.selection.clone());
+    collector.count_facets = facets;
+    Ok(index.searcher().search(&query, &collector)?)
 }
 
 /// A collector of the top `top_n` hits in `order` among documents in `selection`.
@@ -181,6 +203,8 @@ pub fn collector_for(
         order,
         selection,
         updated_field: "updated",
+        title_field: "title_key",
+        count_facets: true,
     }
 }
 
