@@ -228,10 +228,8 @@ pub fn collation_key(title: &str) -> u64 {
             _ => None,
         });
     let mut key = 0u64;
-    let mut n = 0;
-    for code in codes.take(12) {
+    for (n, code) in codes.take(12).enumerate() {
         key |= code << (5 * (11 - n));
-        n += 1;
     }
     key
 }
