@@ -87,7 +87,7 @@ pub enum Command {
         /// The text.
         text: String,
     },
-    /// Write the JSON Schemas of the document kinds into a directory.
+    /// Write the JSON Schemas of the document kinds into a directory, and `openapi.json`.
     Schemas {
         /// Where to write them.
         #[arg(default_value = "schemas")]
@@ -118,6 +118,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Schemas { dir } => {
             std::fs::create_dir_all(&dir)?;
+            let contract = serde_json::to_string_pretty(&crate::http::openapi::document())? + "\n";
+            std::fs::write("openapi.json", contract)?;
+            println!("wrote openapi.json");
             for (name, schema) in json_schemas() {
                 let path = dir.join(name);
                 std::fs::write(&path, serde_json::to_string_pretty(&schema)? + "\n")?;

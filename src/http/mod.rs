@@ -1,6 +1,7 @@
 //! The HTTP API and the search page: a thin axum layer over [`Service`].
 
 mod error;
+pub mod openapi;
 mod params;
 mod ui;
 
@@ -53,6 +54,10 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/vocabulary", get(vocabulary))
         .route("/v1/analyze", get(analyze))
         .route("/v1/suggest", get(suggest))
+        .route(
+            "/v1/openapi.json",
+            get(|| async { Json(openapi::document()) }),
+        )
         .route("/v1/documents", post(ingest))
         .route("/v1/documents/{id}", get(document))
         .route("/v1/documents/{id}/similar", get(similar))

@@ -1,0 +1,179 @@
+//! The OpenAPI 3.1 contract, generated from the handlers' types with utoipa and served at
+//! `/v1/openapi.json`. The checked-in copy (`openapi.json`) is compared in a test.
+//!
+//! Query parameters are parsed by hand (`params.rs`) so that every error names its
+//! parameter; the `*Params` types here describe the same parameters for the contract.
+
+#![allow(dead_code)] // The parameter types exist for the contract only.
+
+use utoipa::{IntoParams, OpenApi};
+
+use crate::analysis::{AnalyzedToken, Inspection, Origin};
+use crate::recommend::Similar;
+use crate::schema::{Kind, Language, Phase, Region, TargetGroup, Theme};
+use crate::search::{
+    DocumentSuggestion, FacetCounts, FacetValue, Hit, SearchResults, Snippet, Suggestions,
+    TermSuggestion,
+};
+use crate::service::IngestReport;
+
+use super::error::{Problem, ProblemBody};
+use super::{SearchResponse, SimilarResponse};
+
+/// The API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Innohaku",
+        description = "Search and recommendations over Finnish social and health care development work: practices (toimintamallit), projects (hankkeet) and networks (verkostot). Every error is `application/problem+json` (RFC 9457); `GET /problems/{code}` documents each problem type.",
+        license(name = "MIT")
+    ),
+    modifiers(&AdminKey),
+    paths(search_doc, suggest_doc, document_doc, similar_doc, analyze_doc, ingest_doc, vocabulary_doc, healthz_doc, readyz_doc),
+    components(schemas(
+        SearchResponse, SearchResults, Hit, Snippet, FacetCounts, FacetValue, Suggestions, DocumentSuggestion,
+        TermSuggestion, SimilarResponse, Similar, Inspection, AnalyzedToken, Origin, IngestReport, ProblemBody,
+        Problem, Kind, Language, Phase, Region, TargetGroup, Theme
+    ))
+)]
+pub struct ApiDoc;
+
+/// The bearer key that write endpoints require.
+struct AdminKey;
+
+impl utoipa::Modify for AdminKey {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "admin_key",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI document as JSON.
+pub fn document() -> serde_json::Value {
+    serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serializes")
+}
+
+/// Parameters of `GET /v1/search`. Facet parameters may repeat or hold comma-separated
+/// values; values of one facet combine with OR, different facets with AND.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+struct SearchParams {
+    /// The query: words, "quoted phrases", -exclusions, OR. Never a syntax error.
+    q: Option<String>,
+    /// Hits per page, 1-100 (default 10).
+    limit: Option<u32>,
+    /// Hits to skip, 0-10000 (default 0).
+    offset: Option<u32>,
+    /// `relevance` (default for a query), `newest` (default without one) or `title`.
+    sort: Option<String>,
+    /// Match the last word as a prefix while it is being typed (default true).
+    prefix: Option<bool>,
+    /// Kinds: practice, project, network.
+    kind: Option<Vec<Kind>>,
+    /// Region ids.
+    region: Option<Vec<Region>>,
+    /// Theme ids.
+    theme: Option<Vec<Theme>>,
+    /// Target group ids.
+    target_group: Option<Vec<TargetGroup>>,
+    /// Practice phases.
+    phase: Option<Vec<Phase>>,
+    /// Document languages.
+    language: Option<Vec<Language>>,
+    /// Organisation names, exactly as in the facet counts.
+    organisation: Option<Vec<String>>,
+    /// Funding programmes, exactly as in the facet counts.
+    programme: Option<Vec<String>>,
+    /// Years (publication year; for projects every year they ran).
+    year: Option<Vec<u16>>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+struct SuggestParams {
+    /// The query as typed so far.
+    q: Option<String>,
+    /// Suggestions of each kind, 1-20 (default 5).
+    limit: Option<u32>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+struct SimilarParams {
+    /// Only these kinds (repeat or comma-separate).
+    kind: Option<Vec<Kind>>,
+    /// How many, 1-50 (default 5).
+    limit: Option<u32>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+struct AnalyzeParams {
+    /// The text to analyse (at most 10000 characters).
+    text: String,
+    /// Its language: fi (default), sv or en.
+    lang: Option<Language>,
+}
+
+/// Search documents, with facet counts, snippets and paging.
+#[utoipa::path(get, path = "/v1/search", params(SearchParams), responses(
+    (status = 200, description = "Results", body = SearchResponse),
+    (status = 400, description = "A parameter is invalid; `param` names it", body = ProblemBody, content_type = "application/problem+json"),
+))]
+fn search_doc() {}
+
+/// Autocomplete: documents and completions of the last word.
+#[utoipa::path(get, path = "/v1/suggest", params(SuggestParams), responses(
+    (status = 200, description = "Suggestions", body = Suggestions),
+    (status = 400, description = "A parameter is invalid", body = ProblemBody, content_type = "application/problem+json"),
+))]
+fn suggest_doc() {}
+
+/// One document as stored (see the JSON Schemas in `schemas/`).
+#[utoipa::path(get, path = "/v1/documents/{id}", params(("id" = String, Path, description = "Document id")), responses(
+    (status = 200, description = "The document", body = Object),
+    (status = 404, description = "No such document", body = ProblemBody, content_type = "application/problem+json"),
+))]
+fn document_doc() {}
+
+/// Documents similar to one, with the themes they share.
+#[utoipa::path(get, path = "/v1/documents/{id}/similar", params(("id" = String, Path, description = "Document id"), SimilarParams), responses(
+    (status = 200, description = "Similar documents", body = SimilarResponse),
+    (status = 400, description = "A parameter is invalid", body = ProblemBody, content_type = "application/problem+json"),
+    (status = 404, description = "No such document", body = ProblemBody, content_type = "application/problem+json"),
+))]
+fn similar_doc() {}
+
+/// How a text is analysed into index terms, with each term's origin.
+#[utoipa::path(get, path = "/v1/analyze", params(AnalyzeParams), responses(
+    (status = 200, description = "The analysis", body = Inspection),
+    (status = 400, description = "A parameter is invalid", body = ProblemBody, content_type = "application/problem+json"),
+))]
+fn analyze_doc() {}
+
+/// Add or update documents (NDJSON, one document per line). Needs the admin key.
+#[utoipa::path(post, path = "/v1/documents", request_body(content = String, content_type = "application/x-ndjson"),
+    security(("admin_key" = [])),
+    responses(
+        (status = 200, description = "What happened to each line", body = IngestReport),
+        (status = 401, description = "No API key", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Wrong API key, or the write API is off", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = ProblemBody, content_type = "application/problem+json"),
+))]
+fn ingest_doc() {}
+
+/// The controlled vocabularies with Finnish, Swedish and English labels.
+#[utoipa::path(get, path = "/v1/vocabulary", responses((status = 200, description = "Vocabularies", body = Object)))]
+fn vocabulary_doc() {}
+
+/// Liveness.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "The process is up", body = Object)))]
+fn healthz_doc() {}
+
+/// Readiness: the index is open; says which analyzer is active.
+#[utoipa::path(get, path = "/readyz", responses((status = 200, description = "Ready", body = Object)))]
+fn readyz_doc() {}

@@ -1,0 +1,83 @@
+//! The OpenAPI contract: checked in, served, and true of the running server.
+
+use serde_json::Value;
+
+use crate::support::sample;
+
+#[test]
+fn the_checked_in_contract_matches_the_code() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json");
+    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+    let generated =
+        serde_json::to_string_pretty(&innohaku::http::openapi::document()).unwrap() + "\n";
+    assert!(
+        checked_in == generated,
+        "openapi.json drifted from the code; regenerate with `cargo run -- schemas`"
+    );
+}
+
+#[test]
+fn the_served_contract_is_openapi_3_1_and_every_endpoint_answers_as_documented() {
+    let server = sample();
+    let doc = server.get_json("/v1/openapi.json", &[]);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let id = server.search(&[("kind", "practice"), ("limit", "1")])["hits"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let examples: &[(&str, &str)] = &[
+        ("/v1/search", "q=kotihoito&region=pirkanmaa&limit=5"),
+        ("/v1/suggest", "q=lastensuo"),
+        ("/v1/documents/{id}", ""),
+        ("/v1/documents/{id}/similar", "limit=3"),
+        ("/v1/analyze", "text=ikääntyneiden&lang=fi"),
+        ("/v1/vocabulary", ""),
+        ("/healthz", ""),
+        ("/readyz", ""),
+    ];
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            if method != "get" {
+                continue;
+            }
+            let query = examples
+                .iter()
+                .find(|(p, _)| p == path)
+                .unwrap_or_else(|| panic!("no example for {path}"))
+                .1;
+            let url = format!("{}?{query}", path.replace("{id}", &id));
+            let response = server.get(&url);
+            assert_eq!(response.status(), 200, "GET {url}");
+            let body: Value = response.json().unwrap();
+            // Every property the documented 200 schema requires is there.
+            let schema = &operation["responses"]["200"]["content"]["application/json"]["schema"];
+            if let Some(name) = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+                let component = &doc["components"]["schemas"][name];
+                let required = component["required"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                for field in required {
+                    let field = field.as_str().unwrap();
+                    assert!(
+                        body.get(field).is_some(),
+                        "GET {url}: `{field}` missing from {body}"
+                    );
+                }
+            }
+            // And every documented 4xx answers as problem+json.
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                if status.starts_with('4') {
+                    assert!(
+                        response["content"]["application/problem+json"].is_object(),
+                        "{path} {status}"
+                    );
+                }
+            }
+        }
+    }
+    for (path, _) in examples {
+        assert!(paths.contains_key(*path), "{path} is documented");
+    }
+}
