@@ -87,6 +87,18 @@ pub enum Command {
         /// The text.
         text: String,
     },
+    /// Write seeded synthetic documents (NDJSON on stdout) for benchmarks.
+    Generate {
+        /// How many documents.
+        #[arg(long, default_value_t = 10_000)]
+        docs: usize,
+        /// Random seed: the same seed gives the same corpus.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Sample corpus to learn the vocabulary from.
+        #[arg(long, default_value = "data/sample")]
+        sample_dir: PathBuf,
+    },
     /// Write the JSON Schemas of the document kinds into a directory, and `openapi.json`.
     Schemas {
         /// Where to write them.
@@ -114,6 +126,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Analyze { lang, text } => {
             let inspection = analysis::inspect(lang, &text);
             println!("{}", serde_json::to_string_pretty(&inspection)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate {
+            docs,
+            seed,
+            sample_dir,
+        } => {
+            let sample = read_documents(&crate::service::ndjson_files(&sample_dir)?)?;
+            let mut generator = crate::ingest::synthetic::Generator::new(&sample, seed);
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for n in 0..docs {
+                writeln!(out, "{}", generator.document(n))?;
+            }
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Schemas { dir } => {
@@ -254,6 +280,20 @@ fn search(data: DataArgs, query: String, limit: usize) -> Result<ExitCode> {
         took.as_secs_f64() * 1000.0
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every valid document of some NDJSON files.
+pub fn read_documents(files: &[PathBuf]) -> Result<Vec<crate::schema::Document>> {
+    let mut docs = Vec::new();
+    for path in files {
+        let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+        for item in read_ndjson(BufReader::new(file)) {
+            if let Item::Document(_, doc) = item? {
+                docs.push(*doc);
+            }
+        }
+    }
+    Ok(docs)
 }
 
 fn validate(files: Vec<PathBuf>) -> Result<ExitCode> {

@@ -1,6 +1,8 @@
 //! The edge where source documents come in: NDJSON is read line by line, each line parsed
 //! and validated into a [`Document`] once, and every problem reported with its line and field.
 
+pub mod synthetic;
+
 use std::io::{self, BufRead};
 
 use serde_json::Value;
