@@ -123,7 +123,10 @@ const CONJUNCTIONS: &[&str] = &[
 /// Entries kept per thread before the word cache starts over.
 const CACHE_ENTRIES: usize = 200_000;
 
-type CacheKey = (Language, Config, bool, String);
+/// Which analysis a cached word belongs to: language, configuration, folded or not.
+type CacheKind = (Language, Config, bool);
+/// Word → terms, for one kind. Keyed by `str` so a lookup allocates nothing.
+type WordCache = HashMap<Box<str>, Rc<WordTerms>, rustc_hash::FxBuildHasher>;
 
 static INDEX_CONFIG: std::sync::RwLock<Config> = std::sync::RwLock::new(Config::FULL);
 
@@ -134,7 +137,7 @@ pub fn set_index_config(config: Config) {
 }
 
 thread_local! {
-    static CACHE: RefCell<HashMap<CacheKey, Rc<WordTerms>>> = RefCell::new(HashMap::new());
+    static CACHE: RefCell<HashMap<CacheKind, WordCache>> = RefCell::new(HashMap::new());
 }
 
 /// The analyzer of one language and configuration. Cheap to create and copy.
@@ -179,8 +182,12 @@ impl Analyzer {
     /// The terms of one lowercase word. With `folded`, the word may have been typed with
     /// ä/ö/å folded and the result is folded too.
     pub fn word(&self, lower: &str, folded: bool) -> Rc<WordTerms> {
-        let key = (self.lang, self.config, folded, lower.to_owned());
-        if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
+        let kind = (self.lang, self.config, folded);
+        if let Some(hit) = CACHE.with(|c| {
+            c.borrow()
+                .get(&kind)
+                .and_then(|words| words.get(lower).cloned())
+        }) {
             return hit;
         }
         let mut terms = self.analyze_word(lower, folded);
@@ -191,10 +198,11 @@ impl Analyzer {
         let terms = Rc::new(terms);
         CACHE.with(|c| {
             let mut cache = c.borrow_mut();
-            if cache.len() >= CACHE_ENTRIES {
-                cache.clear();
+            let words = cache.entry(kind).or_default();
+            if words.len() >= CACHE_ENTRIES {
+                words.clear();
             }
-            cache.insert(key, terms.clone());
+            words.insert(lower.into(), terms.clone());
         });
         terms
     }

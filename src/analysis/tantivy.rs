@@ -2,7 +2,11 @@
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-use super::pipeline::{Analyzer, Origin};
+use std::cell::RefCell;
+use std::hash::BuildHasher;
+use std::rc::Rc;
+
+use super::pipeline::{AnalyzedToken, Analyzer, Origin, fold};
 
 /// Which of a text's terms a field indexes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,7 +15,8 @@ pub enum Class {
     Main,
     /// Compound parts.
     Parts,
-    /// Main terms with ä/ö/å folded.
+    /// Main terms with ä/ö/å folded (at index time, the folded main terms of the text as
+    /// written; queries fold and look up what the user typed, see `Analyzer::analyze_folded`).
     Folded,
 }
 
@@ -33,25 +38,56 @@ impl Tokenizer for FieldTokenizer {
     type TokenStream<'a> = VecTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        let analyzed = match self.class {
-            Class::Folded => self.analyzer.analyze_folded(text),
-            _ => self.analyzer.analyze(text),
-        };
+        let analyzed = recent_analysis(self.analyzer, text);
         let wanted =
             |origin: Origin| (origin == Origin::CompoundPart) == (self.class == Class::Parts);
         let tokens = analyzed
-            .into_iter()
+            .iter()
             .filter(|t| wanted(t.origin))
             .map(|t| Token {
                 offset_from: t.start,
                 offset_to: t.end,
                 position: t.position,
-                text: t.term,
+                text: match self.class {
+                    Class::Folded => fold(&t.term),
+                    _ => t.term.clone(),
+                },
                 position_length: 1,
             })
             .collect();
         VecTokenStream { tokens, next: 0 }
     }
+}
+
+/// Texts analysed most recently on this thread, newest last.
+const RECENT_TEXTS: usize = 8;
+
+thread_local! {
+    static RECENT: RefCell<Vec<(Analyzer, u64, usize, Rc<Vec<AnalyzedToken>>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The analysis of `text`, shared by the fields that index the same text: a document's
+/// text goes into its main, compound-part and folded fields, and is analysed once.
+fn recent_analysis(analyzer: Analyzer, text: &str) -> Rc<Vec<AnalyzedToken>> {
+    let hash = rustc_hash::FxBuildHasher.hash_one(text);
+    let key = (analyzer, hash, text.len());
+    if let Some(hit) = RECENT.with(|r| {
+        r.borrow()
+            .iter()
+            .find(|(a, h, n, _)| (*a, *h, *n) == key)
+            .map(|e| e.3.clone())
+    }) {
+        return hit;
+    }
+    let analyzed = Rc::new(analyzer.analyze(text));
+    RECENT.with(|r| {
+        let mut recent = r.borrow_mut();
+        if recent.len() >= RECENT_TEXTS {
+            recent.remove(0);
+        }
+        recent.push((analyzer, hash, text.len(), analyzed.clone()));
+    });
+    analyzed
 }
 
 /// A token stream over precomputed tokens.

@@ -1,0 +1,126 @@
+//! Innohaku on the peers' benchmark corpus (`../shared/peers/gen_corpus.py`), measured the way
+//! `LuceneBench.java` and `tantivy_bench.py` measure, so the figures sit side by side:
+//! index rate, then per-query latency p50/p90/p99, warm, one thread.
+//!
+//! `cargo run --release --example peer_bench -- DOCS.ndjson QUERIES.txt REPS INDEX_DIR`
+//!
+//! Rows: `top10` is the top ten hits with the total count (Innohaku always counts), with
+//! the peers' OR semantics (`a OR b`) and with Innohaku's default AND; `full` adds facet
+//! counts, snippets and the stored documents, as `/v1/search` returns them; `suggest` is
+//! autocomplete on the first word's first four letters.
+
+use std::io::BufRead;
+use std::time::Instant;
+
+use innohaku::index::{Catalog, SearchIndex};
+use innohaku::schema::Document;
+use innohaku::search::{SearchRequest, collect, search, suggest};
+use serde_json::{Value, json};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [docs, queries, reps, dir] = args.as_slice() else {
+        eprintln!("usage: peer_bench DOCS.ndjson QUERIES.txt REPS INDEX_DIR");
+        std::process::exit(2);
+    };
+    let reps: usize = reps.parse().expect("REPS is a number");
+    let _ = std::fs::remove_dir_all(dir);
+    let file = std::io::BufReader::new(std::fs::File::open(docs).expect("docs file"));
+    let documents = file.lines().map(|line| {
+        let v: Value = serde_json::from_str(&line.expect("a line")).expect("JSON");
+        let body = v["body"].as_str().unwrap_or_default();
+        let words: Vec<&str> = body.split_whitespace().collect();
+        let split = words.len().min(25);
+        Document::from_value(json!({
+            "kind": "practice", "id": v["id"], "title": v["title"], "language": "fi",
+            "summary": words[..split].join(" "), "how_it_works": words[split..].join(" "),
+            "phase": "ready", "themes": ["primary_care"], "regions": ["pirkanmaa"],
+            "created_at": "2024-01-01", "updated_at": "2024-01-01",
+        }))
+        .map_err(|e| e.to_string())
+    });
+    let started = Instant::now();
+    let index = SearchIndex::build(&Catalog::new(dir), documents, |_| {}).expect("index built");
+    let n = index.num_docs();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "innohaku index: {n} docs in {secs:.2} s = {:.0} docs/s",
+        n as f64 / secs
+    );
+    let queries: Vec<String> = std::fs::read_to_string(queries)
+        .expect("queries file")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_owned)
+        .collect();
+    let request = |q: String| SearchRequest {
+        q,
+        limit: 10,
+        prefix: false,
+        ..SearchRequest::default()
+    };
+    let or_queries: Vec<SearchRequest> = queries
+        .iter()
+        .map(|q| request(q.split_whitespace().collect::<Vec<_>>().join(" OR ")))
+        .collect();
+    let and_queries: Vec<SearchRequest> = queries.iter().map(|q| request(q.clone())).collect();
+    let suggest_prefixes: Vec<String> = queries
+        .iter()
+        .map(|q| {
+            q.split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .take(4)
+                .collect()
+        })
+        .collect();
+    // Warm up as the peers do: three passes.
+    for _ in 0..3 {
+        for q in &or_queries {
+            collect(&index, q, false).expect("search");
+        }
+    }
+    let measure = |name: &str, f: &dyn Fn(usize)| {
+        let mut times = Vec::with_capacity(queries.len() * reps);
+        for _ in 0..reps {
+            for i in 0..queries.len() {
+                let t = Instant::now();
+                f(i);
+                times.push(t.elapsed().as_secs_f64() * 1e6);
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        let at = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
+        let mean = times.iter().sum::<f64>() / times.len() as f64;
+        println!(
+            "innohaku {name} {n} docs: p50 {:.1} us  p90 {:.1} us  p99 {:.1} us  mean {mean:.1} us",
+            at(50),
+            at(90),
+            at(99)
+        );
+    };
+    measure("top10+count (OR)", &|i| {
+        drop(collect(&index, &or_queries[i], false).expect("search"))
+    });
+    measure("top10+count (AND)", &|i| {
+        drop(collect(&index, &and_queries[i], false).expect("search"))
+    });
+    measure("full search (AND)", &|i| {
+        drop(search(&index, &and_queries[i]).expect("search"))
+    });
+    measure("suggest", &|i| {
+        drop(suggest(&index, &suggest_prefixes[i], 5).expect("suggest"))
+    });
+    if let Some(rss) = peak_rss_mb() {
+        println!("innohaku peak RSS: {rss:.0} MB");
+    }
+}
+
+/// Peak resident memory of this process, from /proc.
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
