@@ -62,8 +62,11 @@ impl Tokenizer for FieldTokenizer {
 /// Texts analysed most recently on this thread, newest last.
 const RECENT_TEXTS: usize = 8;
 
+/// A recently analysed text: analyzer, hash and length of the text, and its tokens.
+type Recent = (Analyzer, u64, usize, Rc<Vec<AnalyzedToken>>);
+
 thread_local! {
-    static RECENT: RefCell<Vec<(Analyzer, u64, usize, Rc<Vec<AnalyzedToken>>)>> = const { RefCell::new(Vec::new()) };
+    static RECENT: RefCell<Vec<Recent>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The analysis of `text`, shared by the fields that index the same text: a document's
