@@ -443,7 +443,9 @@ fn participle_bases(w: &str) -> Vec<String> {
     for i in (2..chars.len().saturating_sub(1)).rev() {
         match (chars[i - 1], chars[i]) {
             // Present participle: -va/-vä + case ending.
-            ('v', c) if c == a && i + 1 < chars.len() => out.push(format!("{}{a}", at(i))),
+            ('v', c) if (c == a || c == 'i') && i + 1 < chars.len() => {
+                out.push(format!("{}{a}", at(i)))
+            }
             // Past active participle: -nee-/-nei- + ending → -nut/-nyt.
             ('n', 'e') if matches!(chars.get(i + 1), Some('e' | 'i')) => {
                 out.push(format!("{}n{u}t", at(i - 1)))

@@ -4,5 +4,6 @@ mod contract;
 mod corpus;
 mod documents;
 mod errors;
+mod language;
 mod search;
 mod support;

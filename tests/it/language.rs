@@ -1,0 +1,166 @@
+//! The searches Snowball fails, over HTTP: each document uses only one inflected or compound
+//! form, and the query another form of the same word.
+
+use std::sync::OnceLock;
+
+use serde_json::json;
+
+use crate::support::{TestServer, doc_line, hit_ids};
+
+/// (id, language, text): each text holds the word in exactly one form.
+const DOCUMENTS: &[(&str, &str, &str)] = &[
+    (
+        "iltakotihoito",
+        "fi",
+        "Iltavuoron kotihoidon käynnit sovitaan asiakkaan kanssa.",
+    ),
+    (
+        "perheiden-tuki",
+        "fi",
+        "Perhekeskuksen avoin kohtaamispaikka palvelee arkisin.",
+    ),
+    (
+        "lasten-harrastukset",
+        "fi",
+        "Harrastusryhmät kokoavat lasten ideat yhteen.",
+    ),
+    (
+        "vanhusten-liikunta",
+        "fi",
+        "Liikuntaryhmä vahvistaa vanhusten tasapainoa.",
+    ),
+    (
+        "tyossa-jaksaminen",
+        "fi",
+        "Jaksamisen tuki auttaa töissä käyviä omaishoitajia.",
+    ),
+    (
+        "mielen-hyvinvointi",
+        "fi",
+        "Ryhmä tukee nuorten mielenterveyden vahvistumista.",
+    ),
+    (
+        "matalan-kynnyksen-vastaanotto",
+        "fi",
+        "Vastaanotto toimii mielenterveyspalveluissa ilman ajanvarausta.",
+    ),
+    (
+        "sote-yhteistyo",
+        "fi",
+        "Malli yhdistää sosiaali- ja terveyspalvelut samaan paikkaan.",
+    ),
+    (
+        "hoitoketju",
+        "fi",
+        "Hoitoketju kattaa perus- ja erikoissairaanhoidon yhteistyön.",
+    ),
+    (
+        "aldreomsorg-hemma",
+        "sv",
+        "Modellen stärker äldreomsorgen i hemmen.",
+    ),
+    (
+        "socialvard-samarbete",
+        "sv",
+        "Samarbetet inom social- och hälsovården förbättras.",
+    ),
+];
+
+fn server() -> &'static TestServer {
+    static SERVER: OnceLock<TestServer> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let server = TestServer::start(None);
+        let lines: Vec<String> = DOCUMENTS
+            .iter()
+            .map(|(id, lang, text)| {
+                doc_line(
+                    "practice",
+                    id,
+                    lang,
+                    "Toimintamalli",
+                    text,
+                    json!({"title": *id}),
+                )
+            })
+            .collect();
+        assert_eq!(server.ingest(&lines.join("\n")).status(), 200);
+        server
+    })
+}
+
+fn finds(query: &str, id: &str) {
+    let r = server().search(&[("q", query), ("prefix", "false")]);
+    assert!(
+        hit_ids(&r).contains(&id.to_owned()),
+        "`{query}` should find {id}, found {:?}",
+        hit_ids(&r)
+    );
+}
+
+#[test]
+fn base_forms_find_inflected_forms_across_consonant_gradation_and_stem_alternation() {
+    finds("kotihoito", "iltakotihoito"); // kotihoito / kotihoidon
+    finds("perhekeskus", "perheiden-tuki"); // perhekeskus / perhekeskuksen
+    finds("lapsi", "lasten-harrastukset"); // lapsi / lasten
+    finds("lapset", "lasten-harrastukset");
+    finds("vanhus", "vanhusten-liikunta"); // vanhus / vanhusten
+    finds("työ", "tyossa-jaksaminen"); // työ / töissä
+    finds("mielenterveys", "mielen-hyvinvointi"); // mielenterveys / mielenterveyden
+}
+
+#[test]
+fn compound_parts_and_coordinated_compounds_are_found() {
+    finds("mielenterveys", "matalan-kynnyksen-vastaanotto"); // inside mielenterveyspalveluissa
+    finds("palvelut", "matalan-kynnyksen-vastaanotto");
+    finds("mielenterveyspalvelu", "matalan-kynnyksen-vastaanotto");
+    finds("sosiaalipalvelut", "sote-yhteistyo"); // sosiaali- ja terveyspalvelut
+    finds("terveyspalvelut", "sote-yhteistyo");
+    finds("perussairaanhoito", "hoitoketju"); // perus- ja erikoissairaanhoidon
+    finds("erikoissairaanhoito", "hoitoketju");
+    finds("äldreomsorg", "aldreomsorg-hemma");
+    finds("omsorg", "aldreomsorg-hemma");
+    finds("socialvård", "socialvard-samarbete"); // social- och hälsovården
+}
+
+#[test]
+fn text_typed_without_nordic_letters_still_matches_ranked_below_exact() {
+    finds("tyossa", "tyossa-jaksaminen");
+    finds("aldreomsorgen", "aldreomsorg-hemma");
+    finds("vanhusten", "vanhusten-liikunta");
+}
+
+#[test]
+fn synonyms_cross_languages_and_abbreviations() {
+    // A Swedish word finds the Finnish document and the other way round.
+    finds("hemvård", "iltakotihoito");
+    finds("vanhuspalvelut", "aldreomsorg-hemma");
+    finds("sote", "sote-yhteistyo");
+}
+
+#[test]
+fn different_words_stay_apart() {
+    let r = server().search(&[("q", "kunta"), ("prefix", "false")]);
+    assert_eq!(r["total"], 0, "{:?}", hit_ids(&r));
+}
+
+#[test]
+fn the_analyze_endpoint_shows_terms_and_their_origin() {
+    let r = server().get_json(
+        "/v1/analyze",
+        &[("text", "mielenterveyspalveluissa"), ("lang", "fi")],
+    );
+    let tokens = r["tokens"].as_array().unwrap();
+    let has = |term: &str, origin: &str| {
+        tokens
+            .iter()
+            .any(|t| t["term"] == term && t["origin"] == origin)
+    };
+    assert!(has("mielenterveyspalvelu", "lemma"), "{r}");
+    assert!(has("palvelu", "compound_part"), "{r}");
+    assert!(has("mielenterveys", "compound_part"), "{r}");
+    let ready = server().get_json("/readyz", &[]);
+    assert!(
+        ready["analyzer"].as_str().unwrap().contains("lexicon"),
+        "{ready}"
+    );
+}
