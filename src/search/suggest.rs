@@ -189,7 +189,7 @@ fn correction(
         let first: String = term.chars().take(1).collect();
         let mut upper = first.as_bytes().to_vec();
         upper.push(0xff);
-        let max = if term.chars().count() >= 9 { 2 } else { 1 };
+        let max = if term.chars().count() >= 6 { 2 } else { 1 };
         for field in [f.title, f.body] {
             for_each_term(
                 searcher,

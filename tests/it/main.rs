@@ -6,4 +6,5 @@ mod documents;
 mod errors;
 mod language;
 mod search;
+mod searchbox;
 mod support;
