@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# HTTP throughput and tail latency of /v1/search, on loopback only.
+#
+#   scripts/load.sh [DOCS] [CONNECTIONS] [DURATION]      (defaults: 10000 32 20s)
+#
+# Builds the release binary, generates DOCS synthetic documents (seeded), serves them on a free
+# 127.0.0.1 port from a temporary data directory, and runs wrk with CONNECTIONS keep-alive
+# connections on 2 threads, rotating through realistic queries. Needs wrk (apt-get install wrk).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+docs=${1:-10000}
+connections=${2:-32}
+duration=${3:-20s}
+command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install -y wrk" >&2; exit 1; }
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/innohaku/target}"
+cargo build --release --quiet
+bin="$CARGO_TARGET_DIR/release/innohaku"
+work=$(mktemp -d)
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+mkdir -p "$work/seed"
+"$bin" generate --docs "$docs" --seed 42 > "$work/seed/synthetic.ndjson"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bin" serve --bind "127.0.0.1:$port" --data-dir "$work/data" --seed-dir "$work/seed" > "$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 600); do
+  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+echo "serving $docs documents on 127.0.0.1:$port (RSS $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1/1024}'))"
+cat > "$work/queries.lua" <<'LUA'
+local queries = {
+  "kotihoito", "ikääntyneiden kotihoito", "mielenterveyspalvelut", "lastensuojelu",
+  "perhekeskus", "omaishoitajien tuki", "\"sosiaali- ja terveyspalvelut\"", "etävastaanotto",
+  "äldreomsorg", "familjecentral", "nuorten mielenterveys", "päihdetyö", "kuntoutus",
+  "lastensuoj", "mielenterveyspalvlut", "työllisyyspalvelut", "asiakasosallisuus", "vammaispalvelut",
+}
+local filters = { "", "&kind=practice", "&region=pirkanmaa", "&theme=social_work&region=lappi,kainuu" }
+local i = 0
+request = function()
+  i = i + 1
+  local q = queries[(i % #queries) + 1]
+  local f = filters[(i % #filters) + 1]
+  local encoded = q:gsub("[^%w]", function(c) return string.format("%%%02X", string.byte(c)) end)
+  return wrk.format("GET", "/v1/search?q=" .. encoded .. f)
+end
+LUA
+wrk --latency -t2 -c"$connections" -d"$duration" -s "$work/queries.lua" "http://127.0.0.1:$port"
+echo "server RSS after load: $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1/1024}')"
