@@ -24,7 +24,11 @@ fn main() {
         std::process::exit(2);
     };
     let reps: usize = reps.parse().expect("REPS is a number");
-    let _ = std::fs::remove_dir_all(dir);
+    // PEER_BENCH_REUSE=1 measures queries on an index built by an earlier run.
+    let reuse = std::env::var_os("PEER_BENCH_REUSE").is_some();
+    if !reuse {
+        let _ = std::fs::remove_dir_all(dir);
+    }
     let file = std::io::BufReader::new(std::fs::File::open(docs).expect("docs file"));
     let documents = file.lines().map(|line| {
         let v: Value = serde_json::from_str(&line.expect("a line")).expect("JSON");
@@ -40,7 +44,12 @@ fn main() {
         .map_err(|e| e.to_string())
     });
     let started = Instant::now();
-    let index = SearchIndex::build(&Catalog::new(dir), documents, |_| {}).expect("index built");
+    let catalog = Catalog::new(dir);
+    let index = if reuse {
+        SearchIndex::open_current(&catalog, std::path::Path::new(dir)).expect("an earlier index")
+    } else {
+        SearchIndex::build(&catalog, documents, |_| {}).expect("index built")
+    };
     let n = index.num_docs();
     let secs = started.elapsed().as_secs_f64();
     println!(

@@ -315,6 +315,17 @@ impl Analyzer {
         STEMMERS.with(|s| s[i].stem(w).into_owned())
     }
 
+    /// Calls `f` with the byte range, lowercase form and terms of every word of `text` that
+    /// is not a stop word: the allocation-light path for highlighting.
+    pub fn for_each_word(&self, text: &str, mut f: impl FnMut(usize, usize, &str, &WordTerms)) {
+        for word in words(text) {
+            let lower = word.text.to_lowercase();
+            if !self.is_stopword(&lower) {
+                f(word.start, word.end, &lower, &self.word(&lower, false));
+            }
+        }
+    }
+
     /// Analyses a text into main terms and compound parts, in position order.
     pub fn analyze(&self, text: &str) -> Vec<AnalyzedToken> {
         self.analyze_with(text, false)

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use crate::analysis::analyze;
+use crate::analysis::{Analyzer, WordTerms};
 use crate::schema::Language;
 
 /// Longest snippet, in characters, before ellipses.
@@ -34,22 +34,25 @@ pub struct Marks<'a> {
 }
 
 impl Marks<'_> {
-    fn matches(&self, term: &str, source: &str) -> bool {
-        self.terms.contains(term)
-            || self.prefixes.iter().any(|p| {
-                term.starts_with(p.as_str()) || source.to_lowercase().starts_with(p.as_str())
-            })
+    fn matches(&self, lower: &str, terms: &WordTerms) -> bool {
+        self.terms.contains(&terms.main)
+            || terms.parts.iter().any(|p| self.terms.contains(p))
+            || self
+                .prefixes
+                .iter()
+                .any(|p| lower.starts_with(p.as_str()) || terms.main.starts_with(p.as_str()))
     }
 }
 
 /// The best fragment of `text` for the query `marks`, or `None` when nothing matches.
 /// With `whole`, the whole text is returned (for titles).
 pub fn snippet(lang: Language, text: &str, marks: Marks<'_>, whole: bool) -> Option<Snippet> {
-    let mut matches: Vec<(usize, usize)> = analyze(lang, text)
-        .into_iter()
-        .filter(|t| marks.matches(&t.term, &t.source))
-        .map(|t| (t.start, t.end))
-        .collect();
+    let mut matches: Vec<(usize, usize)> = Vec::new();
+    Analyzer::full(lang).for_each_word(text, |start, end, lower, terms| {
+        if marks.matches(lower, terms) {
+            matches.push((start, end));
+        }
+    });
     matches.dedup();
     if matches.is_empty() && !whole {
         return None;
@@ -186,6 +189,8 @@ fn floor_boundary(text: &str, at: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::analysis::analyze;
 
     fn terms(lang: Language, q: &str) -> HashSet<String> {
         analyze(lang, q).into_iter().map(|t| t.term).collect()
