@@ -7,7 +7,7 @@
 //! 3. retrieval quality (nDCG@10, recall@10) of the judged queries in `eval/queries.tsv`
 //!    over the sample corpus.
 //!
-//! `cargo run --release --example evaluate -- [--treebank fi_tdt-ud-dev.conllu]`
+//! `cargo run --release --example evaluate -- [--treebank fi_tdt-ud-dev.conllu [--lang fi|sv]]`
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -47,8 +47,13 @@ fn main() {
         .position(|a| a == "--treebank")
         .and_then(|i| args.get(i + 1))
         .map(PathBuf::from);
+    let lang: Language = args
+        .iter()
+        .position(|a| a == "--lang")
+        .and_then(|i| args.get(i + 1))
+        .map_or(Language::Fi, |l| l.parse().expect("--lang fi or sv"));
     match &treebank {
-        Some(path) => word_level(path),
+        Some(path) => word_level(path, lang),
         None => println!("(no --treebank given: skipping the word-level evaluation)\n"),
     }
     retrieval();
@@ -87,7 +92,7 @@ fn pairs(n: u64) -> u64 {
     n * n.saturating_sub(1) / 2
 }
 
-fn word_level(path: &Path) {
+fn word_level(path: &Path, lang: Language) {
     let tokens = read_treebank(path);
     let distinct: HashSet<(String, String)> = tokens
         .iter()
@@ -110,7 +115,7 @@ fn word_level(path: &Path) {
     );
     println!("|---|---|---|---|---|---|---|");
     for (name, config) in configs() {
-        let analyzer = Analyzer::new(Language::Fi, config);
+        let analyzer = Analyzer::new(lang, config);
         let terms = |word: &str| -> (String, Vec<String>) {
             let t = analyzer.word(word, false);
             (t.main.clone(), t.parts.clone())
