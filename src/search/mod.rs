@@ -148,12 +148,19 @@ pub enum SearchError {
     Corrupt(String),
 }
 
+/// The fields a query searches: those of the languages the index holds documents in.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    /// The index's fields.
+    pub fields: &'a Fields,
+    /// Languages present in the index.
+    pub languages: &'a [Language],
+}
+
 /// Runs a search.
 pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResults, SearchError> {
-    let parsed = parse(&req.q);
-    let (_, highlights) = build_query(index.fields(), &parsed, req.prefix);
-    let collected = collect(index, req, true)?;
     let searcher = index.searcher();
+    let (collected, parsed, highlights) = run(index, &searcher, req, true)?;
     let hits = collected
         .top
         .iter()
@@ -175,21 +182,45 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResults,
 }
 
 /// Runs the collecting pass of a search: top hits, total and (with `facets`) facet counts.
-pub fn collect(
+pub fn collect(index: &SearchIndex, req: &SearchRequest, facets: bool) -> Result<Collected, SearchError> {
+    Ok(run(index, &index.searcher(), req, facets)?.0)
+}
+
+fn run(
     index: &SearchIndex,
+    searcher: &Searcher,
     req: &SearchRequest,
     facets: bool,
-) -> Result<Collected, SearchError> {
+) -> Result<(Collected, ParsedQuery, Highlights), SearchError> {
     let parsed = parse(&req.q);
-    let (query, _) = build_query(index.fields(), &parsed, req.prefix);
-    let order = req.order.unwrap_or(if parsed.matches_all() {
-        Order::Newest
-    } else {
-        Order::Relevance
-    });
+    let languages = languages_present(searcher);
+    let scope = Scope { fields: index.fields(), languages: &languages };
+    let (query, highlights) = build_query(scope, &parsed, req.prefix);
+    let order = req.order.unwrap_or(if parsed.matches_all() { Order::Newest } else { Order::Relevance });
     let mut collector = collector_for(req.offset + req.limit, order, req.selection.clone());
     collector.count_facets = facets;
-    Ok(index.searcher().search(&query, &collector)?)
+    let collected = searcher.search(&query, &collector)?;
+    Ok((collected, parsed, highlights))
+}
+
+/// The languages of the documents a searcher sees: a query need not search the fields of a
+/// language no document is in.
+pub fn languages_present(searcher: &Searcher) -> Vec<Language> {
+    let mut present = Vec::new();
+    for segment in searcher.segment_readers() {
+        let Ok(Some(column)) = segment.fast_fields().str(FacetField::Language.name()) else { continue };
+        let mut code = String::new();
+        for ord in 0..column.num_terms() as u64 {
+            if column.ord_to_str(ord, &mut code).unwrap_or(false)
+                && let Ok(lang) = code.parse::<Language>()
+                && !present.contains(&lang)
+            {
+                present.push(lang);
+            }
+        }
+    }
+    present.sort();
+    present
 }
 
 /// A collector of the top `top_n` hits in `order` among documents in `selection`.
@@ -218,7 +249,7 @@ pub struct Highlights {
 /// The Tantivy query for a parsed user query, and what to highlight in its hits.
 /// With `prefix`, a last word still being typed also matches as a prefix.
 pub fn build_query(
-    fields: &Fields,
+    scope: Scope<'_>,
     parsed: &ParsedQuery,
     prefix: bool,
 ) -> (Box<dyn Query>, Highlights) {
@@ -248,12 +279,12 @@ pub fn build_query(
         .filter_map(|(g, group)| {
             let mut items: Vec<Box<dyn Query>> = group
                 .iter()
-                .filter_map(|i| item_with_synonyms(fields, i))
+                .filter_map(|i| item_with_synonyms(scope, i))
                 .collect();
             if g == last_group
                 && let Some(p) = &partial
             {
-                items.push(prefix_query(fields, p));
+                items.push(prefix_query(scope, p));
             }
             (!items.is_empty()).then(|| (Occur::Must, union(items)))
         })
@@ -265,7 +296,7 @@ pub fn build_query(
         parsed
             .exclusions
             .iter()
-            .filter_map(|i| item_query(fields, i.text()))
+            .filter_map(|i| item_query(scope, i.text()))
             .map(|q| (Occur::MustNot, q)),
     );
     let prefixes = partial.into_iter().collect();
@@ -276,10 +307,10 @@ pub fn build_query(
 }
 
 /// A word being typed, as a prefix of whole-word terms in every language.
-fn prefix_query(fields: &Fields, prefix: &str) -> Box<dyn Query> {
+fn prefix_query(scope: Scope<'_>, prefix: &str) -> Box<dyn Query> {
     let mut per_field: Vec<Box<dyn Query>> = Vec::new();
-    for lang in Language::ALL {
-        let f = fields.text(lang);
+    for &lang in scope.languages {
+        let f = scope.fields.text(lang);
         for (field, boost) in [
             (f.title, TITLE_BOOST),
             (f.body, BODY_BOOST),
@@ -303,14 +334,14 @@ fn typo_distance(chars: usize) -> u8 {
 }
 
 /// Terms near a word the lexicon does not know, ranked far below exact matches.
-fn typo_query(fields: &Fields, word: &str) -> Option<Box<dyn Query>> {
+fn typo_query(scope: Scope<'_>, word: &str) -> Option<Box<dyn Query>> {
     let lower = word.to_lowercase();
     let distance = typo_distance(lower.chars().count());
     if distance == 0 || lower.chars().any(|c| !c.is_alphabetic()) {
         return None;
     }
     let mut per_field: Vec<Box<dyn Query>> = Vec::new();
-    for lang in Language::ALL {
+    for &lang in scope.languages {
         let analyzer = Analyzer::full(lang);
         if analyzer.knows(&lower) {
             return None; // A real word is not a typo.
@@ -318,7 +349,7 @@ fn typo_query(fields: &Fields, word: &str) -> Option<Box<dyn Query>> {
         let Some((_, term)) = positions(analyzer.analyze(&lower)).into_iter().next() else {
             continue;
         };
-        let f = fields.text(lang);
+        let f = scope.fields.text(lang);
         for field in [f.title, f.body] {
             let q = FuzzyTermQuery::new(Term::from_field_text(field, &term), distance, true);
             per_field.push(Box::new(BoostQuery::new(Box::new(q), TYPO_BOOST)));
@@ -328,14 +359,14 @@ fn typo_query(fields: &Fields, word: &str) -> Option<Box<dyn Query>> {
 }
 
 /// An item, or any of its synonyms (ranked a little below the item itself).
-fn item_with_synonyms(fields: &Fields, item: &Item) -> Option<Box<dyn Query>> {
+fn item_with_synonyms(scope: Scope<'_>, item: &Item) -> Option<Box<dyn Query>> {
     let mut alternatives: Vec<Box<dyn Query>> =
-        item_query(fields, item.text()).into_iter().collect();
+        item_query(scope, item.text()).into_iter().collect();
     if let Item::Word(word) = item {
-        alternatives.extend(typo_query(fields, word));
+        alternatives.extend(typo_query(scope, word));
     }
     for synonym in synonyms(item.text()) {
-        if let Some(q) = item_query(fields, synonym) {
+        if let Some(q) = item_query(scope, synonym) {
             alternatives.push(Box::new(BoostQuery::new(q, SYNONYM_BOOST)));
         }
     }
@@ -346,16 +377,16 @@ fn item_with_synonyms(fields: &Fields, item: &Item) -> Option<Box<dyn Query>> {
 ///
 /// Whole-word matches count most; a match inside a compound counts less, and a match only
 /// after folding ä/ö/å least, so exact and base-form matches always rank first.
-fn item_query(fields: &Fields, text: &str) -> Option<Box<dyn Query>> {
+fn item_query(scope: Scope<'_>, text: &str) -> Option<Box<dyn Query>> {
     let mut per_language = Vec::new();
-    for lang in Language::ALL {
+    for &lang in scope.languages {
         let analyzer = Analyzer::full(lang);
         let main = positions(analyzer.analyze(text));
         if main.is_empty() {
             continue;
         }
         let folded = positions(analyzer.analyze_folded(text));
-        let f = fields.text(lang);
+        let f = scope.fields.text(lang);
         let mut per_field: Vec<Box<dyn Query>> = Vec::new();
         for (field, boost) in [
             (f.title, TITLE_BOOST),
