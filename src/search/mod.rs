@@ -27,6 +27,8 @@ pub use suggest::{DocumentSuggestion, Suggestions, TermSuggestion, did_you_mean,
 
 /// Most hits one page may ask for.
 pub const MAX_LIMIT: usize = 100;
+/// Fewer hits than this make a search try typo tolerance.
+const TYPO_FALLBACK_BELOW: u64 = 5;
 /// Fewer hits than this make a search offer a correction.
 const FEW_RESULTS: u64 = 3;
 /// Deepest offset served: beyond it, refine the query instead.
@@ -182,7 +184,11 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResults,
 }
 
 /// Runs the collecting pass of a search: top hits, total and (with `facets`) facet counts.
-pub fn collect(index: &SearchIndex, req: &SearchRequest, facets: bool) -> Result<Collected, SearchError> {
+pub fn collect(
+    index: &SearchIndex,
+    req: &SearchRequest,
+    facets: bool,
+) -> Result<Collected, SearchError> {
     Ok(run(index, &index.searcher(), req, facets)?.0)
 }
 
@@ -194,12 +200,29 @@ fn run(
 ) -> Result<(Collected, ParsedQuery, Highlights), SearchError> {
     let parsed = parse(&req.q);
     let languages = languages_present(searcher);
-    let scope = Scope { fields: index.fields(), languages: &languages };
-    let (query, highlights) = build_query(scope, &parsed, req.prefix);
-    let order = req.order.unwrap_or(if parsed.matches_all() { Order::Newest } else { Order::Relevance });
+    let scope = Scope {
+        fields: index.fields(),
+        languages: &languages,
+    };
+    let order = req.order.unwrap_or(if parsed.matches_all() {
+        Order::Newest
+    } else {
+        Order::Relevance
+    });
     let mut collector = collector_for(req.offset + req.limit, order, req.selection.clone());
     collector.count_facets = facets;
+    let (query, highlights) = build_query(scope, &parsed, req.prefix, false);
     let collected = searcher.search(&query, &collector)?;
+    // Typo tolerance runs only when the exact query finds little: typo matches would rank
+    // below exact ones anyway, and fuzzy matching over the term dictionaries is the most
+    // expensive part of a query.
+    if collected.total < TYPO_FALLBACK_BELOW && !parsed.matches_all() {
+        let (query, highlights) = build_query(scope, &parsed, req.prefix, true);
+        let with_typos = searcher.search(&query, &collector)?;
+        if with_typos.total > collected.total {
+            return Ok((with_typos, parsed, highlights));
+        }
+    }
     Ok((collected, parsed, highlights))
 }
 
@@ -208,7 +231,9 @@ fn run(
 pub fn languages_present(searcher: &Searcher) -> Vec<Language> {
     let mut present = Vec::new();
     for segment in searcher.segment_readers() {
-        let Ok(Some(column)) = segment.fast_fields().str(FacetField::Language.name()) else { continue };
+        let Ok(Some(column)) = segment.fast_fields().str(FacetField::Language.name()) else {
+            continue;
+        };
         let mut code = String::new();
         for ord in 0..column.num_terms() as u64 {
             if column.ord_to_str(ord, &mut code).unwrap_or(false)
@@ -252,6 +277,7 @@ pub fn build_query(
     scope: Scope<'_>,
     parsed: &ParsedQuery,
     prefix: bool,
+    typos: bool,
 ) -> (Box<dyn Query>, Highlights) {
     let mut terms: HashMap<Language, HashSet<String>> = HashMap::new();
     let partial = parsed
@@ -279,7 +305,7 @@ pub fn build_query(
         .filter_map(|(g, group)| {
             let mut items: Vec<Box<dyn Query>> = group
                 .iter()
-                .filter_map(|i| item_with_synonyms(scope, i))
+                .filter_map(|i| item_with_synonyms(scope, i, typos))
                 .collect();
             if g == last_group
                 && let Some(p) = &partial
@@ -359,10 +385,12 @@ fn typo_query(scope: Scope<'_>, word: &str) -> Option<Box<dyn Query>> {
 }
 
 /// An item, or any of its synonyms (ranked a little below the item itself).
-fn item_with_synonyms(scope: Scope<'_>, item: &Item) -> Option<Box<dyn Query>> {
+fn item_with_synonyms(scope: Scope<'_>, item: &Item, typos: bool) -> Option<Box<dyn Query>> {
     let mut alternatives: Vec<Box<dyn Query>> =
         item_query(scope, item.text()).into_iter().collect();
-    if let Item::Word(word) = item {
+    if let Item::Word(word) = item
+        && typos
+    {
         alternatives.extend(typo_query(scope, word));
     }
     for synonym in synonyms(item.text()) {
