@@ -1,73 +1,58 @@
-//! Search latency over the sample corpus, by query shape, and the time to build its index.
+//! Query latency by query shape over a synthetic corpus in the sample corpus' style.
 //!
-//! `cargo bench --bench search`
+//! `cargo bench --bench search` (10,000 documents); set `INNOHAKU_BENCH_DOCS=100000` for the
+//! large corpus. Building the corpus's index is measured too, once, and printed.
 
 use std::hint::black_box;
 use std::path::Path;
+use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use innohaku::index::FacetField;
-use innohaku::search::{SearchRequest, Selection, search};
-use innohaku::service::{Paths, Service};
+use innohaku::index::{Catalog, FacetField, SearchIndex};
+use innohaku::ingest::synthetic::Generator;
+use innohaku::schema::Document;
+use innohaku::search::{SearchRequest, collect, search, suggest};
 
-fn sample_service(dir: &Path) -> Service {
-    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
-    Service::open(
-        Paths {
-            data_dir: dir.to_owned(),
-        },
-        Some(&seed),
-    )
-    .expect("sample service")
+fn corpus_index(dir: &Path, docs: usize) -> SearchIndex {
+    let sample_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
+    let sample = innohaku::cli::read_documents(&innohaku::service::ndjson_files(&sample_dir).expect("sample"))
+        .expect("sample corpus");
+    let mut generator = Generator::new(&sample, 42);
+    let documents = (0..docs).map(|n| Document::from_value(generator.document(n)).map_err(|e| e.to_string()));
+    let started = Instant::now();
+    let index = SearchIndex::build(&Catalog::new(dir), documents, |_| {}).expect("index");
+    eprintln!("indexed {docs} synthetic documents in {:.2} s", started.elapsed().as_secs_f64());
+    index
 }
 
-fn bench_build(c: &mut Criterion) {
-    let mut group = c.benchmark_group("build");
-    group.sample_size(10);
-    group.bench_function("sample corpus: store + index", |b| {
-        b.iter_with_setup(
-            || tempfile::tempdir().unwrap(),
-            |dir| black_box(sample_service(dir.path()).index().num_docs()),
-        )
-    });
-    group.finish();
-}
-
-fn bench_queries(c: &mut Criterion) {
-    let dir = tempfile::tempdir().unwrap();
-    let service = sample_service(dir.path());
-    let index = service.index();
-    let shapes: [(&str, &str, Selection); 5] = [
-        ("one word", "kotihoito", vec![]),
-        (
-            "three words",
-            "ikääntyneiden kotihoidon etävastaanotto",
-            vec![],
-        ),
-        ("phrase", "\"sosiaali- ja terveyspalvelut\"", vec![]),
-        ("swedish", "familjecentralen", vec![]),
-        (
-            "word + filters",
-            "palvelut",
-            vec![
-                (FacetField::Kind, vec!["practice".into()]),
-                (FacetField::Region, vec!["pirkanmaa".into(), "lappi".into()]),
-            ],
-        ),
+fn bench(c: &mut Criterion) {
+    let docs: usize = std::env::var("INNOHAKU_BENCH_DOCS").ok().and_then(|n| n.parse().ok()).unwrap_or(10_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index = corpus_index(dir.path(), docs);
+    let facets = vec![
+        (FacetField::Kind, vec!["practice".to_owned()]),
+        (FacetField::Region, vec!["pirkanmaa".to_owned(), "lappi".to_owned(), "helsinki".to_owned()]),
     ];
-    let mut group = c.benchmark_group("search sample");
-    for (name, q, selection) in shapes {
-        let req = SearchRequest {
-            q: q.into(),
-            selection,
-            ..SearchRequest::default()
-        };
-        group.bench_function(name, |b| {
-            b.iter(|| black_box(search(&index, &req).unwrap().total))
+    let shapes: Vec<(&str, &str, bool)> = vec![
+        ("one word", "kotihoito", false),
+        ("three words", "ikääntyneiden kotihoidon tuki", false),
+        ("phrase", "\"sosiaali- ja terveyspalvelut\"", false),
+        ("prefix", "lastensuoj", true),
+        ("typo", "mielenterveyspalvlut", false),
+        ("swedish", "familjecentralen", false),
+    ];
+    let mut group = c.benchmark_group(format!("search {docs} docs"));
+    for (name, q, prefix) in &shapes {
+        let plain = SearchRequest { q: (*q).into(), prefix: *prefix, ..SearchRequest::default() };
+        group.bench_function(format!("{name}: top 10"), |b| b.iter(|| black_box(collect(&index, &plain, false).unwrap().total)));
+        let filtered = SearchRequest { selection: facets.clone(), ..plain.clone() };
+        group.bench_function(format!("{name}: full, with facet filters"), |b| {
+            b.iter(|| black_box(search(&index, &filtered).unwrap().total))
         });
     }
+    group.bench_function("suggest", |b| b.iter(|| black_box(suggest(&index, "perhek", 5).unwrap().terms.len())));
     group.finish();
 }
 
-criterion_group!(benches, bench_build, bench_queries);
+criterion_group!(benches, bench);
 criterion_main!(benches);
