@@ -15,23 +15,39 @@ use innohaku::search::{SearchRequest, collect, search, suggest};
 
 fn corpus_index(dir: &Path, docs: usize) -> SearchIndex {
     let sample_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
-    let sample = innohaku::cli::read_documents(&innohaku::service::ndjson_files(&sample_dir).expect("sample"))
-        .expect("sample corpus");
+    let sample = innohaku::cli::read_documents(
+        &innohaku::service::ndjson_files(&sample_dir).expect("sample"),
+    )
+    .expect("sample corpus");
     let mut generator = Generator::new(&sample, 42);
-    let documents = (0..docs).map(|n| Document::from_value(generator.document(n)).map_err(|e| e.to_string()));
+    let documents =
+        (0..docs).map(|n| Document::from_value(generator.document(n)).map_err(|e| e.to_string()));
     let started = Instant::now();
     let index = SearchIndex::build(&Catalog::new(dir), documents, |_| {}).expect("index");
-    eprintln!("indexed {docs} synthetic documents in {:.2} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "indexed {docs} synthetic documents in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
     index
 }
 
 fn bench(c: &mut Criterion) {
-    let docs: usize = std::env::var("INNOHAKU_BENCH_DOCS").ok().and_then(|n| n.parse().ok()).unwrap_or(10_000);
+    let docs: usize = std::env::var("INNOHAKU_BENCH_DOCS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000);
     let dir = tempfile::tempdir().expect("temp dir");
     let index = corpus_index(dir.path(), docs);
     let facets = vec![
         (FacetField::Kind, vec!["practice".to_owned()]),
-        (FacetField::Region, vec!["pirkanmaa".to_owned(), "lappi".to_owned(), "helsinki".to_owned()]),
+        (
+            FacetField::Region,
+            vec![
+                "pirkanmaa".to_owned(),
+                "lappi".to_owned(),
+                "helsinki".to_owned(),
+            ],
+        ),
     ];
     let shapes: Vec<(&str, &str, bool)> = vec![
         ("one word", "kotihoito", false),
@@ -43,14 +59,25 @@ fn bench(c: &mut Criterion) {
     ];
     let mut group = c.benchmark_group(format!("search {docs} docs"));
     for (name, q, prefix) in &shapes {
-        let plain = SearchRequest { q: (*q).into(), prefix: *prefix, ..SearchRequest::default() };
-        group.bench_function(format!("{name}: top 10"), |b| b.iter(|| black_box(collect(&index, &plain, false).unwrap().total)));
-        let filtered = SearchRequest { selection: facets.clone(), ..plain.clone() };
+        let plain = SearchRequest {
+            q: (*q).into(),
+            prefix: *prefix,
+            ..SearchRequest::default()
+        };
+        group.bench_function(format!("{name}: top 10"), |b| {
+            b.iter(|| black_box(collect(&index, &plain, false).unwrap().total))
+        });
+        let filtered = SearchRequest {
+            selection: facets.clone(),
+            ..plain.clone()
+        };
         group.bench_function(format!("{name}: full, with facet filters"), |b| {
             b.iter(|| black_box(search(&index, &filtered).unwrap().total))
         });
     }
-    group.bench_function("suggest", |b| b.iter(|| black_box(suggest(&index, "perhek", 5).unwrap().terms.len())));
+    group.bench_function("suggest", |b| {
+        b.iter(|| black_box(suggest(&index, "perhek", 5).unwrap().terms.len()))
+    });
     group.finish();
 }
 

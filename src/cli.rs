@@ -17,7 +17,6 @@ use crate::ingest::{Item, read_ndjson};
 use crate::schema::{Language, json_schemas};
 use crate::search::SearchRequest;
 use crate::service::{Paths, Service, ingest_files};
-use crate::store::Store;
 
 /// Innohaku: search for Finnish social and health care development work.
 #[derive(Debug, Parser)]
@@ -213,13 +212,13 @@ fn serve(
 
 fn reindex(data: DataArgs, files: Vec<PathBuf>) -> Result<ExitCode> {
     let paths = Paths {
-        data_dir: data.data_dir,
+        data_dir: data.data_dir.clone(),
     };
-    std::fs::create_dir_all(&paths.data_dir)?;
-    let store = Store::open(&paths.store())?;
+    let service = Service::open(paths, None)
+        .with_context(|| format!("opening data directory {}", data.data_dir.display()))?;
     let mut failed = false;
     if !files.is_empty() {
-        let report = ingest_files(&store, &files)?;
+        let report = ingest_files(service.store(), &files)?;
         for e in &report.rejected {
             eprintln!("rejected {e}");
         }
@@ -234,11 +233,18 @@ fn reindex(data: DataArgs, files: Vec<PathBuf>) -> Result<ExitCode> {
         );
     }
     let started = std::time::Instant::now();
-    let index = SearchIndex::build(&Catalog::new(paths.indexes()), store.iter(), |_| {})?;
+    let bar = indicatif::ProgressBar::new(service.store().len() as u64).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} documents, {per_sec}, eta {eta}",
+        )
+        .expect("a valid template"),
+    );
+    let n = service.rebuild(None, |done| bar.set_position(done))?;
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
     println!(
-        "indexed {} documents in {:.2} s",
-        index.num_docs(),
-        started.elapsed().as_secs_f64()
+        "indexed {n} documents in {secs:.2} s ({:.0} documents/s)",
+        n as f64 / secs.max(1e-9)
     );
     Ok(if failed {
         ExitCode::FAILURE

@@ -28,6 +28,8 @@ pub enum Problem {
     MethodNotAllowed,
     /// The write API needs an API key and none was given.
     Unauthorized,
+    /// The request conflicts with work in progress (a reindex already running).
+    Conflict,
     /// The API key is wrong, or the write API is off.
     Forbidden,
     /// Something failed inside the service.
@@ -36,7 +38,7 @@ pub enum Problem {
 
 impl Problem {
     /// Every problem type.
-    pub const ALL: [Problem; 9] = [
+    pub const ALL: [Problem; 10] = [
         Problem::InvalidParameter,
         Problem::InvalidBody,
         Problem::InvalidDocuments,
@@ -44,6 +46,7 @@ impl Problem {
         Problem::NotFound,
         Problem::MethodNotAllowed,
         Problem::Unauthorized,
+        Problem::Conflict,
         Problem::Forbidden,
         Problem::Internal,
     ];
@@ -92,6 +95,12 @@ impl Problem {
                 StatusCode::UNAUTHORIZED,
                 "Authentication required",
                 "Write endpoints need `Authorization: Bearer <admin key>`.",
+            ),
+            Problem::Conflict => (
+                "conflict",
+                StatusCode::CONFLICT,
+                "Conflict",
+                "The request conflicts with work in progress, such as a reindex already running.",
             ),
             Problem::Forbidden => (
                 "forbidden",
@@ -172,6 +181,15 @@ impl ApiError {
         }
     }
 
+    /// One rejected document.
+    pub fn documents_one(error: LineError) -> ApiError {
+        let detail = error.to_string();
+        ApiError {
+            errors: vec![error],
+            ..ApiError::new(Problem::InvalidDocuments, detail)
+        }
+    }
+
     /// An internal failure: logged in full, reported without internals.
     pub fn internal(error: impl std::fmt::Display) -> ApiError {
         tracing::error!(%error, "request failed");
@@ -204,6 +222,22 @@ impl IntoResponse for ApiError {
 
 impl From<crate::service::ServiceError> for ApiError {
     fn from(e: crate::service::ServiceError) -> Self {
-        ApiError::internal(e)
+        use crate::service::ServiceError;
+        match e {
+            ServiceError::Busy(job) => ApiError::new(
+                Problem::Conflict,
+                format!("a reindex is already running: job {job}"),
+            ),
+            ServiceError::Io { source, .. }
+                if source.kind() == std::io::ErrorKind::FileTooLarge =>
+            {
+                ApiError::new(Problem::PayloadTooLarge, source.to_string())
+            }
+            ServiceError::Io { source, .. } => ApiError::new(
+                Problem::InvalidBody,
+                format!("reading the body failed: {source}"),
+            ),
+            other => ApiError::internal(other),
+        }
     }
 }

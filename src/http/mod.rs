@@ -1,5 +1,6 @@
 //! The HTTP API and the search page: a thin axum layer over [`Service`].
 
+pub mod admin;
 mod error;
 pub mod openapi;
 mod params;
@@ -8,7 +9,6 @@ mod ui;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -58,8 +58,17 @@ pub fn app(state: AppState) -> Router {
             "/v1/openapi.json",
             get(|| async { Json(openapi::document()) }),
         )
-        .route("/v1/documents", post(ingest))
-        .route("/v1/documents/{id}", get(document))
+        .route("/v1/documents", post(admin::ingest))
+        .route("/v1/documents/delete", post(admin::delete_documents))
+        .route(
+            "/v1/documents/{id}",
+            get(document)
+                .put(admin::put_document)
+                .delete(admin::delete_document),
+        )
+        .route("/v1/jobs", get(admin::list_jobs))
+        .route("/v1/jobs/reindex", post(admin::start_reindex))
+        .route("/v1/jobs/{id}", get(admin::job).delete(admin::cancel_job))
         .route("/v1/documents/{id}/similar", get(similar))
         .fallback(|| async { ApiError::new(Problem::NotFound, "no endpoint at this path") })
         .method_not_allowed_fallback(|| async {
@@ -115,7 +124,7 @@ async fn problem_for_plain_errors(request: Request, next: Next) -> Response {
 }
 
 /// Runs blocking work (search, indexing) off the async reactor.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)
@@ -191,7 +200,7 @@ async fn search(
     .await
 }
 
-fn parse_id(id: &str) -> Result<DocId, ApiError> {
+pub(crate) fn parse_id(id: &str) -> Result<DocId, ApiError> {
     id.parse()
         .map_err(|_| ApiError::new(Problem::NotFound, "no document has this id"))
 }
@@ -382,18 +391,8 @@ async fn vocabulary() -> Json<Vocabulary> {
     })
 }
 
-async fn ingest(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    authorize(&state, &headers)?;
-    let report = blocking(move || Ok(state.service.ingest(body.as_ref())?)).await?;
-    Ok(Json(report).into_response())
-}
-
 /// Checks the bearer key of a write request, in constant time.
-fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+pub(crate) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(key) = &state.admin_key else {
         return Err(ApiError::new(
             Problem::Forbidden,

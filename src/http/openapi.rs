@@ -15,7 +15,9 @@ use crate::search::{
     DocumentSuggestion, FacetCounts, FacetValue, Hit, SearchResults, Snippet, Suggestions,
     TermSuggestion,
 };
-use crate::service::IngestReport;
+use crate::service::{IngestReport, JobState, JobStatus};
+
+use super::admin::{DeleteReport, DeleteRequest};
 
 use super::error::{Problem, ProblemBody};
 use super::{SearchResponse, SimilarResponse};
@@ -29,10 +31,14 @@ use super::{SearchResponse, SimilarResponse};
         license(name = "MIT")
     ),
     modifiers(&AdminKey),
-    paths(search_doc, suggest_doc, document_doc, similar_doc, analyze_doc, ingest_doc, vocabulary_doc, healthz_doc, readyz_doc),
+    paths(
+        search_doc, suggest_doc, document_doc, similar_doc, analyze_doc, ingest_doc, put_doc, delete_doc,
+        bulk_delete_doc, reindex_doc, jobs_doc, job_doc, cancel_job_doc, vocabulary_doc, healthz_doc, readyz_doc
+    ),
     components(schemas(
         SearchResponse, SearchResults, Hit, Snippet, FacetCounts, FacetValue, Suggestions, DocumentSuggestion,
         TermSuggestion, SimilarResponse, Similar, Inspection, AnalyzedToken, Origin, IngestReport, ProblemBody,
+        JobStatus, JobState, DeleteRequest, DeleteReport,
         Problem, Kind, Language, Phase, Region, TargetGroup, Theme
     ))
 )]
@@ -155,16 +161,100 @@ fn similar_doc() {}
 ))]
 fn analyze_doc() {}
 
-/// Add or update documents (NDJSON, one document per line). Needs the admin key.
-#[utoipa::path(post, path = "/v1/documents", request_body(content = String, content_type = "application/x-ndjson"),
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+struct IngestParams {
+    /// Store all or nothing: with any invalid line, nothing is stored and the answer is 422.
+    atomic: Option<bool>,
+}
+
+/// Add or update documents: NDJSON (one document per line, streamed) or a JSON array
+/// (`Content-Type: application/json`; errors then give the element's position as `line`).
+/// Upsert by id; a write older than the stored version (`updated_at`) is ignored. Needs the
+/// admin key.
+#[utoipa::path(post, path = "/v1/documents", params(IngestParams),
+    request_body(content = String, content_type = "application/x-ndjson"),
     security(("admin_key" = [])),
     responses(
         (status = 200, description = "What happened to each line", body = IngestReport),
+        (status = 400, description = "The body could not be read", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "With atomic=true: documents were rejected and nothing was stored", body = ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "No API key", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Wrong API key, or the write API is off", body = ProblemBody, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = ProblemBody, content_type = "application/problem+json"),
 ))]
 fn ingest_doc() {}
+
+/// Add or replace one document (JSON). Needs the admin key.
+#[utoipa::path(put, path = "/v1/documents/{id}", params(("id" = String, Path, description = "Document id")),
+    request_body(content = Object, content_type = "application/json"), security(("admin_key" = [])),
+    responses(
+        (status = 200, description = "What happened", body = IngestReport),
+        (status = 401, description = "No API key", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Wrong API key, or the write API is off", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "The document is invalid, or its id differs from the path", body = ProblemBody, content_type = "application/problem+json"),
+))]
+fn put_doc() {}
+
+/// Delete one document. Needs the admin key.
+#[utoipa::path(delete, path = "/v1/documents/{id}", params(("id" = String, Path, description = "Document id")), security(("admin_key" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No API key", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Wrong API key, or the write API is off", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such document", body = ProblemBody, content_type = "application/problem+json"),
+))]
+fn delete_doc() {}
+
+/// Delete documents by id. Needs the admin key.
+#[utoipa::path(post, path = "/v1/documents/delete", request_body = DeleteRequest, security(("admin_key" = [])),
+    responses(
+        (status = 200, description = "What was deleted", body = DeleteReport),
+        (status = 400, description = "The body is not `{\"ids\": [...]}` of valid ids", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "No API key", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Wrong API key, or the write API is off", body = ProblemBody, content_type = "application/problem+json"),
+))]
+fn bulk_delete_doc() {}
+
+/// Start a full reindex from the store: a new index is built while the old one serves, then
+/// swapped in atomically. Needs the admin key.
+#[utoipa::path(post, path = "/v1/jobs/reindex", security(("admin_key" = [])),
+    responses(
+        (status = 202, description = "Started; `Location` is the job", body = JobStatus),
+        (status = 401, description = "No API key", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Wrong API key, or the write API is off", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "A reindex is already running", body = ProblemBody, content_type = "application/problem+json"),
+))]
+fn reindex_doc() {}
+
+/// Every job, oldest first. Needs the admin key.
+#[utoipa::path(get, path = "/v1/jobs", security(("admin_key" = [])),
+    responses(
+        (status = 200, description = "Jobs", body = Vec<JobStatus>),
+        (status = 401, description = "No API key", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Wrong API key, or the write API is off", body = ProblemBody, content_type = "application/problem+json"),
+))]
+fn jobs_doc() {}
+
+/// A job's status and progress. Needs the admin key.
+#[utoipa::path(get, path = "/v1/jobs/{id}", params(("id" = String, Path, description = "Job id")), security(("admin_key" = [])),
+    responses(
+        (status = 200, description = "The job", body = JobStatus),
+        (status = 401, description = "No API key", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Wrong API key, or the write API is off", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such job", body = ProblemBody, content_type = "application/problem+json"),
+))]
+fn job_doc() {}
+
+/// Cancel a running job; the old index keeps serving. Needs the admin key.
+#[utoipa::path(delete, path = "/v1/jobs/{id}", params(("id" = String, Path, description = "Job id")), security(("admin_key" = [])),
+    responses(
+        (status = 202, description = "Asked to stop", body = JobStatus),
+        (status = 401, description = "No API key", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Wrong API key, or the write API is off", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No such job", body = ProblemBody, content_type = "application/problem+json"),
+))]
+fn cancel_job_doc() {}
 
 /// The controlled vocabularies with Finnish, Swedish and English labels.
 #[utoipa::path(get, path = "/v1/vocabulary", responses((status = 200, description = "Vocabularies", body = Object)))]

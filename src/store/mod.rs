@@ -2,7 +2,9 @@
 //!
 //! The search index is derived from this store and can always be rebuilt from it. Documents
 //! are kept as their JSON, keyed by id; a second tree keys `kind/id` so each kind can be
-//! iterated without a scan of the others.
+//! iterated without a scan of the others. A third tree lists the ids whose latest change may
+//! not have reached the index yet: it is written in the same transaction as the change, so a
+//! crash between the store and the index commit is repaired by re-applying those ids.
 
 use std::path::Path;
 
@@ -52,6 +54,7 @@ pub struct Store {
     db: sled::Db,
     docs: sled::Tree,
     by_kind: sled::Tree,
+    unindexed: sled::Tree,
 }
 
 impl Store {
@@ -68,31 +71,56 @@ impl Store {
         })?;
         let docs = db.open_tree("documents")?;
         let by_kind = db.open_tree("documents_by_kind")?;
-        Ok(Store { db, docs, by_kind })
+        let unindexed = db.open_tree("unindexed")?;
+        Ok(Store {
+            db,
+            docs,
+            by_kind,
+            unindexed,
+        })
     }
 
     /// Inserts or replaces a document by id, unless a newer version is stored.
     /// The write is durable only after [`Store::flush`].
     pub fn upsert(&self, doc: &Document) -> Result<Upsert, StoreError> {
-        let key = doc.id().as_str().as_bytes();
-        let bytes = serde_json::to_vec(doc).expect("a document always serializes");
-        let result = (&self.docs, &self.by_kind).transaction(|(docs, by_kind)| {
-            let outcome = match docs.get(key)? {
-                None => Upsert::Inserted,
-                Some(old) if old.as_ref() == bytes.as_slice() => return Ok(Upsert::Unchanged),
-                Some(old) => {
-                    let old = decode(key, &old).map_err(ConflictableTransactionError::Abort)?;
-                    if old.common.updated_at > doc.common.updated_at {
-                        return Ok(Upsert::Stale);
+        Ok(self.upsert_all(std::slice::from_ref(doc))?[0])
+    }
+
+    /// Upserts documents all or nothing, in one transaction.
+    pub fn upsert_all(&self, docs: &[Document]) -> Result<Vec<Upsert>, StoreError> {
+        let encoded: Vec<Vec<u8>> = docs
+            .iter()
+            .map(|d| serde_json::to_vec(d).expect("a document always serializes"))
+            .collect();
+        let result = (&self.docs, &self.by_kind, &self.unindexed).transaction(
+            |(stored, by_kind, unindexed)| {
+                let mut outcomes = Vec::with_capacity(docs.len());
+                for (doc, bytes) in docs.iter().zip(&encoded) {
+                    let key = doc.id().as_str().as_bytes();
+                    let outcome = match stored.get(key)? {
+                        None => Upsert::Inserted,
+                        Some(old) if old.as_ref() == bytes.as_slice() => Upsert::Unchanged,
+                        Some(old) => {
+                            let old =
+                                decode(key, &old).map_err(ConflictableTransactionError::Abort)?;
+                            if old.common.updated_at > doc.common.updated_at {
+                                Upsert::Stale
+                            } else {
+                                by_kind.remove(kind_key(old.kind(), old.id()))?;
+                                Upsert::Updated
+                            }
+                        }
+                    };
+                    if matches!(outcome, Upsert::Inserted | Upsert::Updated) {
+                        stored.insert(key, bytes.as_slice())?;
+                        by_kind.insert(kind_key(doc.kind(), doc.id()), &[])?;
+                        unindexed.insert(key, &[])?;
                     }
-                    by_kind.remove(kind_key(old.kind(), old.id()))?;
-                    Upsert::Updated
+                    outcomes.push(outcome);
                 }
-            };
-            docs.insert(key, bytes.as_slice())?;
-            by_kind.insert(kind_key(doc.kind(), doc.id()), &[])?;
-            Ok(outcome)
-        });
+                Ok(outcomes)
+            },
+        );
         result.map_err(|e| match e {
             TransactionError::Abort(e) => e,
             TransactionError::Storage(e) => StoreError::Sled(e),
@@ -113,10 +141,11 @@ impl Store {
         let Some(doc) = self.get(id)? else {
             return Ok(false);
         };
-        (&self.docs, &self.by_kind)
-            .transaction(|(docs, by_kind)| {
+        (&self.docs, &self.by_kind, &self.unindexed)
+            .transaction(|(docs, by_kind, unindexed)| {
                 docs.remove(id.as_str().as_bytes())?;
                 by_kind.remove(kind_key(doc.kind(), doc.id()))?;
+                unindexed.insert(id.as_str().as_bytes(), &[])?;
                 Ok(())
             })
             .map_err(|e: TransactionError<StoreError>| match e {
@@ -148,6 +177,65 @@ impl Store {
                 })?;
                 decode(id, &bytes)
             })
+    }
+
+    /// Ids changed since their change last reached the index (see the module docs).
+    pub fn unindexed(&self) -> Result<Vec<DocId>, StoreError> {
+        self.unindexed
+            .iter()
+            .keys()
+            .map(|key| {
+                let key = key?;
+                let id = String::from_utf8_lossy(&key);
+                id.parse().map_err(|_| StoreError::Corrupt {
+                    id: id.into_owned(),
+                    message: "not an id".into(),
+                })
+            })
+            .collect()
+    }
+
+    /// Records that the index has these ids' latest state.
+    pub fn mark_indexed(&self, ids: &[DocId]) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for id in ids {
+            batch.remove(id.as_str().as_bytes());
+        }
+        self.unindexed.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// Records that the index has every document's latest state (after a full rebuild
+    /// that read the store after these changes).
+    pub fn mark_all_indexed(&self) -> Result<(), StoreError> {
+        self.unindexed.clear()?;
+        Ok(())
+    }
+
+    /// Stores a job's record (JSON), replacing an older one with the same id.
+    pub fn put_job(&self, id: &str, record: &serde_json::Value) -> Result<(), StoreError> {
+        self.db.open_tree("jobs")?.insert(
+            id.as_bytes(),
+            serde_json::to_vec(record).expect("JSON serializes"),
+        )?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Every job record, oldest id first.
+    pub fn jobs(&self) -> Result<Vec<serde_json::Value>, StoreError> {
+        self.db
+            .open_tree("jobs")?
+            .iter()
+            .values()
+            .map(|v| {
+                let v = v?;
+                serde_json::from_slice(&v).map_err(|e| StoreError::Corrupt {
+                    id: "job".into(),
+                    message: e.to_string(),
+                })
+            })
+            .collect()
     }
 
     /// How many documents are stored.

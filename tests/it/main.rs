@@ -4,6 +4,7 @@ mod contract;
 mod corpus;
 mod documents;
 mod errors;
+mod ingest;
 mod language;
 mod search;
 mod searchbox;

@@ -1,0 +1,342 @@
+//! The write API: ingestion, deletion and reindex jobs. Every endpoint here needs the admin key.
+
+use std::io::{self, BufReader, Read};
+
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::TryStreamExt;
+use serde::Deserialize;
+use serde_json::Value;
+use tokio_util::io::{StreamReader, SyncIoBridge};
+
+use super::error::{ApiError, Problem};
+use super::{AppState, MAX_BODY_BYTES, blocking, parse_id};
+use crate::ingest::{Item, LineError, parse_document, read_ndjson};
+use crate::schema::{DocId, Document};
+use crate::service::{IngestReport, JobStatus};
+
+/// Largest NDJSON stream accepted in one request. Memory does not grow with it: the stream is
+/// parsed line by line and applied in batches.
+pub const MAX_STREAM_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+
+/// `POST /v1/documents`: NDJSON (streamed) or a JSON array; `?atomic=true` stores all or
+/// nothing.
+pub async fn ingest(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    body: Body,
+) -> Result<Response, ApiError> {
+    super::authorize(&state, &headers)?;
+    let mut atomic = false;
+    for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        match (key.as_ref(), value.as_ref()) {
+            ("atomic", "true") => atomic = true,
+            ("atomic", "false") => atomic = false,
+            ("atomic", _) => return Err(ApiError::param("atomic", "must be true or false")),
+            (other, _) => {
+                return Err(ApiError::param(
+                    other,
+                    "unknown parameter; accepted: atomic",
+                ));
+            }
+        }
+    }
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let stream = body.into_data_stream().map_err(io::Error::other);
+    let reader = SyncIoBridge::new(StreamReader::new(stream));
+    let limit = if atomic || json {
+        MAX_BODY_BYTES as u64
+    } else {
+        MAX_STREAM_BYTES
+    };
+    let service = state.service.clone();
+    let report = blocking(move || {
+        let reader = BufReader::new(Limited {
+            inner: reader,
+            left: limit,
+            limit,
+        });
+        if json {
+            let items = json_array_items(reader)?;
+            return finish(if atomic {
+                service.ingest_atomic(items)?
+            } else {
+                Ok(service_ingest_items(&service, items)?)
+            });
+        }
+        if atomic {
+            let items = read_ndjson(reader)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(body_error)?;
+            return finish(service.ingest_atomic(items)?);
+        }
+        Ok(service.ingest(reader)?)
+    })
+    .await?;
+    Ok(Json(report).into_response())
+}
+
+fn finish(result: Result<IngestReport, Vec<LineError>>) -> Result<IngestReport, ApiError> {
+    result.map_err(ApiError::documents)
+}
+
+fn service_ingest_items(
+    service: &crate::service::Service,
+    items: Vec<Item>,
+) -> Result<IngestReport, crate::service::ServiceError> {
+    // A JSON array is already parsed: store its valid documents, report the rest.
+    let mut lines = Vec::new();
+    let mut rejected = Vec::new();
+    for item in items {
+        match item {
+            Item::Document(_, doc) => {
+                lines.push(serde_json::to_string(&*doc).expect("a document serializes"))
+            }
+            Item::Rejected(e) => rejected.push(e),
+        }
+    }
+    let mut report = service.ingest(lines.join("\n").as_bytes())?;
+    report.rejected.extend(rejected);
+    Ok(report)
+}
+
+fn body_error(e: io::Error) -> ApiError {
+    if e.kind() == io::ErrorKind::FileTooLarge {
+        ApiError::new(Problem::PayloadTooLarge, e.to_string())
+    } else {
+        ApiError::new(
+            Problem::InvalidBody,
+            format!("reading the body failed: {e}"),
+        )
+    }
+}
+
+/// Parses a JSON array of documents; each element's errors name its position as `line`.
+fn json_array_items(reader: impl Read) -> Result<Vec<Item>, ApiError> {
+    let value: Value = serde_json::from_reader(reader).map_err(|e| {
+        if e.io_error_kind() == Some(io::ErrorKind::FileTooLarge) {
+            ApiError::new(
+                Problem::PayloadTooLarge,
+                format!("the body is larger than {MAX_BODY_BYTES} bytes"),
+            )
+        } else {
+            ApiError::new(
+                Problem::InvalidBody,
+                format!("the body is not a JSON array of documents: {e}"),
+            )
+        }
+    })?;
+    let Value::Array(elements) = value else {
+        return Err(ApiError::new(
+            Problem::InvalidBody,
+            "expected a JSON array of documents",
+        ));
+    };
+    Ok(elements
+        .into_iter()
+        .enumerate()
+        .map(|(i, element)| {
+            let line = i + 1;
+            match serde_json::to_vec(&element).map(|bytes| parse_document(&bytes)) {
+                Ok(Ok(doc)) => Item::Document(line, Box::new(doc)),
+                Ok(Err(e)) => Item::Rejected(LineError {
+                    line,
+                    field: e.field,
+                    message: e.message,
+                }),
+                Err(e) => Item::Rejected(LineError {
+                    line,
+                    field: None,
+                    message: e.to_string(),
+                }),
+            }
+        })
+        .collect())
+}
+
+/// A reader that fails once more than `limit` bytes were read.
+struct Limited<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+}
+
+impl<R: Read> Read for Limited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.left = self.left.checked_sub(n as u64).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!("the body is larger than {} bytes", self.limit),
+            )
+        })?;
+        Ok(n)
+    }
+}
+
+/// `PUT /v1/documents/{id}`: one document as JSON.
+pub async fn put_document(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<IngestReport>, ApiError> {
+    super::authorize(&state, &headers)?;
+    let id: DocId = id.parse().map_err(|e: crate::schema::InvalidValue| {
+        ApiError::new(Problem::InvalidBody, e.to_string())
+    })?;
+    let doc: Document = parse_document(&body).map_err(|e| {
+        ApiError::documents_one(LineError {
+            line: 1,
+            field: e.field,
+            message: e.message,
+        })
+    })?;
+    if doc.id() != &id {
+        return Err(ApiError::documents_one(LineError {
+            line: 1,
+            field: Some("id".into()),
+            message: format!(
+                "the body's id `{}` differs from the path's `{id}`",
+                doc.id()
+            ),
+        }));
+    }
+    let report = blocking(move || {
+        state
+            .service
+            .ingest_atomic(vec![Item::Document(1, Box::new(doc))])?
+            .map_err(ApiError::documents)
+    })
+    .await?;
+    Ok(Json(report))
+}
+
+/// `DELETE /v1/documents/{id}`.
+pub async fn delete_document(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    super::authorize(&state, &headers)?;
+    let id = parse_id(&id)?;
+    let missing = blocking(move || Ok(state.service.delete(&[id])?)).await?;
+    if missing.is_empty() {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::new(Problem::NotFound, "no document has this id"))
+    }
+}
+
+/// Body of `POST /v1/documents/delete`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteRequest {
+    /// Ids to delete.
+    pub ids: Vec<String>,
+}
+
+/// What a bulk delete did.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct DeleteReport {
+    /// How many documents were deleted.
+    pub deleted: usize,
+    /// Ids that were not stored.
+    pub missing: Vec<String>,
+}
+
+/// `POST /v1/documents/delete`: `{"ids": [...]}`.
+pub async fn delete_documents(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<DeleteReport>, ApiError> {
+    super::authorize(&state, &headers)?;
+    let request: DeleteRequest = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::new(
+            Problem::InvalidBody,
+            format!("expected {{\"ids\": [...]}}: {e}"),
+        )
+    })?;
+    let ids = request
+        .ids
+        .iter()
+        .map(|id| {
+            id.parse::<DocId>()
+                .map_err(|e| ApiError::new(Problem::InvalidBody, format!("field `ids`: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let total = ids.len();
+    let missing = blocking(move || Ok(state.service.delete(&ids)?)).await?;
+    Ok(Json(DeleteReport {
+        deleted: total - missing.len(),
+        missing: missing.iter().map(ToString::to_string).collect(),
+    }))
+}
+
+/// `POST /v1/jobs/reindex`: starts a full rebuild from the store.
+pub async fn start_reindex(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    super::authorize(&state, &headers)?;
+    let service = state.service.clone();
+    let status = blocking(move || Ok(service.start_reindex()?)).await?;
+    let location = format!("/v1/jobs/{}", status.id);
+    Ok((
+        StatusCode::ACCEPTED,
+        [(header::LOCATION, location)],
+        Json(status),
+    )
+        .into_response())
+}
+
+/// `GET /v1/jobs`.
+pub async fn list_jobs(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<JobStatus>>, ApiError> {
+    super::authorize(&state, &headers)?;
+    Ok(Json(blocking(move || Ok(state.service.jobs()?)).await?))
+}
+
+/// `GET /v1/jobs/{id}`.
+pub async fn job(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<JobStatus>, ApiError> {
+    super::authorize(&state, &headers)?;
+    blocking(move || {
+        state
+            .service
+            .job(&id)?
+            .ok_or_else(|| ApiError::new(Problem::NotFound, "no job has this id"))
+    })
+    .await
+    .map(Json)
+}
+
+/// `DELETE /v1/jobs/{id}`: asks a running job to stop.
+pub async fn cancel_job(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    super::authorize(&state, &headers)?;
+    let status = blocking(move || {
+        state
+            .service
+            .cancel_job(&id)?
+            .ok_or_else(|| ApiError::new(Problem::NotFound, "no job has this id"))
+    })
+    .await?;
+    Ok((StatusCode::ACCEPTED, Json(status)).into_response())
+}

@@ -1,0 +1,518 @@
+//! The service: the store, the current index and the operations the adapters (HTTP, CLI) call.
+//! Adapters stay thin; everything they do goes through here.
+//!
+//! Writes are durable before they are acknowledged: documents are committed to the store (with
+//! their ids marked unindexed in the same transaction) and the store is flushed; only then is
+//! the index updated and the marks cleared. On start, marked ids are re-applied, so a crash
+//! between the two steps loses nothing.
+
+mod jobs;
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+use serde::Serialize;
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+use crate::index::{Catalog, IndexError, SearchIndex};
+use crate::ingest::{Item, LineError, read_ndjson};
+use crate::recommend::{Similar, similar};
+use crate::schema::{DocId, Document, Kind};
+use crate::search::{SearchError, SearchRequest, SearchResults, Suggestions, search, suggest};
+use crate::store::{Store, StoreError, Upsert};
+
+pub use jobs::{Job, JobState, JobStatus};
+
+/// Memory for the writer that applies live updates.
+const LIVE_WRITER_BYTES: usize = 48 * 1024 * 1024;
+/// Documents applied to the live index per commit while ingesting a stream: bounds memory.
+const BATCH_DOCS: usize = 2_000;
+
+/// What a service operation can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The index failed.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// A search failed.
+    #[error(transparent)]
+    Search(#[from] SearchError),
+    /// Reading input failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or stream.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// A reindex is already running.
+    #[error("a reindex is already running: job {0}")]
+    Busy(String),
+    /// The job was cancelled.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl From<tantivy::TantivyError> for ServiceError {
+    fn from(e: tantivy::TantivyError) -> Self {
+        ServiceError::Index(IndexError::Tantivy(e))
+    }
+}
+
+/// Where the service keeps its data.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// The root data directory.
+    pub data_dir: PathBuf,
+}
+
+impl Paths {
+    /// The sled store.
+    pub fn store(&self) -> PathBuf {
+        self.data_dir.join("store")
+    }
+    /// The index catalog.
+    pub fn indexes(&self) -> PathBuf {
+        self.data_dir.join("indexes")
+    }
+}
+
+/// What ingesting a batch did, line by line.
+#[derive(Debug, Default, Clone, Serialize, utoipa::ToSchema)]
+pub struct IngestReport {
+    /// New documents.
+    pub inserted: usize,
+    /// Replaced documents.
+    pub updated: usize,
+    /// Documents identical to what was stored.
+    pub unchanged: usize,
+    /// Writes ignored because a newer version (later `updated_at`) is stored.
+    pub stale: usize,
+    /// Rejected lines, each with its line number, field and reason.
+    #[schema(value_type = Vec<Object>)]
+    pub rejected: Vec<LineError>,
+}
+
+/// The running service.
+pub struct Service {
+    store: Store,
+    catalog: Catalog,
+    paths: Paths,
+    index: RwLock<Arc<SearchIndex>>,
+    writer: Mutex<Option<IndexWriter>>,
+    jobs: Mutex<HashMap<String, Arc<Job>>>,
+}
+
+impl Service {
+    /// Opens the store and the current index; on first start with an empty store, loads the
+    /// NDJSON files of `seed_dir` (if given); builds the index when there is none; re-applies
+    /// changes a crash kept from the index.
+    pub fn open(paths: Paths, seed_dir: Option<&Path>) -> Result<Service, ServiceError> {
+        std::fs::create_dir_all(&paths.data_dir).map_err(|source| ServiceError::Io {
+            path: paths.data_dir.display().to_string(),
+            source,
+        })?;
+        let store = Store::open(&paths.store())?;
+        let catalog = Catalog::new(paths.indexes());
+        if store.is_empty()
+            && let Some(dir) = seed_dir
+        {
+            let report = ingest_files(&store, &ndjson_files(dir)?)?;
+            tracing::info!(inserted = report.inserted, rejected = report.rejected.len(), dir = %dir.display(), "loaded seed data");
+            for e in &report.rejected {
+                tracing::warn!(error = %e, "seed line rejected");
+            }
+        }
+        catalog.remove_stale().map_err(IndexError::from)?;
+        let index = match SearchIndex::open_current(&catalog, &paths.indexes()) {
+            Ok(index) => index,
+            Err(IndexError::Missing(_)) => {
+                tracing::info!(documents = store.len(), "building the index from the store");
+                let index = SearchIndex::build(&catalog, store.iter(), |_| {})?;
+                store.mark_all_indexed()?;
+                index
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let service = Service {
+            store,
+            catalog,
+            paths,
+            index: RwLock::new(Arc::new(index)),
+            writer: Mutex::new(None),
+            jobs: Mutex::new(HashMap::new()),
+        };
+        let pending = service.store.unindexed()?;
+        if !pending.is_empty() {
+            tracing::info!(
+                documents = pending.len(),
+                "re-applying changes that had not reached the index"
+            );
+            service.apply(&pending)?;
+        }
+        service.fail_interrupted_jobs()?;
+        Ok(service)
+    }
+
+    /// The index currently serving.
+    pub fn index(&self) -> Arc<SearchIndex> {
+        self.index.read().expect("index lock poisoned").clone()
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Where data lives.
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+
+    /// Runs a search.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, ServiceError> {
+        Ok(search(&self.index(), req)?)
+    }
+
+    /// Autocomplete suggestions.
+    pub fn suggest(&self, q: &str, limit: usize) -> Result<Suggestions, ServiceError> {
+        Ok(suggest(&self.index(), q, limit)?)
+    }
+
+    /// A stored document.
+    pub fn get(&self, id: &DocId) -> Result<Option<Document>, ServiceError> {
+        Ok(self.store.get(id)?)
+    }
+
+    /// Documents similar to a stored one; `None` when the id is unknown.
+    pub fn similar(
+        &self,
+        id: &DocId,
+        kinds: &[Kind],
+        limit: usize,
+    ) -> Result<Option<Vec<Similar>>, ServiceError> {
+        let Some(doc) = self.store.get(id)? else {
+            return Ok(None);
+        };
+        Ok(Some(similar(&self.index(), &doc, kinds, limit)?))
+    }
+
+    /// Stores NDJSON documents durably, then makes them searchable. The stream is read line
+    /// by line and applied in batches, so memory stays bounded however long it is.
+    pub fn ingest(&self, reader: impl BufRead) -> Result<IngestReport, ServiceError> {
+        let mut report = IngestReport::default();
+        let mut changed = Vec::new();
+        for item in read_ndjson(reader) {
+            let item = item.map_err(|source| ServiceError::Io {
+                path: "request body".into(),
+                source,
+            })?;
+            if let Some(id) = record(&self.store, item, &mut report)? {
+                changed.push(id);
+            }
+            if changed.len() >= BATCH_DOCS {
+                self.store.flush()?;
+                self.apply(&std::mem::take(&mut changed))?;
+            }
+        }
+        self.store.flush()?;
+        self.apply(&changed)?;
+        Ok(report)
+    }
+
+    /// Stores documents all or nothing: if any item was rejected, nothing is stored and the
+    /// rejections are returned.
+    pub fn ingest_atomic(
+        &self,
+        items: Vec<Item>,
+    ) -> Result<Result<IngestReport, Vec<LineError>>, ServiceError> {
+        let mut docs = Vec::new();
+        let mut rejected = Vec::new();
+        for item in items {
+            match item {
+                Item::Document(_, doc) => docs.push(*doc),
+                Item::Rejected(e) => rejected.push(e),
+            }
+        }
+        if !rejected.is_empty() {
+            return Ok(Err(rejected));
+        }
+        let outcomes = self.store.upsert_all(&docs)?;
+        self.store.flush()?;
+        let mut report = IngestReport::default();
+        let mut changed = Vec::new();
+        for (doc, outcome) in docs.iter().zip(outcomes) {
+            count(&mut report, outcome);
+            if matches!(outcome, Upsert::Inserted | Upsert::Updated) {
+                changed.push(doc.id().clone());
+            }
+        }
+        self.apply(&changed)?;
+        Ok(Ok(report))
+    }
+
+    /// Deletes documents durably, then from the index; returns the ids that were not stored.
+    pub fn delete(&self, ids: &[DocId]) -> Result<Vec<DocId>, ServiceError> {
+        let mut missing = Vec::new();
+        let mut deleted = Vec::new();
+        for id in ids {
+            if self.store.delete(id)? {
+                deleted.push(id.clone());
+            } else {
+                missing.push(id.clone());
+            }
+        }
+        self.store.flush()?;
+        self.apply(&deleted)?;
+        Ok(missing)
+    }
+
+    /// Brings the live index up to date with the store for these ids, commits, and clears
+    /// their unindexed marks.
+    fn apply(&self, ids: &[DocId]) -> Result<(), ServiceError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        // Take the writer before reading which index is current: a rebuild holds the writer
+        // while it swaps, so changes always land in the index that serves.
+        let mut guard = self.writer.lock().expect("writer lock poisoned");
+        let index = self.index();
+        let writer = match guard.as_mut() {
+            Some(w) => w,
+            None => guard.insert(
+                index
+                    .tantivy()
+                    .writer_with_num_threads::<TantivyDocument>(1, LIVE_WRITER_BYTES)?,
+            ),
+        };
+        let fields = index.fields();
+        for id in ids {
+            writer.delete_term(Term::from_field_text(fields.id, id.as_str()));
+            if let Some(doc) = self.store.get(id)? {
+                writer.add_document(fields.to_tantivy(&doc))?;
+            }
+        }
+        writer.commit()?;
+        drop(guard);
+        index.reload()?;
+        self.store.mark_indexed(ids)?;
+        Ok(())
+    }
+
+    /// Rebuilds the index from the store into a new generation, verifies it, and switches to
+    /// it; the old generation serves every query until then.
+    pub fn rebuild(
+        &self,
+        job: Option<&Job>,
+        mut progress: impl FnMut(u64),
+    ) -> Result<u64, ServiceError> {
+        // Hold the writer for the whole build, so that no live update lands in the old
+        // generation after the new one read the store. Searches do not need it.
+        let mut guard = self.writer.lock().expect("writer lock poisoned");
+        let marked = self.store.unindexed()?;
+        let cancelled = || job.is_some_and(Job::cancelled);
+        let docs = self.store.iter().map(|d| {
+            if cancelled() {
+                Err("cancelled".to_owned())
+            } else {
+                d.map_err(|e| e.to_string())
+            }
+        });
+        let built = SearchIndex::build(&self.catalog, docs, |n| {
+            progress(n);
+            if let Some(job) = job {
+                job.progress(n);
+            }
+        });
+        let built = match built {
+            Err(IndexError::Source(e)) if e == "cancelled" => {
+                self.catalog.remove_stale().map_err(IndexError::from)?;
+                return Err(ServiceError::Cancelled);
+            }
+            other => other?,
+        };
+        let n = built.num_docs();
+        guard.take();
+        *self.index.write().expect("index lock poisoned") = Arc::new(built);
+        drop(guard);
+        self.store.mark_indexed(&marked)?;
+        Ok(n)
+    }
+
+    /// Starts a full reindex in the background and returns its job.
+    pub fn start_reindex(self: &Arc<Self>) -> Result<JobStatus, ServiceError> {
+        let mut jobs = self.jobs.lock().expect("jobs lock poisoned");
+        if let Some(running) = jobs
+            .values()
+            .find(|j| j.status().state == JobState::Running)
+        {
+            return Err(ServiceError::Busy(running.id()));
+        }
+        let job = Job::new("reindex", self.store.len() as u64);
+        jobs.insert(job.id(), job.clone());
+        drop(jobs);
+        self.record(&job)?;
+        let status = job.status();
+        let service = self.clone();
+        std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            let (state, message) = match service.rebuild(Some(&job), |_| {}) {
+                Ok(n) => (
+                    JobState::Succeeded,
+                    format!(
+                        "indexed {n} documents in {:.1} s",
+                        started.elapsed().as_secs_f64()
+                    ),
+                ),
+                Err(ServiceError::Cancelled) => (
+                    JobState::Cancelled,
+                    "cancelled; the previous index kept serving".into(),
+                ),
+                Err(e) => (JobState::Failed, e.to_string()),
+            };
+            tracing::info!(job = %job.id(), ?state, %message, "reindex ended");
+            job.finish(state, Some(message));
+            if let Err(e) = service.record(&job) {
+                tracing::error!(error = %e, "recording the job failed");
+            }
+        });
+        Ok(status)
+    }
+
+    /// A job's status: live if it runs in this process, else as recorded.
+    pub fn job(&self, id: &str) -> Result<Option<JobStatus>, ServiceError> {
+        if let Some(job) = self.jobs.lock().expect("jobs lock poisoned").get(id) {
+            return Ok(Some(job.status()));
+        }
+        Ok(self.recorded_jobs()?.into_iter().find(|j| j.id == id))
+    }
+
+    /// Every job, oldest first.
+    pub fn jobs(&self) -> Result<Vec<JobStatus>, ServiceError> {
+        let recorded = self.recorded_jobs()?;
+        let live = self.jobs.lock().expect("jobs lock poisoned");
+        let mut all: Vec<JobStatus> = recorded
+            .into_iter()
+            .map(|j| live.get(&j.id).map_or(j, |l| l.status()))
+            .collect();
+        all.sort_by_key(|j| j.started_at);
+        Ok(all)
+    }
+
+    /// Asks a running job to stop; `None` when there is no such job.
+    pub fn cancel_job(&self, id: &str) -> Result<Option<JobStatus>, ServiceError> {
+        if let Some(job) = self.jobs.lock().expect("jobs lock poisoned").get(id) {
+            job.cancel();
+            return Ok(Some(job.status()));
+        }
+        self.job(id)
+    }
+
+    fn record(&self, job: &Job) -> Result<(), ServiceError> {
+        let status = job.status();
+        self.store.put_job(
+            &status.id,
+            &serde_json::to_value(&status).expect("a status serializes"),
+        )?;
+        Ok(())
+    }
+
+    fn recorded_jobs(&self) -> Result<Vec<JobStatus>, ServiceError> {
+        Ok(self
+            .store
+            .jobs()?
+            .into_iter()
+            .filter_map(|v| serde_json::from_value(v).ok())
+            .collect())
+    }
+
+    /// Jobs recorded as running belonged to a process that is gone: they failed, and the
+    /// generation they were building was removed on start.
+    fn fail_interrupted_jobs(&self) -> Result<(), ServiceError> {
+        for mut job in self.recorded_jobs()? {
+            if job.state == JobState::Running {
+                job.state = JobState::Failed;
+                job.message =
+                    Some("interrupted: the server stopped while the job ran; the previous index kept serving".into());
+                self.store.put_job(
+                    &job.id.clone(),
+                    &serde_json::to_value(&job).expect("a status serializes"),
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Stores one NDJSON item, counting what happened; returns the id if the document changed.
+fn record(
+    store: &Store,
+    item: Item,
+    report: &mut IngestReport,
+) -> Result<Option<DocId>, StoreError> {
+    match item {
+        Item::Rejected(e) => report.rejected.push(e),
+        Item::Document(_, doc) => {
+            let outcome = store.upsert(&doc)?;
+            count(report, outcome);
+            if matches!(outcome, Upsert::Inserted | Upsert::Updated) {
+                return Ok(Some(doc.common.id));
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn count(report: &mut IngestReport, outcome: Upsert) {
+    match outcome {
+        Upsert::Inserted => report.inserted += 1,
+        Upsert::Updated => report.updated += 1,
+        Upsert::Unchanged => report.unchanged += 1,
+        Upsert::Stale => report.stale += 1,
+    }
+}
+
+/// Loads NDJSON files into a store (no index involved); durable when it returns.
+pub fn ingest_files(store: &Store, files: &[PathBuf]) -> Result<IngestReport, ServiceError> {
+    let mut report = IngestReport::default();
+    for path in files {
+        let io = |source| ServiceError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let file = File::open(path).map_err(io)?;
+        for item in read_ndjson(BufReader::new(file)) {
+            let item = match item.map_err(io)? {
+                Item::Rejected(mut e) => {
+                    e.message = format!("{}: {}", path.display(), e.message);
+                    Item::Rejected(e)
+                }
+                other => other,
+            };
+            record(store, item, &mut report)?;
+        }
+    }
+    store.flush()?;
+    Ok(report)
+}
+
+/// The `*.ndjson` files of a directory, sorted by name.
+pub fn ndjson_files(dir: &Path) -> Result<Vec<PathBuf>, ServiceError> {
+    let io = |source| ServiceError::Io {
+        path: dir.display().to_string(),
+        source,
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "ndjson"))
+        .collect();
+    files.sort();
+    Ok(files)
+}

@@ -1,0 +1,251 @@
+//! Ingestion and reindexing over HTTP: per-line errors, versions, all-or-nothing, deletes,
+//! and searches that keep succeeding while the index is rebuilt and swapped.
+
+use serde_json::{Value, json};
+
+use crate::support::{ADMIN_KEY, TestServer, doc_line, hit_ids};
+
+fn line(id: &str, updated: &str, title: &str) -> String {
+    doc_line(
+        "network",
+        id,
+        "fi",
+        title,
+        "Kehittäjien verkosto tapaa kuukausittain.",
+        json!({"updated_at": updated}),
+    )
+}
+
+#[test]
+fn every_invalid_line_is_named_and_every_valid_line_is_stored() {
+    let server = TestServer::start(None);
+    let good = |id: &str| line(id, "2024-02-01", "Verkosto");
+    let mut body = Vec::new();
+    let oversized = doc_line(
+        "network",
+        "huge",
+        "fi",
+        "Iso",
+        &"sana ".repeat(20_000),
+        json!({}),
+    );
+    let mut missing = serde_json::from_str::<Value>(&good("no-title")).unwrap();
+    missing.as_object_mut().unwrap().remove("title");
+    let lines: Vec<Vec<u8>> = vec![
+        good("eka").into_bytes(),
+        b"{\"kind\": \"network\", \"id\": ".to_vec(),
+        missing.to_string().into_bytes(),
+        line("vari", "2024-02-01", "V")
+            .replace("\"title\"", "\"colour\":\"red\",\"title\"")
+            .into_bytes(),
+        line("paiva", "2024-13-45", "P").into_bytes(),
+        b"{\"kind\":\"network\",\"id\":\"utf\",\"title\":\"\xff\xfe\"}".to_vec(),
+        oversized.into_bytes(),
+        good("toka").into_bytes(),
+    ];
+    for l in lines {
+        body.extend_from_slice(&l);
+        body.push(b'\n');
+    }
+    let response = server
+        .client()
+        .post(format!("{}/v1/documents", server.base))
+        .bearer_auth(ADMIN_KEY)
+        .body(body)
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().unwrap();
+    assert_eq!(report["inserted"], 2, "{report}");
+    let rejected: Vec<(u64, Option<String>)> = report["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_u64().unwrap(),
+                e["field"].as_str().map(String::from),
+            )
+        })
+        .collect();
+    let field = |f: &str| Some(f.to_owned());
+    assert_eq!(
+        rejected,
+        [
+            (2, None),
+            (3, field("title")),
+            (4, field("colour")),
+            (5, field("updated_at")),
+            (6, None),
+            (7, field("summary"))
+        ],
+        "{report}"
+    );
+    assert!(
+        report["rejected"][4]["message"]
+            .as_str()
+            .unwrap()
+            .contains("UTF-8")
+    );
+    assert!(
+        report["rejected"][5]["message"]
+            .as_str()
+            .unwrap()
+            .contains("longer than")
+    );
+    for id in ["eka", "toka"] {
+        assert_eq!(server.get(&format!("/v1/documents/{id}")).status(), 200);
+    }
+}
+
+#[test]
+fn a_stale_write_never_overwrites_a_newer_one() {
+    let server = TestServer::start(None);
+    server.ingest(&line("v", "2024-05-01", "Uusi nimi"));
+    let report: Value = server
+        .ingest(&line("v", "2024-01-01", "Vanha nimi"))
+        .json()
+        .unwrap();
+    assert_eq!(report["stale"], 1);
+    let doc = server.get_json("/v1/documents/v", &[]);
+    assert_eq!(doc["title"], "Uusi nimi");
+    let report: Value = server
+        .ingest(&line("v", "2024-06-01", "Uusin nimi"))
+        .json()
+        .unwrap();
+    assert_eq!(report["updated"], 1);
+    assert_eq!(hit_ids(&server.search(&[("q", "uusin")])), ["v"]);
+}
+
+#[test]
+fn json_arrays_all_or_nothing_put_and_delete() {
+    let server = TestServer::start(None);
+    let post = |query: &str, content_type: &str, body: String| {
+        server
+            .client()
+            .post(format!("{}/v1/documents{query}", server.base))
+            .bearer_auth(ADMIN_KEY)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .unwrap()
+    };
+    let array = format!(
+        "[{},{}]",
+        line("a", "2024-01-01", "A"),
+        line("b", "2024-01-01", "B")
+    );
+    let report: Value = post("", "application/json", array).json().unwrap();
+    assert_eq!(report["inserted"], 2);
+    // One bad line: with atomic=true nothing is stored.
+    let body = [line("c", "2024-01-01", "C"), "{broken".to_owned()].join("\n");
+    let response = post("?atomic=true", "application/x-ndjson", body);
+    assert_eq!(response.status(), 422);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: Value = response.json().unwrap();
+    assert_eq!(problem["errors"][0]["line"], 2);
+    assert_eq!(server.get("/v1/documents/c").status(), 404);
+    // PUT replaces one document; its id must match the path.
+    let put = |id: &str, body: String| {
+        server
+            .client()
+            .put(format!("{}/v1/documents/{id}", server.base))
+            .bearer_auth(ADMIN_KEY)
+            .body(body)
+            .send()
+            .unwrap()
+    };
+    assert_eq!(put("a", line("a", "2024-03-01", "A2")).status(), 200);
+    assert_eq!(server.get_json("/v1/documents/a", &[])["title"], "A2");
+    assert_eq!(put("a", line("b", "2024-03-01", "B2")).status(), 422);
+    // Deletes, single and bulk.
+    let delete = server
+        .client()
+        .delete(format!("{}/v1/documents/a", server.base))
+        .bearer_auth(ADMIN_KEY)
+        .send()
+        .unwrap();
+    assert_eq!(delete.status(), 204);
+    assert_eq!(server.get("/v1/documents/a").status(), 404);
+    let bulk: Value = server
+        .client()
+        .post(format!("{}/v1/documents/delete", server.base))
+        .bearer_auth(ADMIN_KEY)
+        .json(&json!({"ids": ["b", "nope"]}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(bulk, json!({"deleted": 1, "missing": ["nope"]}));
+    assert_eq!(server.search(&[])["total"], 0);
+}
+
+#[test]
+fn searches_keep_succeeding_while_the_index_is_rebuilt_and_swapped() {
+    let server = TestServer::start(None);
+    let lines: Vec<String> = (0..3000)
+        .map(|i| {
+            doc_line(
+                "practice",
+                &format!("malli-{i}"),
+                "fi",
+                &format!("Kotihoidon malli {i}"),
+                "Ikääntyneiden kotihoito ja omaishoitajien tuki toimivat yhdessä sosiaali- ja terveyspalveluissa.",
+                json!({}),
+            )
+        })
+        .collect();
+    assert_eq!(server.ingest(&lines.join("\n")).status(), 200);
+    let started: Value = server
+        .client()
+        .post(format!("{}/v1/jobs/reindex", server.base))
+        .bearer_auth(ADMIN_KEY)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let job = format!(
+        "{}/v1/jobs/{}",
+        server.base,
+        started["id"].as_str().unwrap()
+    );
+    let mut queries = 0;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let r = server.search(&[("q", "ikääntyneet"), ("limit", "1")]);
+        assert_eq!(
+            r["total"], 3000,
+            "every query during the rebuild sees the whole index"
+        );
+        queries += 1;
+        let status: Value = server
+            .client()
+            .get(&job)
+            .bearer_auth(ADMIN_KEY)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        match status["state"].as_str().unwrap() {
+            "running" => assert!(
+                std::time::Instant::now() < deadline,
+                "the reindex takes too long"
+            ),
+            "succeeded" => break,
+            other => panic!("the reindex ended {other}: {status}"),
+        }
+    }
+    assert!(queries > 1, "queries ran while the job did");
+    assert_eq!(server.search(&[("q", "ikääntyneet")])["total"], 3000);
+    // A second job may start now that the first is done, and one at a time is enforced.
+    let again = server
+        .client()
+        .post(format!("{}/v1/jobs/reindex", server.base))
+        .bearer_auth(ADMIN_KEY)
+        .send()
+        .unwrap();
+    assert_eq!(again.status(), 202);
+}
