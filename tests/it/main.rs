@@ -2,6 +2,7 @@
 
 mod contract;
 mod corpus;
+mod crash;
 mod documents;
 mod errors;
 mod ingest;
