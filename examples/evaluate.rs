@@ -133,7 +133,12 @@ fn word_level(path: &Path, lang: Language) {
         let predicted: u64 = by_term.values().map(|&n| pairs(n)).sum();
         let gold: u64 = by_lemma.values().map(|&n| pairs(n)).sum();
         let both: u64 = by_both.values().map(|&n| pairs(n)).sum();
-        let precision = both as f64 / predicted.max(1) as f64;
+        // With no conflated pairs at all (lowercase only), precision is undefined: shown as 1.
+        let precision = if predicted == 0 {
+            1.0
+        } else {
+            both as f64 / predicted as f64
+        };
         let recall = both as f64 / gold.max(1) as f64;
         let f1 = 2.0 * precision * recall / (precision + recall).max(f64::EPSILON);
         // Base form as typed by a user, against each inflected form.
