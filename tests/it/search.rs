@@ -55,7 +55,9 @@ fn fixture() -> &'static TestServer {
 fn an_inflected_finnish_query_finds_another_form_of_the_word() {
     // The document says "ikääntyneiden" (genitive plural); the user types the nominative.
     let r = fixture().search(&[("q", "ikääntyneet")]);
-    assert_eq!(hit_ids(&r), ["kotihoidon-iltakaynnit"]);
+    // First: the Finnish document; the Swedish one on äldreomsorg follows through the
+    // synonym äldre, below it.
+    assert_eq!(hit_ids(&r)[0], "kotihoidon-iltakaynnit");
     // And the other way round: "nuorten" (genitive) finds "Nuoret".
     let r = fixture().search(&[("q", "nuorten")]);
     assert_eq!(hit_ids(&r), ["nuorten-matalan-kynnyksen-tuki"]);
