@@ -137,7 +137,8 @@ pub fn set_index_config(config: Config) {
 }
 
 thread_local! {
-    static CACHE: RefCell<HashMap<CacheKind, WordCache>> = RefCell::new(HashMap::new());
+    // A handful of kinds per thread: a list is faster to search than hashing the key.
+    static CACHE: RefCell<Vec<(CacheKind, WordCache)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The analyzer of one language and configuration. Cheap to create and copy.
@@ -183,11 +184,14 @@ impl Analyzer {
     /// ä/ö/å folded and the result is folded too.
     pub fn word(&self, lower: &str, folded: bool) -> Rc<WordTerms> {
         let kind = (self.lang, self.config, folded);
-        if let Some(hit) = CACHE.with(|c| {
-            c.borrow()
-                .get(&kind)
-                .and_then(|words| words.get(lower).cloned())
-        }) {
+        let cached = CACHE.with(|c| {
+            let cache = c.borrow();
+            cache
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .and_then(|(_, words)| words.get(lower).cloned())
+        });
+        if let Some(hit) = cached {
             return hit;
         }
         let mut terms = self.analyze_word(lower, folded);
@@ -198,7 +202,14 @@ impl Analyzer {
         let terms = Rc::new(terms);
         CACHE.with(|c| {
             let mut cache = c.borrow_mut();
-            let words = cache.entry(kind).or_default();
+            let at = cache
+                .iter()
+                .position(|(k, _)| *k == kind)
+                .unwrap_or_else(|| {
+                    cache.push((kind, WordCache::default()));
+                    cache.len() - 1
+                });
+            let words = &mut cache[at].1;
             if words.len() >= CACHE_ENTRIES {
                 words.clear();
             }
@@ -316,11 +327,17 @@ impl Analyzer {
     }
 
     /// Calls `f` with the byte range, lowercase form and terms of every word of `text` that
-    /// is not a stop word: the allocation-light path for highlighting.
-    pub fn for_each_word(&self, text: &str, mut f: impl FnMut(usize, usize, &str, &WordTerms)) {
+    /// `filter` lets through and is not a stop word: the allocation-light path for
+    /// highlighting, which analyses only the words that can match.
+    pub fn for_each_word(
+        &self,
+        text: &str,
+        filter: impl Fn(&str) -> bool,
+        mut f: impl FnMut(usize, usize, &str, &WordTerms),
+    ) {
         for word in words(text) {
             let lower = word.text.to_lowercase();
-            if !self.is_stopword(&lower) {
+            if filter(&lower) && !self.is_stopword(&lower) {
                 f(word.start, word.end, &lower, &self.word(&lower, false));
             }
         }

@@ -118,7 +118,14 @@ impl Collector for SearchCollector {
         let mut filters = Vec::new();
         let mut counts = Vec::new();
         for facet in FacetField::ALL {
-            let column = fast.str(facet.name())?;
+            // Open a facet's column only when it is counted or filtered on: opening costs
+            // more than a small query.
+            let needed = self.count_facets || self.selection.iter().any(|(f, _)| *f == facet);
+            let column = if needed {
+                fast.str(facet.name())?
+            } else {
+                None
+            };
             let selected = self
                 .selection
                 .iter()

@@ -34,6 +34,22 @@ pub struct Marks<'a> {
 }
 
 impl Marks<'_> {
+    /// A cheap test that rules out most words before they are analysed: a word can only
+    /// match a term it shares its first letter with (inflection and gradation change the
+    /// end of a word) or contains the first two letters of (a compound part).
+    fn may_match(&self, lower: &str) -> bool {
+        let first = lower.chars().next();
+        self.prefixes.iter().any(|p| lower.starts_with(p.as_str()))
+            || self.terms.iter().any(|t| {
+                let mut chars = t.chars();
+                let head = chars.next();
+                head == first
+                    || (t.len() >= 2
+                        && lower
+                            .contains(&t[..t.char_indices().nth(2).map_or(t.len(), |(i, _)| i)]))
+            })
+    }
+
     fn matches(&self, lower: &str, terms: &WordTerms) -> bool {
         self.terms.contains(&terms.main)
             || terms.parts.iter().any(|p| self.terms.contains(p))
@@ -48,11 +64,15 @@ impl Marks<'_> {
 /// With `whole`, the whole text is returned (for titles).
 pub fn snippet(lang: Language, text: &str, marks: Marks<'_>, whole: bool) -> Option<Snippet> {
     let mut matches: Vec<(usize, usize)> = Vec::new();
-    Analyzer::full(lang).for_each_word(text, |start, end, lower, terms| {
-        if marks.matches(lower, terms) {
-            matches.push((start, end));
-        }
-    });
+    Analyzer::full(lang).for_each_word(
+        text,
+        |lower| marks.may_match(lower),
+        |start, end, lower, terms| {
+            if marks.matches(lower, terms) {
+                matches.push((start, end));
+            }
+        },
+    );
     matches.dedup();
     if matches.is_empty() && !whole {
         return None;
