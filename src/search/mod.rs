@@ -16,7 +16,7 @@ use tantivy::query::{
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
 
-use crate::analysis::{AnalyzedToken, Analyzer, Origin, analyze, synonyms};
+use crate::analysis::{AnalyzedToken, Analyzer, Origin, analyze, synonyms, words};
 use crate::index::{FacetField, Fields, SearchIndex};
 use crate::schema::{DocId, Document, Kind, Language, Phase, Region, Theme};
 
@@ -413,7 +413,16 @@ fn item_query(scope: Scope<'_>, text: &str) -> Option<Box<dyn Query>> {
         if main.is_empty() {
             continue;
         }
-        let folded = positions(analyzer.analyze_folded(text));
+        // Folding helps only text typed without ä/ö/å that the lexicon does not know as it is.
+        let typed_plain = !text.contains(['ä', 'ö', 'å', 'Ä', 'Ö', 'Å']);
+        let known = words(text)
+            .iter()
+            .all(|w| analyzer.knows(&w.text.to_lowercase()));
+        let folded = if typed_plain && !known {
+            positions(analyzer.analyze_folded(text))
+        } else {
+            Vec::new()
+        };
         let f = scope.fields.text(lang);
         let mut per_field: Vec<Box<dyn Query>> = Vec::new();
         for (field, boost) in [
