@@ -254,6 +254,12 @@ fn retrieval() {
                 dcg / ideal.max(f64::EPSILON),
                 found as f64 / j.relevant.len().clamp(1, 10) as f64,
             );
+            if std::env::var_os("EVAL_QUERIES").is_some() {
+                eprintln!(
+                    "{name}\t{}\t{}\t{:.3}\t{:.3}",
+                    j.category, j.query, score.0, score.1
+                );
+            }
             scores.entry(j.category.clone()).or_default().push(score);
             scores.entry(String::new()).or_default().push(score);
         }

@@ -256,12 +256,23 @@ impl Analyzer {
         if w.contains('-') && lemma.is_none() {
             return self.hyphenated(w, folded);
         }
-        let target = lemma.unwrap_or(w);
-        let split = if self.config.compounds {
+        let linking_s = self.lang == Language::Sv;
+        let (lemma, split) = if self.config.compounds {
             // Split the base form when there is one: its parts are base forms already.
-            compound::split(target, self.res(), self.lang == Language::Sv)
+            let split = compound::split(lemma.unwrap_or(w), self.res(), linking_s);
+            match lemma {
+                // A long compound whose "lemma" is a short unrelated word is a lexicon error
+                // (`hyvinvointipalveluissa` → hyvä): trust the compound's own parts instead.
+                Some(l) if split.is_none() && l.chars().count() * 2 < w.chars().count() => {
+                    match compound::split(w, self.res(), linking_s) {
+                        Some(parts) => (None, Some(parts)),
+                        None => (lemma, None),
+                    }
+                }
+                _ => (lemma, split),
+            }
         } else {
-            None
+            (lemma, None)
         };
         let (main, origin) = match (lemma, &split) {
             (Some(l), _) => (l.to_owned(), Origin::Lemma),

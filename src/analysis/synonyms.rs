@@ -11,11 +11,13 @@ use super::pipeline::{Analyzer, Origin};
 use super::resources::resources;
 use crate::schema::Language;
 
+/// The folded base forms of a text: members match whatever the inflection, and text typed
+/// without ä/ö/å matches too.
 fn key(lang: Language, text: &str) -> String {
     let terms: Vec<String> = Analyzer::full(lang)
-        .analyze(text)
+        .analyze_folded(text)
         .into_iter()
-        .filter(|t| matches!(t.origin, Origin::Word | Origin::Lemma | Origin::Stem))
+        .filter(|t| t.origin != Origin::CompoundPart && t.origin != Origin::Coordination)
         .map(|t| t.term)
         .collect();
     terms.join(" ")

@@ -41,6 +41,7 @@ const BODY_BOOST: f32 = 1.0;
 const PARTS_BOOST: f32 = 0.5;
 const FOLDED_BOOST: f32 = 0.25;
 const SYNONYM_BOOST: f32 = 0.7;
+const PARTS_APART_BOOST: f32 = 0.4;
 const PREFIX_BOOST: f32 = 0.3;
 const TYPO_BOOST: f32 = 0.1;
 /// A word being typed matches as a prefix from this many characters on.
@@ -318,6 +319,29 @@ pub fn build_query(
     if clauses.is_empty() {
         clauses.push((Occur::Must, Box::new(AllQuery)));
     }
+    // Several plain words that together are a synonym (`specialiserad sjukvård` ↔
+    // erikoissairaanhoito) also find what the synonym finds.
+    let plain_words = parsed.exclusions.is_empty()
+        && parsed.groups.len() > 1
+        && parsed
+            .groups
+            .iter()
+            .all(|g| matches!(g.as_slice(), [Item::Word(_)]));
+    if plain_words {
+        let whole: Vec<&str> = parsed.positives().map(Item::text).collect();
+        let alternatives: Vec<Box<dyn Query>> = synonyms(&whole.join(" "))
+            .into_iter()
+            .filter_map(|s| item_query(scope, s))
+            .map(|q| Box::new(BoostQuery::new(q, SYNONYM_BOOST)) as Box<dyn Query>)
+            .collect();
+        if !alternatives.is_empty() {
+            let all: Box<dyn Query> = Box::new(BooleanQuery::new(std::mem::take(&mut clauses)));
+            clauses.push((
+                Occur::Must,
+                union(std::iter::once(all).chain(alternatives).collect()),
+            ));
+        }
+    }
     clauses.extend(
         parsed
             .exclusions
@@ -347,6 +371,56 @@ fn prefix_query(scope: Scope<'_>, prefix: &str) -> Box<dyn Query> {
         }
     }
     union(per_field)
+}
+
+/// A compound typed as one word also matches its parts written apart
+/// (`lastensuojelupalvelu` finds "lastensuojelun palvelut"), ranked below the word itself.
+fn parts_query(scope: Scope<'_>, word: &str) -> Option<Box<dyn Query>> {
+    let lower = word.to_lowercase();
+    let mut per_language = Vec::new();
+    for &lang in scope.languages {
+        let analyzer = Analyzer::full(lang);
+        let lemma = analyzer.word(&lower, false).main.clone();
+        let Some(parts) = crate::analysis::split_compound(
+            &lemma,
+            crate::analysis::resources().language(lang),
+            lang == Language::Sv,
+        ) else {
+            continue;
+        };
+        // Each part as a whole word of its own (not inside other compounds, which would
+        // match nearly everything for common parts such as `palvelu`).
+        let f = scope.fields.text(lang);
+        let required: Vec<(Occur, Box<dyn Query>)> = parts
+            .iter()
+            .map(|p| {
+                let term = analyzer.word(&p.lemma, false).main.clone();
+                let fields = [
+                    (f.title, TITLE_BOOST),
+                    (f.summary, SUMMARY_BOOST),
+                    (f.body, BODY_BOOST),
+                ];
+                let per_field = fields
+                    .iter()
+                    .map(|&(field, boost)| {
+                        let q = TermQuery::new(
+                            Term::from_field_text(field, &term),
+                            IndexRecordOption::WithFreqs,
+                        );
+                        Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>
+                    })
+                    .collect();
+                (Occur::Must, union(per_field))
+            })
+            .collect();
+        if required.len() == parts.len() {
+            per_language.push(Box::new(BoostQuery::new(
+                Box::new(BooleanQuery::new(required)),
+                PARTS_APART_BOOST,
+            )) as Box<dyn Query>);
+        }
+    }
+    (!per_language.is_empty()).then(|| union(per_language))
 }
 
 /// Edits allowed in a word of `chars` characters: none for short words, where a typo is as
@@ -388,6 +462,9 @@ fn typo_query(scope: Scope<'_>, word: &str) -> Option<Box<dyn Query>> {
 fn item_with_synonyms(scope: Scope<'_>, item: &Item, typos: bool) -> Option<Box<dyn Query>> {
     let mut alternatives: Vec<Box<dyn Query>> =
         item_query(scope, item.text()).into_iter().collect();
+    if let Item::Word(word) = item {
+        alternatives.extend(parts_query(scope, word));
+    }
     if let Item::Word(word) = item
         && typos
     {

@@ -69,10 +69,13 @@ fn the_sample_corpus_covers_what_the_brief_asks() {
 fn links_in_the_sample_corpus_are_consistent() {
     let docs = sample_documents();
     let by_id: HashMap<_, _> = docs.iter().map(|d| (d.id().clone(), d)).collect();
-    let links_to = |from: &Document, to: &innohaku::schema::DocId| from.links().any(|(_, id)| id == to);
+    let links_to =
+        |from: &Document, to: &innohaku::schema::DocId| from.links().any(|(_, id)| id == to);
     for doc in &docs {
         for (field, target) in doc.links() {
-            let other = by_id.get(target).unwrap_or_else(|| panic!("{} {field} -> missing {target}", doc.id()));
+            let other = by_id
+                .get(target)
+                .unwrap_or_else(|| panic!("{} {field} -> missing {target}", doc.id()));
             let expected = match field {
                 "projects" => Kind::Project,
                 "practices" => Kind::Practice,
@@ -84,9 +87,17 @@ fn links_in_the_sample_corpus_are_consistent() {
                 // do not list networks).
                 (Kind::Network, Kind::Practice) => {
                     let via_project = other.links().any(|(_, project)| links_to(doc, project));
-                    assert!(via_project, "{} lists {target}, which comes from none of its projects", doc.id());
+                    assert!(
+                        via_project,
+                        "{} lists {target}, which comes from none of its projects",
+                        doc.id()
+                    );
                 }
-                _ => assert!(links_to(other, doc.id()), "{} links to {target} but not back", doc.id()),
+                _ => assert!(
+                    links_to(other, doc.id()),
+                    "{} links to {target} but not back",
+                    doc.id()
+                ),
             }
         }
         if let Details::Practice(p) = &doc.details {
