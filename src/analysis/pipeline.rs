@@ -284,12 +284,38 @@ impl Analyzer {
             }
             (None, None) => (self.stem(w), Origin::Stem),
         };
-        let parts = split.map(|parts| runs(&parts, &main)).unwrap_or_default();
+        let parts = split
+            .map(|parts| runs(&self.finest(parts), &main))
+            .unwrap_or_default();
         WordTerms {
             main,
             origin,
             parts,
         }
+    }
+
+    /// Splits parts that are compounds themselves, so that runs can start inside them:
+    /// mielenterveys | palveluissa → mielen | terveys | palveluissa.
+    fn finest<'a>(&self, parts: Vec<compound::Part<'a>>) -> Vec<compound::Part<'a>> {
+        let last = parts.len() - 1;
+        let linking_s = self.lang == Language::Sv;
+        let mut out = Vec::new();
+        for (i, part) in parts.into_iter().enumerate() {
+            match compound::split(part.surface, self.res(), linking_s) {
+                Some(mut sub) if i < last || sub.last().is_some_and(|s| s.lemma == part.lemma) => {
+                    if i < last {
+                        // A first part keeps its own base form for its last piece's run.
+                        let n = sub.len();
+                        sub[n - 1].lemma = compound::split(&part.lemma, self.res(), linking_s)
+                            .and_then(|l| l.last().map(|p| p.lemma.clone()))
+                            .unwrap_or_else(|| sub[n - 1].lemma.clone());
+                    }
+                    out.extend(sub);
+                }
+                _ => out.push(part),
+            }
+        }
+        out
     }
 
     /// `sote-keskuksen`: the pieces are the parts, the last one inflects.
