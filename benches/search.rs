@@ -81,5 +81,45 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// The sample corpus as `innohaku serve` loads it: store + index build, and a few queries.
+fn bench_sample(c: &mut Criterion) {
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
+    let open = |dir: &Path| {
+        innohaku::service::Service::open(
+            innohaku::service::Paths {
+                data_dir: dir.to_owned(),
+            },
+            Some(&seed),
+        )
+        .expect("sample service")
+    };
+    let mut group = c.benchmark_group("sample corpus");
+    group.sample_size(10);
+    group.bench_function("load store and build index", |b| {
+        b.iter_with_setup(
+            || tempfile::tempdir().expect("temp dir"),
+            |dir| black_box(open(dir.path()).index().num_docs()),
+        )
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let service = open(dir.path());
+    group.sample_size(100);
+    for q in [
+        "ikääntyneiden kotihoito",
+        "lastensuojelu",
+        "mielenterveyspalvelut",
+        "familjecentral",
+    ] {
+        let req = SearchRequest {
+            q: q.into(),
+            ..SearchRequest::default()
+        };
+        group.bench_function(format!("search {q}"), |b| {
+            b.iter(|| black_box(service.search(&req).unwrap().total))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_sample, bench);
 criterion_main!(benches);
