@@ -242,15 +242,7 @@ async fn similar(
                     );
                 }
             }
-            "limit" => {
-                limit = value
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=50).contains(n))
-                    .ok_or_else(|| {
-                        ApiError::param("limit", "must be a whole number from 1 to 50")
-                    })?
-            }
+            "limit" => limit = params::number("limit", &value, 1, 50)?,
             other => {
                 return Err(ApiError::param(
                     other,
@@ -281,15 +273,7 @@ async fn suggest(
                 return Err(ApiError::param("q", "longer than 200 characters"));
             }
             "q" => q = value.into_owned(),
-            "limit" => {
-                limit = value
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=20).contains(n))
-                    .ok_or_else(|| {
-                        ApiError::param("limit", "must be a whole number from 1 to 20")
-                    })?
-            }
+            "limit" => limit = params::number("limit", &value, 1, 20)?,
             other => {
                 return Err(ApiError::param(
                     other,

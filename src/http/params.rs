@@ -86,7 +86,8 @@ pub fn search_request(raw: Option<&str>) -> Result<SearchRequest, ApiError> {
 
 const ACCEPTED: &str = "accepted: q, limit, offset, sort, prefix, kind, region, theme, target_group, phase, language, organisation, programme, year";
 
-fn number(param: &str, value: &str, min: usize, max: usize) -> Result<usize, ApiError> {
+/// A whole number parameter in `min..=max`.
+pub(crate) fn number(param: &str, value: &str, min: usize, max: usize) -> Result<usize, ApiError> {
     match value.parse::<usize>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
         _ => Err(ApiError::param(
