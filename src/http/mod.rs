@@ -13,7 +13,7 @@ use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -45,31 +45,31 @@ pub struct AppState {
 /// The whole router.
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .route("/", get(ui::index))
-        .route("/assets/{file}", get(ui::asset))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/problems/{code}", get(problem_doc))
-        .route("/v1/search", get(search))
-        .route("/v1/vocabulary", get(vocabulary))
-        .route("/v1/analyze", get(analyze))
-        .route("/v1/suggest", get(suggest))
+        .route("/", timed(get(ui::index)))
+        .route("/assets/{file}", timed(get(ui::asset)))
+        .route("/healthz", timed(get(healthz)))
+        .route("/readyz", timed(get(readyz)))
+        .route("/problems/{code}", timed(get(problem_doc)))
+        .route("/v1/search", timed(get(search)))
+        .route("/v1/vocabulary", timed(get(vocabulary)))
+        .route("/v1/analyze", timed(get(analyze)))
+        .route("/v1/suggest", timed(get(suggest)))
         .route(
             "/v1/openapi.json",
-            get(|| async { Json(openapi::document()) }),
+            timed(get(|| async { Json(openapi::document()) })),
         )
         .route("/v1/documents", post(admin::ingest))
         .route("/v1/documents/delete", post(admin::delete_documents))
         .route(
             "/v1/documents/{id}",
-            get(document)
+            timed(get(document))
                 .put(admin::put_document)
                 .delete(admin::delete_document),
         )
         .route("/v1/jobs", get(admin::list_jobs))
         .route("/v1/jobs/reindex", post(admin::start_reindex))
         .route("/v1/jobs/{id}", get(admin::job).delete(admin::cancel_job))
-        .route("/v1/documents/{id}/similar", get(similar))
+        .route("/v1/documents/{id}/similar", timed(get(similar)))
         .fallback(|| async { ApiError::new(Problem::NotFound, "no endpoint at this path") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(
@@ -80,16 +80,25 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn(problem_for_plain_errors))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(30),
-        ))
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::internal("a handler panicked").into_response()
         }))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
+
+/// Bounds how long a read may take. Writes have no such bound: a long NDJSON stream is
+/// acknowledged only when all of it is durable, and timing it out would leave the client
+/// unsure what was stored.
+fn timed(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    route.layer(TimeoutLayer::with_status_code(
+        StatusCode::SERVICE_UNAVAILABLE,
+        READ_TIMEOUT,
+    ))
+}
+
+/// The longest a read request may take.
+const READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Turns any error response that is not already a problem (an extractor's plain-text
 /// rejection, a body-limit 413, a timeout) into one, so clients only ever see problem+json.

@@ -27,7 +27,7 @@ use crate::store::{Store, StoreError, Upsert};
 pub use jobs::{Job, JobState, JobStatus};
 
 /// Memory for the writer that applies live updates.
-const LIVE_WRITER_BYTES: usize = 48 * 1024 * 1024;
+const LIVE_WRITER_BYTES: usize = 32 * 1024 * 1024;
 /// Documents applied to the live index per commit while ingesting a stream: bounds memory.
 const BATCH_DOCS: usize = 2_000;
 

@@ -8,9 +8,6 @@
 
 use std::path::Path;
 
-use sled::Transactional;
-use sled::transaction::{ConflictableTransactionError, TransactionError};
-
 use crate::schema::{DocId, Document, Kind};
 
 /// What a store operation can fail with.
@@ -55,6 +52,8 @@ pub struct Store {
     docs: sled::Tree,
     by_kind: sled::Tree,
     unindexed: sled::Tree,
+    /// Serialises writers, so a version check and the write it allows are not interleaved.
+    writes: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -77,6 +76,7 @@ impl Store {
             docs,
             by_kind,
             unindexed,
+            writes: Default::default(),
         })
     }
 
@@ -86,45 +86,58 @@ impl Store {
         Ok(self.upsert_all(std::slice::from_ref(doc))?[0])
     }
 
-    /// Upserts documents all or nothing, in one transaction.
+    /// Upserts documents all or nothing: the documents are written in one atomic batch.
+    ///
+    /// sled transactions across trees deadlocked under heavy writes (sled 0.34), so the trees
+    /// are written in an order that is safe at every step instead: the unindexed marks and
+    /// the new kind entries first, then the documents, then stale kind entries are removed.
+    /// Readers skip kind entries whose document is missing or of another kind.
     pub fn upsert_all(&self, docs: &[Document]) -> Result<Vec<Upsert>, StoreError> {
-        let encoded: Vec<Vec<u8>> = docs
-            .iter()
-            .map(|d| serde_json::to_vec(d).expect("a document always serializes"))
-            .collect();
-        let result = (&self.docs, &self.by_kind, &self.unindexed).transaction(
-            |(stored, by_kind, unindexed)| {
-                let mut outcomes = Vec::with_capacity(docs.len());
-                for (doc, bytes) in docs.iter().zip(&encoded) {
-                    let key = doc.id().as_str().as_bytes();
-                    let outcome = match stored.get(key)? {
-                        None => Upsert::Inserted,
-                        Some(old) if old.as_ref() == bytes.as_slice() => Upsert::Unchanged,
-                        Some(old) => {
-                            let old =
-                                decode(key, &old).map_err(ConflictableTransactionError::Abort)?;
-                            if old.common.updated_at > doc.common.updated_at {
-                                Upsert::Stale
-                            } else {
-                                by_kind.remove(kind_key(old.kind(), old.id()))?;
-                                Upsert::Updated
-                            }
-                        }
-                    };
-                    if matches!(outcome, Upsert::Inserted | Upsert::Updated) {
-                        stored.insert(key, bytes.as_slice())?;
-                        by_kind.insert(kind_key(doc.kind(), doc.id()), &[])?;
-                        unindexed.insert(key, &[])?;
-                    }
-                    outcomes.push(outcome);
-                }
-                Ok(outcomes)
-            },
+        let _writing = self.writes.lock().expect("store write lock poisoned");
+        let mut outcomes = Vec::with_capacity(docs.len());
+        let (mut marks, mut kinds_new, mut kinds_old, mut batch) = (
+            sled::Batch::default(),
+            sled::Batch::default(),
+            sled::Batch::default(),
+            sled::Batch::default(),
         );
-        result.map_err(|e| match e {
-            TransactionError::Abort(e) => e,
-            TransactionError::Storage(e) => StoreError::Sled(e),
-        })
+        let mut seen = std::collections::HashMap::new();
+        for doc in docs {
+            let key = doc.id().as_str().as_bytes();
+            let bytes = serde_json::to_vec(doc).expect("a document always serializes");
+            // A batch may hold the same id twice: compare with the earlier one, not the store.
+            let old: Option<Vec<u8>> = match seen.get(key) {
+                Some(earlier) => Some(Clone::clone(earlier)),
+                None => self.docs.get(key)?.map(|v| v.to_vec()),
+            };
+            let outcome = match old {
+                None => Upsert::Inserted,
+                Some(old) if old == bytes => Upsert::Unchanged,
+                Some(old) => {
+                    let old = decode(key, &old)?;
+                    if old.common.updated_at > doc.common.updated_at {
+                        Upsert::Stale
+                    } else {
+                        if old.kind() != doc.kind() {
+                            kinds_old.remove(kind_key(old.kind(), old.id()));
+                        }
+                        Upsert::Updated
+                    }
+                }
+            };
+            if matches!(outcome, Upsert::Inserted | Upsert::Updated) {
+                marks.insert(key, &[]);
+                kinds_new.insert(kind_key(doc.kind(), doc.id()), &[]);
+                batch.insert(key, bytes.clone());
+                seen.insert(key.to_vec(), bytes);
+            }
+            outcomes.push(outcome);
+        }
+        self.unindexed.apply_batch(marks)?;
+        self.by_kind.apply_batch(kinds_new)?;
+        self.docs.apply_batch(batch)?;
+        self.by_kind.apply_batch(kinds_old)?;
+        Ok(outcomes)
     }
 
     /// The document with this id, if stored.
@@ -138,20 +151,14 @@ impl Store {
 
     /// Removes a document; returns whether it was there.
     pub fn delete(&self, id: &DocId) -> Result<bool, StoreError> {
+        let _writing = self.writes.lock().expect("store write lock poisoned");
         let Some(doc) = self.get(id)? else {
             return Ok(false);
         };
-        (&self.docs, &self.by_kind, &self.unindexed)
-            .transaction(|(docs, by_kind, unindexed)| {
-                docs.remove(id.as_str().as_bytes())?;
-                by_kind.remove(kind_key(doc.kind(), doc.id()))?;
-                unindexed.insert(id.as_str().as_bytes(), &[])?;
-                Ok(())
-            })
-            .map_err(|e: TransactionError<StoreError>| match e {
-                TransactionError::Abort(e) => e,
-                TransactionError::Storage(e) => StoreError::Sled(e),
-            })?;
+        let key = id.as_str().as_bytes();
+        self.unindexed.insert(key, &[])?;
+        self.docs.remove(key)?;
+        self.by_kind.remove(kind_key(doc.kind(), doc.id()))?;
         Ok(true)
     }
 
@@ -168,14 +175,21 @@ impl Store {
         let prefix = format!("{}/", kind.id());
         self.by_kind
             .scan_prefix(prefix.as_bytes())
-            .map(move |entry| {
-                let (key, _) = entry?;
-                let id = &key[prefix.len()..];
-                let bytes = self.docs.get(id)?.ok_or_else(|| StoreError::Corrupt {
-                    id: String::from_utf8_lossy(id).into_owned(),
-                    message: "listed by kind but missing".into(),
-                })?;
-                decode(id, &bytes)
+            .filter_map(move |entry| {
+                let id = match entry {
+                    Ok((key, _)) => key[prefix.len()..].to_vec(),
+                    Err(e) => return Some(Err(e.into())),
+                };
+                // An entry left by a write or delete cut short: the document decides.
+                match self.docs.get(&id) {
+                    Ok(Some(bytes)) => match decode(&id, &bytes) {
+                        Ok(doc) if doc.kind() == kind => Some(Ok(doc)),
+                        Ok(_) => None,
+                        Err(e) => Some(Err(e)),
+                    },
+                    Ok(None) => None,
+                    Err(e) => Some(Err(e.into())),
+                }
             })
     }
 
