@@ -196,7 +196,13 @@ fn serve(
         service: Arc::new(service),
         admin_key,
     };
-    let runtime = tokio::runtime::Runtime::new()?;
+    // Searches and writes run on blocking threads, each with its own analysis cache: as many
+    // as twice the cores keeps the CPU busy and memory bounded; more only queue.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads((2 * cores).max(4))
+        .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(bind)
             .await

@@ -121,7 +121,7 @@ const CONJUNCTIONS: &[&str] = &[
     "ja", "tai", "sekä", "eli", "och", "eller", "samt", "and", "or",
 ];
 /// Entries kept per thread before the word cache starts over.
-const CACHE_ENTRIES: usize = 200_000;
+const CACHE_ENTRIES: usize = 50_000;
 
 /// Which analysis a cached word belongs to: language, configuration, folded or not.
 type CacheKind = (Language, Config, bool);

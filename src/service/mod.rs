@@ -207,23 +207,39 @@ impl Service {
     /// by line and applied in batches, so memory stays bounded however long it is.
     pub fn ingest(&self, reader: impl BufRead) -> Result<IngestReport, ServiceError> {
         let mut report = IngestReport::default();
-        let mut changed = Vec::new();
+        let mut pending = Vec::new();
         for item in read_ndjson(reader) {
-            let item = item.map_err(|source| ServiceError::Io {
+            match item.map_err(|source| ServiceError::Io {
                 path: "request body".into(),
                 source,
-            })?;
-            if let Some(id) = record(&self.store, item, &mut report)? {
-                changed.push(id);
+            })? {
+                Item::Document(_, doc) => pending.push(*doc),
+                Item::Rejected(e) => report.rejected.push(e),
             }
-            if changed.len() >= BATCH_DOCS {
-                self.store.flush()?;
-                self.apply(&std::mem::take(&mut changed))?;
+            if pending.len() >= BATCH_DOCS {
+                self.store_and_apply(&std::mem::take(&mut pending), &mut report)?;
             }
         }
-        self.store.flush()?;
-        self.apply(&changed)?;
+        self.store_and_apply(&pending, &mut report)?;
         Ok(report)
+    }
+
+    /// Stores a batch durably, then applies what changed to the index.
+    fn store_and_apply(
+        &self,
+        docs: &[Document],
+        report: &mut IngestReport,
+    ) -> Result<(), ServiceError> {
+        let outcomes = self.store.upsert_all(docs)?;
+        self.store.flush()?;
+        let mut changed = Vec::new();
+        for (doc, outcome) in docs.iter().zip(outcomes) {
+            count(report, outcome);
+            if matches!(outcome, Upsert::Inserted | Upsert::Updated) {
+                changed.push(doc.id().clone());
+            }
+        }
+        self.apply(&changed)
     }
 
     /// Stores documents all or nothing: if any item was rejected, nothing is stored and the

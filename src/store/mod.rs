@@ -10,6 +10,9 @@ use std::path::Path;
 
 use crate::schema::{DocId, Document, Kind};
 
+/// Memory sled may use for its page cache.
+const STORE_CACHE_BYTES: u64 = 128 * 1024 * 1024;
+
 /// What a store operation can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -59,15 +62,21 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the store in `dir`.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        let db = sled::Config::new().path(dir).open().map_err(|e| match e {
-            sled::Error::Io(io)
-                if io.kind() == std::io::ErrorKind::WouldBlock
-                    || io.to_string().contains("lock") =>
-            {
-                StoreError::Locked(dir.display().to_string())
-            }
-            other => StoreError::Sled(other),
-        })?;
+        // sled's page cache defaults to 1 GiB; documents are read by id and scanned on
+        // rebuilds, so a smaller cache keeps the service within its memory budget.
+        let db = sled::Config::new()
+            .cache_capacity(STORE_CACHE_BYTES)
+            .path(dir)
+            .open()
+            .map_err(|e| match e {
+                sled::Error::Io(io)
+                    if io.kind() == std::io::ErrorKind::WouldBlock
+                        || io.to_string().contains("lock") =>
+                {
+                    StoreError::Locked(dir.display().to_string())
+                }
+                other => StoreError::Sled(other),
+            })?;
         let docs = db.open_tree("documents")?;
         let by_kind = db.open_tree("documents_by_kind")?;
         let unindexed = db.open_tree("unindexed")?;
