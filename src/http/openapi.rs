@@ -96,6 +96,22 @@ struct SearchParams {
     programme: Option<Vec<String>>,
     /// Years (publication year; for projects every year they ran).
     year: Option<Vec<u16>>,
+    /// Published on or after this date (YYYY-MM-DD); `created_to` likewise.
+    created_from: Option<String>,
+    /// Published on or before this date.
+    created_to: Option<String>,
+    /// Changed on or after this date.
+    updated_from: Option<String>,
+    /// Changed on or before this date.
+    updated_to: Option<String>,
+    /// Projects starting on or after this date.
+    start_from: Option<String>,
+    /// Projects starting on or before this date.
+    start_to: Option<String>,
+    /// Projects ending on or after this date.
+    end_from: Option<String>,
+    /// Projects ending on or before this date.
+    end_to: Option<String>,
 }
 
 #[derive(IntoParams)]

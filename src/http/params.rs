@@ -2,7 +2,7 @@
 
 use std::str::FromStr;
 
-use crate::index::FacetField;
+use crate::index::{DateField, FacetField};
 use crate::schema::{Kind, Language, Phase, Region, TargetGroup, Theme};
 use crate::search::{MAX_LIMIT, MAX_OFFSET, Order, SearchRequest, query::MAX_QUERY_CHARS};
 
@@ -53,6 +53,28 @@ pub fn search_request(raw: Option<&str>) -> Result<SearchRequest, ApiError> {
                     }
                 })
             }
+            name if date_param(name).is_some() => {
+                let (date, from) = date_param(name).expect("checked");
+                let day: chrono::NaiveDate = value.parse().map_err(|_| {
+                    ApiError::param(
+                        name,
+                        format!("`{}` is not an ISO 8601 date (YYYY-MM-DD)", clip(&value)),
+                    )
+                })?;
+                let at = req
+                    .dates
+                    .iter()
+                    .position(|(d, _, _)| *d == date)
+                    .unwrap_or_else(|| {
+                        req.dates.push((date, None, None));
+                        req.dates.len() - 1
+                    });
+                if from {
+                    req.dates[at].1 = Some(day);
+                } else {
+                    req.dates[at].2 = Some(day);
+                }
+            }
             name => {
                 let facet = FacetField::ALL
                     .into_iter()
@@ -84,7 +106,21 @@ pub fn search_request(raw: Option<&str>) -> Result<SearchRequest, ApiError> {
     Ok(req)
 }
 
-const ACCEPTED: &str = "accepted: q, limit, offset, sort, prefix, kind, region, theme, target_group, phase, language, organisation, programme, year";
+/// `created_from`, `updated_to`, … → the date and whether it is the lower bound.
+fn date_param(name: &str) -> Option<(DateField, bool)> {
+    let (stem, side) = name.rsplit_once('_')?;
+    let from = match side {
+        "from" => true,
+        "to" => false,
+        _ => return None,
+    };
+    DateField::ALL
+        .iter()
+        .find(|(_, s)| *s == stem)
+        .map(|(d, _)| (*d, from))
+}
+
+const ACCEPTED: &str = "accepted: q, limit, offset, sort, prefix, kind, region, theme, target_group, phase, language, organisation, programme, year, created_from, created_to, updated_from, updated_to, start_from, start_to, end_from, end_to";
 
 /// A whole number parameter in `min..=max`.
 pub(crate) fn number(param: &str, value: &str, min: usize, max: usize) -> Result<usize, ApiError> {

@@ -90,6 +90,10 @@ pub struct Fields {
     pub created: Field,
     /// Last update, days since 1970-01-01.
     pub updated: Field,
+    /// A project's first day, days since 1970-01-01.
+    pub start: Field,
+    /// A project's last day, days since 1970-01-01.
+    pub end: Field,
     /// The title's collation key, for sorting by title.
     pub title_key: Field,
     facets: Vec<(FacetField, Field)>,
@@ -106,6 +110,8 @@ impl Fields {
         let created = b.add_i64_field("created", INDEXED | FAST);
         let updated = b.add_i64_field("updated", INDEXED | FAST);
         let title_key = b.add_u64_field("title_key", FAST);
+        let start = b.add_i64_field("start", INDEXED | FAST);
+        let end = b.add_i64_field("end", INDEXED | FAST);
         let facets = FacetField::ALL
             .iter()
             .map(|&f| (f, b.add_text_field(f.name(), STRING | FAST)))
@@ -139,6 +145,8 @@ impl Fields {
             created,
             updated,
             title_key,
+            start,
+            end,
             facets,
             text,
             schema: b.build(),
@@ -180,6 +188,12 @@ impl Fields {
         t.add_i64(self.created, days(c.created_at));
         t.add_i64(self.updated, days(c.updated_at));
         t.add_u64(self.title_key, collation_key(&c.title));
+        if let Details::Project(p) = &doc.details {
+            t.add_i64(self.start, days(p.start_date));
+            if let Some(end) = p.end_date {
+                t.add_i64(self.end, days(end));
+            }
+        }
         let text = self.text(doc.language());
         let body = doc.body_text();
         t.add_text(text.title, &c.title);
@@ -199,6 +213,41 @@ impl Fields {
 impl Default for Fields {
     fn default() -> Self {
         Fields::new()
+    }
+}
+
+/// A date a search can be limited by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateField {
+    /// When the description was published.
+    Created,
+    /// When it was last changed.
+    Updated,
+    /// A project's first day.
+    Start,
+    /// A project's last day.
+    End,
+}
+
+impl DateField {
+    /// Every date field with its query-parameter stem.
+    pub const ALL: [(DateField, &'static str); 4] = [
+        (DateField::Created, "created"),
+        (DateField::Updated, "updated"),
+        (DateField::Start, "start"),
+        (DateField::End, "end"),
+    ];
+}
+
+impl Fields {
+    /// The index field of a date.
+    pub fn date(&self, date: DateField) -> Field {
+        match date {
+            DateField::Created => self.created,
+            DateField::Updated => self.updated,
+            DateField::Start => self.start,
+            DateField::End => self.end,
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use crate::analysis;
 use crate::schema::Document;
 
 pub use catalog::Catalog;
-pub use fields::{FacetField, Fields, TextFields, collation_key, days, facet_values};
+pub use fields::{DateField, FacetField, Fields, TextFields, collation_key, days, facet_values};
 
 /// Memory the index writer may use while building, shared by its threads.
 const WRITER_BUDGET_BYTES: usize = 96 * 1024 * 1024;

@@ -11,13 +11,16 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::NaiveDate;
 use serde::Serialize;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
 
 use crate::analysis::{AnalyzedToken, Analyzer, Origin, analyze, synonyms, words};
-use crate::index::{FacetField, Fields, SearchIndex};
+use std::ops::Bound;
+
+use crate::index::{DateField, FacetField, Fields, SearchIndex, days};
 use crate::schema::{DocId, Document, Kind, Language, Phase, Region, Theme};
 
 pub use collector::{Collected, Order, Selection};
@@ -62,6 +65,8 @@ pub struct SearchRequest {
     pub order: Option<Order>,
     /// Match a last word still being typed as a prefix.
     pub prefix: bool,
+    /// Date ranges, inclusive at both ends; all must hold.
+    pub dates: Vec<(DateField, Option<NaiveDate>, Option<NaiveDate>)>,
 }
 
 impl Default for SearchRequest {
@@ -73,6 +78,7 @@ impl Default for SearchRequest {
             offset: 0,
             order: None,
             prefix: true,
+            dates: Vec::new(),
         }
     }
 }
@@ -213,18 +219,44 @@ fn run(
     let mut collector = collector_for(req.offset + req.limit, order, req.selection.clone());
     collector.count_facets = facets;
     let (query, highlights) = build_query(scope, &parsed, req.prefix, false);
+    let query = within_dates(index.fields(), query, &req.dates);
     let collected = searcher.search(&query, &collector)?;
     // Typo tolerance runs only when the exact query finds little: typo matches would rank
     // below exact ones anyway, and fuzzy matching over the term dictionaries is the most
     // expensive part of a query.
     if collected.total < TYPO_FALLBACK_BELOW && !parsed.matches_all() {
         let (query, highlights) = build_query(scope, &parsed, req.prefix, true);
+        let query = within_dates(index.fields(), query, &req.dates);
         let with_typos = searcher.search(&query, &collector)?;
         if with_typos.total > collected.total {
             return Ok((with_typos, parsed, highlights));
         }
     }
     Ok((collected, parsed, highlights))
+}
+
+/// Limits a query to documents whose dates fall in the requested ranges.
+fn within_dates(
+    fields: &Fields,
+    query: Box<dyn Query>,
+    dates: &[(DateField, Option<NaiveDate>, Option<NaiveDate>)],
+) -> Box<dyn Query> {
+    if dates.is_empty() {
+        return query;
+    }
+    let mut clauses = vec![(Occur::Must, query)];
+    for &(date, from, to) in dates {
+        let field = fields.date(date);
+        let bound = |d: Option<NaiveDate>| match d {
+            Some(d) => Bound::Included(Term::from_field_i64(field, days(d))),
+            None => Bound::Unbounded,
+        };
+        clauses.push((
+            Occur::Must,
+            Box::new(RangeQuery::new(bound(from), bound(to))) as Box<dyn Query>,
+        ));
+    }
+    Box::new(BooleanQuery::new(clauses))
 }
 
 /// The languages of the documents a searcher sees: a query need not search the fields of a

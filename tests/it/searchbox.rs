@@ -229,3 +229,36 @@ proptest! {
         prop_assert!(status == 200 || status == 400, "{} for suggest {:?}", status, q);
     }
 }
+
+#[test]
+fn date_ranges_limit_results_inclusively() {
+    let dates = |q: &[(&str, &str)]| -> Vec<String> {
+        let mut q = q.to_vec();
+        q.push(("limit", "100"));
+        let r = server().search(&q);
+        r["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["updated_at"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = dates(&[]);
+    let in_2024 = dates(&[("updated_from", "2024-01-01"), ("updated_to", "2024-05-01")]);
+    let expected: Vec<&String> = all
+        .iter()
+        .filter(|d| d.as_str() >= "2024-01-01" && d.as_str() <= "2024-05-01")
+        .collect();
+    assert_eq!(in_2024.len(), expected.len(), "{in_2024:?}");
+    assert!(
+        in_2024
+            .iter()
+            .all(|d| d.as_str() >= "2024-01-01" && d.as_str() <= "2024-05-01")
+    );
+    assert!(!in_2024.is_empty() && in_2024.len() < all.len());
+    let body: Value = server()
+        .get("/v1/search?updated_from=1.1.2024")
+        .json()
+        .unwrap();
+    assert_eq!(body["param"], "updated_from");
+}
