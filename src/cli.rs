@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use crate::analysis;
+use crate::http::embed::Origins;
 use crate::http::{self, AppState};
 use crate::index::{Catalog, SearchIndex};
 use crate::ingest::{Item, read_ndjson};
@@ -51,6 +52,10 @@ pub enum Command {
         /// Admin API key for write endpoints; without it the write API is off.
         #[arg(long, env = "INNOHAKU_ADMIN_KEY", hide_env_values = true)]
         admin_key: Option<String>,
+        /// Sites whose pages may call the read API and frame the iframe widget: `*`, or
+        /// comma-separated origins such as `https://www.kunta.fi`. Default: none but our own.
+        #[arg(long, env = "INNOHAKU_ALLOWED_ORIGINS", default_value = "", value_parser = Origins::parse)]
+        allowed_origins: Origins,
         /// Log as JSON lines.
         #[arg(long)]
         json_logs: bool,
@@ -114,10 +119,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             bind,
             seed_dir,
             admin_key,
+            allowed_origins,
             json_logs,
         } => {
             init_logs(json_logs);
-            serve(data, bind, seed_dir, admin_key)
+            serve(data, bind, seed_dir, admin_key, allowed_origins)
         }
         Command::Reindex { data, files } => reindex(data, files),
         Command::Search { data, query, limit } => search(data, query, limit),
@@ -172,6 +178,7 @@ fn serve(
     bind: SocketAddr,
     seed_dir: PathBuf,
     admin_key: Option<String>,
+    origins: Origins,
 ) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let seed = seed_dir.is_dir().then_some(seed_dir.as_path());
@@ -192,9 +199,11 @@ fn serve(
     if admin_key.is_none() {
         tracing::info!("no admin key configured: the write API is off");
     }
+    tracing::info!(?origins, "origins allowed to embed");
     let state = AppState {
         service: Arc::new(service),
         admin_key,
+        origins: Arc::new(origins),
     };
     // Searches and writes run on blocking threads, each with its own analysis cache: as many
     // as twice the cores keeps the CPU busy and memory bounded; more only queue.

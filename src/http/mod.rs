@@ -1,9 +1,11 @@
 //! The HTTP API and the search page: a thin axum layer over [`Service`].
 
 pub mod admin;
+pub mod embed;
 mod error;
 pub mod openapi;
 mod params;
+mod similar;
 mod ui;
 
 use std::sync::Arc;
@@ -21,7 +23,6 @@ use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::recommend::Similar;
 use crate::schema::{
     DocId, Document, Kind, Language, Phase, ProjectStatus, Region, TargetGroup, Theme,
 };
@@ -29,6 +30,7 @@ use crate::search::SearchResults;
 use crate::service::Service;
 
 pub use error::{ApiError, Problem, ProblemBody};
+pub use similar::{PageBody, SimilarResponse};
 
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -40,13 +42,21 @@ pub struct AppState {
     pub service: Arc<Service>,
     /// The admin API key; `None` turns the write API off.
     pub admin_key: Option<Arc<str>>,
+    /// Sites that may call the read API from their pages and frame the iframe widget.
+    pub origins: Arc<embed::Origins>,
 }
 
 /// The whole router.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let cors = state.origins.cors();
+    let router = Router::new()
         .route("/", timed(get(ui::index)))
         .route("/assets/{file}", timed(get(ui::asset)))
+        .route("/widget.js", get(embed::widget_js))
+        .route("/embed/similar", timed(get(embed::iframe)))
+        .route("/embed/similar.css", get(embed::embed_css))
+        .route("/demo/widget", get(embed::demo))
+        .route("/demo/host.css", get(embed::demo_css))
         .route("/healthz", timed(get(healthz)))
         .route("/readyz", timed(get(readyz)))
         .route("/problems/{code}", timed(get(problem_doc)))
@@ -69,7 +79,14 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/jobs", get(admin::list_jobs))
         .route("/v1/jobs/reindex", post(admin::start_reindex))
         .route("/v1/jobs/{id}", get(admin::job).delete(admin::cancel_job))
-        .route("/v1/documents/{id}/similar", timed(get(similar)))
+        .route(
+            "/v1/documents/{id}/similar",
+            timed(get(similar::for_document)),
+        )
+        .route(
+            "/v1/similar",
+            timed(get(similar::for_page).post(similar::for_page_body)),
+        )
         .fallback(|| async { ApiError::new(Problem::NotFound, "no endpoint at this path") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(
@@ -84,7 +101,12 @@ pub fn app(state: AppState) -> Router {
             ApiError::internal("a handler panicked").into_response()
         }))
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .with_state(state);
+    // Outermost, so that preflights and error responses carry the CORS headers too.
+    match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
 }
 
 /// Bounds how long a read may take. Writes have no such bound: a long NDJSON stream is
@@ -222,52 +244,6 @@ async fn document(
     let doc = blocking(move || Ok(state.service.get(&id)?)).await?;
     doc.map(Json)
         .ok_or_else(|| ApiError::new(Problem::NotFound, "no document has this id"))
-}
-
-/// Recommendations for a document.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct SimilarResponse {
-    /// The document they are similar to.
-    pub id: String,
-    /// Most similar first.
-    pub similar: Vec<Similar>,
-}
-
-async fn similar(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<SimilarResponse>, ApiError> {
-    let id = parse_id(&id)?;
-    let mut kinds = Vec::new();
-    let mut limit = 5;
-    for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
-        match key.as_ref() {
-            "kind" => {
-                for v in value.split(',').filter(|v| !v.is_empty()) {
-                    kinds.push(
-                        v.parse::<Kind>()
-                            .map_err(|e| ApiError::param("kind", e.to_string()))?,
-                    );
-                }
-            }
-            "limit" => limit = params::number("limit", &value, 1, 50)?,
-            other => {
-                return Err(ApiError::param(
-                    other,
-                    "unknown parameter; accepted: kind, limit",
-                ));
-            }
-        }
-    }
-    let found =
-        blocking(move || Ok(state.service.similar(&id, &kinds, limit)?.map(|s| (id, s)))).await?;
-    let (id, similar) =
-        found.ok_or_else(|| ApiError::new(Problem::NotFound, "no document has this id"))?;
-    Ok(Json(SimilarResponse {
-        id: id.to_string(),
-        similar,
-    }))
 }
 
 async fn suggest(

@@ -9,7 +9,9 @@
 use utoipa::{IntoParams, OpenApi};
 
 use crate::analysis::{AnalyzedToken, Inspection, Origin};
-use crate::recommend::Similar;
+use crate::recommend::{
+    DocumentRef, Label, Link, Reasons, Recommendation, Recommendations, RegionMode,
+};
 use crate::schema::{Kind, Language, Phase, Region, TargetGroup, Theme};
 use crate::search::{
     DocumentSuggestion, FacetCounts, FacetValue, Hit, SearchResults, Snippet, Suggestions,
@@ -20,7 +22,7 @@ use crate::service::{IngestReport, JobState, JobStatus};
 use super::admin::{DeleteReport, DeleteRequest};
 
 use super::error::{Problem, ProblemBody};
-use super::{SearchResponse, SimilarResponse};
+use super::{PageBody, SearchResponse, SimilarResponse};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -32,12 +34,12 @@ use super::{SearchResponse, SimilarResponse};
     ),
     modifiers(&AdminKey),
     paths(
-        search_doc, suggest_doc, document_doc, similar_doc, analyze_doc, ingest_doc, put_doc, delete_doc,
+        search_doc, suggest_doc, document_doc, similar_doc, similar_page_doc, similar_body_doc, analyze_doc, ingest_doc, put_doc, delete_doc,
         bulk_delete_doc, reindex_doc, jobs_doc, job_doc, cancel_job_doc, vocabulary_doc, healthz_doc, readyz_doc
     ),
     components(schemas(
         SearchResponse, SearchResults, Hit, Snippet, FacetCounts, FacetValue, Suggestions, DocumentSuggestion,
-        TermSuggestion, SimilarResponse, Similar, Inspection, AnalyzedToken, Origin, IngestReport, ProblemBody,
+        TermSuggestion, SimilarResponse, Recommendations, Recommendation, Reasons, Label, Link, DocumentRef, RegionMode, PageBody, Inspection, AnalyzedToken, Origin, IngestReport, ProblemBody,
         JobStatus, JobState, DeleteRequest, DeleteReport,
         Problem, Kind, Language, Phase, Region, TargetGroup, Theme
     ))
@@ -128,8 +130,32 @@ struct SuggestParams {
 struct SimilarParams {
     /// Only these kinds (repeat or comma-separate).
     kind: Option<Vec<Kind>>,
-    /// How many, 1-50 (default 5).
+    /// Only documents in these regions (repeat or comma-separate).
+    region: Option<Vec<Region>>,
+    /// How the source's own regions count: any (default), other (only other regions) or
+    /// mine_first.
+    region_mode: Option<RegionMode>,
+    /// Only documents in these languages (repeat or comma-separate).
+    language: Option<Vec<Language>>,
+    /// Language of labels in reasons: fi (default), sv or en.
+    lang: Option<Language>,
+    /// How many, 1-20 (default 5).
     limit: Option<u32>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+struct PageParams {
+    /// The page's text (at most 20000 characters).
+    text: Option<String>,
+    /// The text's language; detected when absent.
+    text_language: Option<Language>,
+    /// Themes of the page (repeat or comma-separate).
+    theme: Option<Vec<Theme>>,
+    /// Target groups of the page (repeat or comma-separate).
+    target_group: Option<Vec<TargetGroup>>,
+    /// Regions the page is about, for `region_mode`.
+    home_region: Option<Vec<Region>>,
 }
 
 #[derive(IntoParams)]
@@ -162,13 +188,30 @@ fn suggest_doc() {}
 ))]
 fn document_doc() {}
 
-/// Documents similar to one, with the themes they share.
+/// Documents similar to one, each with its reasons; the document's translations apart.
+/// Responses carry an `ETag`; a request with a current `If-None-Match` gets 304.
 #[utoipa::path(get, path = "/v1/documents/{id}/similar", params(("id" = String, Path, description = "Document id"), SimilarParams), responses(
-    (status = 200, description = "Similar documents", body = SimilarResponse),
+    (status = 200, description = "Recommendations", body = SimilarResponse),
+    (status = 304, description = "The copy named by `If-None-Match` is current"),
     (status = 400, description = "A parameter is invalid", body = ProblemBody, content_type = "application/problem+json"),
     (status = 404, description = "No such document", body = ProblemBody, content_type = "application/problem+json"),
 ))]
 fn similar_doc() {}
+
+/// Documents similar to a page outside Innohaku, described by text and/or facets.
+#[utoipa::path(get, path = "/v1/similar", params(PageParams, SimilarParams), responses(
+    (status = 200, description = "Recommendations", body = SimilarResponse),
+    (status = 304, description = "The copy named by `If-None-Match` is current"),
+    (status = 400, description = "A parameter is invalid, or the page is empty", body = ProblemBody, content_type = "application/problem+json"),
+))]
+fn similar_page_doc() {}
+
+/// The same as `GET /v1/similar`, with the parameters in a JSON body.
+#[utoipa::path(post, path = "/v1/similar", request_body = PageBody, responses(
+    (status = 200, description = "Recommendations", body = SimilarResponse),
+    (status = 400, description = "The body is invalid, or the page is empty", body = ProblemBody, content_type = "application/problem+json"),
+))]
+fn similar_body_doc() {}
 
 /// How a text is analysed into index terms, with each term's origin.
 #[utoipa::path(get, path = "/v1/analyze", params(AnalyzeParams), responses(

@@ -96,6 +96,8 @@ pub struct Fields {
     pub end: Field,
     /// The title's collation key, for sorting by title.
     pub title_key: Field,
+    /// Ids of the documents this one links to, so links can be followed backwards.
+    pub links: Field,
     facets: Vec<(FacetField, Field)>,
     text: Vec<(Language, TextFields)>,
     schema: Schema,
@@ -112,6 +114,7 @@ impl Fields {
         let title_key = b.add_u64_field("title_key", FAST);
         let start = b.add_i64_field("start", INDEXED | FAST);
         let end = b.add_i64_field("end", INDEXED | FAST);
+        let links = b.add_text_field("links", STRING);
         let facets = FacetField::ALL
             .iter()
             .map(|&f| (f, b.add_text_field(f.name(), STRING | FAST)))
@@ -145,6 +148,7 @@ impl Fields {
             created,
             updated,
             title_key,
+            links,
             start,
             end,
             facets,
@@ -193,6 +197,9 @@ impl Fields {
             if let Some(end) = p.end_date {
                 t.add_i64(self.end, days(end));
             }
+        }
+        for (_, linked) in doc.links() {
+            t.add_text(self.links, linked.as_str());
         }
         let text = self.text(doc.language());
         let body = doc.body_text();

@@ -36,6 +36,9 @@ pub enum IndexError {
     /// No index has been built yet.
     #[error("no index has been built in {0}; run `innohaku reindex` or start `innohaku serve`")]
     Missing(String),
+    /// The index on disk was built with another schema (an older version of Innohaku).
+    #[error("the index in {0} was built with another schema; it must be rebuilt")]
+    SchemaChanged(String),
 }
 
 /// One opened index generation, ready to search.
@@ -62,6 +65,12 @@ impl SearchIndex {
     }
 
     fn from_index(index: Index, dir: &Path) -> Result<SearchIndex, IndexError> {
+        let fields = Fields::new();
+        // Field handles are positions in the schema: an index written by another version
+        // would be read through the wrong fields, so it is refused rather than misread.
+        if index.schema() != *fields.schema() {
+            return Err(IndexError::SchemaChanged(dir.display().to_string()));
+        }
         analysis::register(index.tokenizers());
         let reader = index
             .reader_builder()
@@ -70,7 +79,7 @@ impl SearchIndex {
         Ok(SearchIndex {
             index,
             reader,
-            fields: Arc::new(Fields::new()),
+            fields: Arc::new(fields),
             dir: dir.to_owned(),
         })
     }
@@ -133,6 +142,19 @@ impl SearchIndex {
     /// The directory this generation lives in.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// A number that changes whenever what searches see changes (a commit, a merge, a new
+    /// generation), and stays the same across restarts otherwise: the basis of HTTP ETags.
+    pub fn version(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = rustc_hash::FxHasher::default();
+        self.dir.hash(&mut hasher);
+        for segment in self.searcher().segment_readers() {
+            segment.segment_id().uuid_string().hash(&mut hasher);
+            segment.num_deleted_docs().hash(&mut hasher);
+        }
+        hasher.finish()
     }
 
     /// The number of documents searchable now.

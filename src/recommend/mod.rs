@@ -1,149 +1,562 @@
-//! "Similar practices": documents that share a document's distinctive terms and themes.
+//! "Similar practices": documents close to a document or to a page outside Innohaku, each
+//! with the reasons a reader can check.
 //!
-//! The text side is a more-like-this query written here rather than Tantivy's, so the terms
-//! that drove a recommendation can be shown to the user as its reason.
+//! Two candidate pools are merged: a more-like-this query over the source's most
+//! distinctive terms (written here rather than taken from Tantivy, so the terms can be shown
+//! as reasons), and a structural query over explicit links, themes and target groups. Each
+//! candidate is then scored by its text similarity plus its structural signals
+//! ([`blend`]), translations and near-duplicates are set aside, and the list is spread over
+//! organisations.
 
-use std::collections::HashMap;
+mod blend;
+mod terms;
 
-use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{Searcher, Term};
+use tantivy::{DocAddress, Searcher, Term};
 
-use crate::analysis::analyze;
-use crate::index::{FacetField, SearchIndex};
-use crate::schema::{DocId, Document, Kind, Theme};
-use crate::search::{Order, SearchError, load_document};
+use crate::analysis::detect_language;
+use crate::index::{FacetField, Fields, SearchIndex};
+use crate::schema::{DocId, Document, Kind, Language, Phase, Region, TargetGroup, Theme};
+use crate::search::{SearchError, load_document, top_collector};
 
-/// Terms taken from the source document into the query.
-const MAX_QUERY_TERMS: usize = 25;
-/// Weight of a shared theme relative to the text score.
-const THEME_BOOST: f32 = 0.6;
+pub use blend::Link;
+pub use terms::{KeyTerm, key_terms};
 
-/// One recommended document and why.
+/// Most recommendations one request may ask for.
+pub const MAX_LIMIT: usize = 20;
+/// Most characters of free text considered.
+pub const MAX_TEXT_CHARS: usize = 20_000;
+/// Shared key terms shown per recommendation.
+const MAX_REASON_TERMS: usize = 5;
+
+/// What recommendations are computed from: a document, or a page described by text and
+/// facets.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// The document's id, when it is one of ours.
+    pub id: Option<DocId>,
+    /// Its language.
+    pub language: Language,
+    /// Its title, to recognise near-duplicates.
+    pub title: Option<String>,
+    /// Its text with a weight per piece.
+    pub texts: Vec<(f32, String)>,
+    /// Themes.
+    pub themes: Vec<Theme>,
+    /// Target groups.
+    pub target_groups: Vec<TargetGroup>,
+    /// Regions.
+    pub regions: Vec<Region>,
+    /// Organisations.
+    pub organisations: Vec<String>,
+    /// Documents it links to.
+    pub links: Vec<DocId>,
+    /// Its versions in other languages.
+    pub translations: Vec<DocId>,
+}
+
+impl Profile {
+    /// The profile of a stored document.
+    pub fn of_document(doc: &Document) -> Profile {
+        let c = &doc.common;
+        Profile {
+            id: Some(c.id.clone()),
+            language: doc.language(),
+            title: Some(c.title.clone()),
+            texts: doc
+                .strings()
+                .filter(|(name, _)| *name != "organisations")
+                .map(|(name, text)| (if name == "title" { 3.0 } else { 1.0 }, text.to_owned()))
+                .collect(),
+            themes: c.themes.clone(),
+            target_groups: c.target_groups.clone(),
+            regions: c.regions.clone(),
+            organisations: c.organisations.clone(),
+            links: doc.links().map(|(_, id)| id.clone()).collect(),
+            translations: c.translations.clone(),
+        }
+    }
+
+    /// The profile of a page outside Innohaku; its language is detected unless given.
+    pub fn of_page(page: &Page) -> Profile {
+        let text: String = page.text.chars().take(MAX_TEXT_CHARS).collect();
+        let language = page
+            .text_language
+            .or_else(|| (!text.trim().is_empty()).then(|| detect_language(&text)))
+            .unwrap_or(Language::Fi);
+        Profile {
+            language,
+            texts: vec![(1.0, text)],
+            themes: page.themes.clone(),
+            target_groups: page.target_groups.clone(),
+            regions: page.home_regions.clone(),
+            id: None,
+            title: None,
+            organisations: Vec::new(),
+            links: Vec::new(),
+            translations: Vec::new(),
+        }
+    }
+}
+
+/// A page that is not in Innohaku, described by its text and facets.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Page {
+    /// The page's text (title and body); only the first 20,000 characters count.
+    pub text: String,
+    /// The text's language; detected when absent.
+    pub text_language: Option<Language>,
+    /// Themes of the page.
+    pub themes: Vec<Theme>,
+    /// Target groups of the page.
+    pub target_groups: Vec<TargetGroup>,
+    /// The regions the page is about (for `region_mode`).
+    pub home_regions: Vec<Region>,
+}
+
+impl Page {
+    /// Whether there is anything to compare with.
+    pub fn is_empty(&self) -> bool {
+        self.text.trim().is_empty() && self.themes.is_empty() && self.target_groups.is_empty()
+    }
+}
+
+/// How the source's regions shape the results.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionMode {
+    /// Regions do not matter.
+    #[default]
+    Any,
+    /// Only documents from other regions: "how is this done elsewhere".
+    Other,
+    /// Documents from the source's regions first.
+    MineFirst,
+}
+
+/// Which similarity ranks the results.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Method {
+    /// Text and structure together (what the service uses).
+    #[default]
+    Blended,
+    /// Text alone: the baseline of the offline evaluation.
+    TextOnly,
+}
+
+/// What to return.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Only these kinds (all when empty).
+    pub kinds: Vec<Kind>,
+    /// Only documents in these regions (all when empty).
+    pub regions: Vec<Region>,
+    /// How the source's own regions count.
+    pub region_mode: RegionMode,
+    /// Only documents in these languages (all when empty).
+    pub languages: Vec<Language>,
+    /// How many.
+    pub limit: usize,
+    /// The language of labels in reasons.
+    pub labels: Language,
+    /// Which similarity.
+    pub method: Method,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            kinds: Vec::new(),
+            regions: Vec::new(),
+            region_mode: RegionMode::Any,
+            languages: Vec::new(),
+            limit: 5,
+            labels: Language::Fi,
+            method: Method::Blended,
+        }
+    }
+}
+
+/// Recommendations and the source's translations.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Similar {
-    /// Document id.
+pub struct Recommendations {
+    /// Most similar first.
+    pub results: Vec<Recommendation>,
+    /// The source in other languages: offered as translations, not as recommendations.
+    pub translations: Vec<DocumentRef>,
+}
+
+/// Enough of a document to link to it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DocumentRef {
+    /// Id.
     #[schema(value_type = String)]
     pub id: DocId,
     /// Kind.
     pub kind: Kind,
+    /// Language.
+    pub language: Language,
+    /// Title.
+    pub title: String,
+    /// Canonical page.
+    pub url: Option<String>,
+}
+
+/// One recommended document and why.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Recommendation {
+    /// Id.
+    #[schema(value_type = String)]
+    pub id: DocId,
+    /// Kind.
+    pub kind: Kind,
+    /// Language of its text.
+    pub language: Language,
     /// Title.
     pub title: String,
     /// Summary.
     pub summary: String,
     /// Canonical page.
     pub url: Option<String>,
-    /// Similarity score (comparable within one response).
+    /// Regions.
+    pub regions: Vec<Label>,
+    /// Organisations.
+    pub organisations: Vec<String>,
+    /// A practice's phase.
+    pub phase: Option<Label>,
+    /// Score (comparable within one response).
     pub score: f32,
-    /// Themes it shares with the source.
-    pub shared_themes: Vec<Theme>,
+    /// Why it is recommended.
+    pub reasons: Reasons,
 }
 
-/// Documents similar to `doc`, excluding itself, optionally only of some kinds.
-pub fn similar(
+/// Why a document is recommended, in terms a reader can check.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct Reasons {
+    /// Key terms of the source that it also uses, as words (base forms), strongest first.
+    pub terms: Vec<String>,
+    /// Themes both have.
+    pub themes: Vec<Label>,
+    /// Target groups both serve.
+    pub target_groups: Vec<Label>,
+    /// An explicit link between the two.
+    pub link: Option<Link>,
+    /// Whether it works in one of the source's regions.
+    pub same_region: bool,
+}
+
+/// A vocabulary value with its label in the requested language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Label {
+    /// Stable id.
+    pub id: &'static str,
+    /// Human label.
+    pub label: &'static str,
+}
+
+macro_rules! label_of {
+    ($value:expr, $lang:expr) => {{
+        let labels = $value.labels();
+        Label {
+            id: $value.id(),
+            label: match $lang {
+                Language::Fi => labels.fi,
+                Language::Sv => labels.sv,
+                Language::En => labels.en,
+            },
+        }
+    }};
+}
+
+/// A candidate on its way to becoming a recommendation.
+struct Candidate {
+    address: DocAddress,
+    doc: Document,
+    score: f32,
+    signals: blend::Signals,
+}
+
+/// Recommends documents for `profile`.
+pub fn recommend(
     index: &SearchIndex,
-    doc: &Document,
-    kinds: &[Kind],
-    limit: usize,
-) -> Result<Vec<Similar>, SearchError> {
+    profile: &Profile,
+    options: &Options,
+) -> Result<Recommendations, SearchError> {
     let searcher = index.searcher();
     let fields = index.fields();
-    let lang = doc.language();
-    let text = fields.text(lang);
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for (term, weight) in key_terms(&searcher, text.body, doc)? {
-        for field in [text.title, text.summary, text.body] {
-            let q = TermQuery::new(
-                Term::from_field_text(field, &term),
-                IndexRecordOption::WithFreqs,
-            );
-            clauses.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(q), weight)),
-            ));
+    let texts: Vec<(f32, &str)> = profile
+        .texts
+        .iter()
+        .map(|(w, t)| (*w, t.as_str()))
+        .collect();
+    let key = key_terms(&searcher, fields, profile.language, &texts)?;
+    let pool = (options.limit * 8).max(40);
+    let selection = selection(options);
+    let excluded = exclusions(fields, profile, options);
+
+    let mut text_scores: HashMap<DocAddress, f32> = HashMap::new();
+    if !key.is_empty() {
+        let query = with_exclusions(text_query(fields, profile.language, &key), &excluded);
+        let top = searcher.search(&query, &top_collector(pool, selection.clone()))?;
+        let best = top.top.first().map_or(1.0, |r| r.score).max(f32::EPSILON);
+        for hit in top.top {
+            text_scores.insert(hit.address, hit.score / best);
         }
     }
-    for theme in &doc.common.themes {
-        let q = TermQuery::new(
-            Term::from_field_text(fields.facet(FacetField::Theme), theme.id()),
-            IndexRecordOption::Basic,
+    let mut addresses: Vec<DocAddress> = text_scores.keys().copied().collect();
+    if options.method == Method::Blended
+        && let Some(query) = structure_query(fields, profile)
+    {
+        let query = with_exclusions(query, &excluded);
+        let top = searcher.search(&query, &top_collector(pool, selection))?;
+        addresses.extend(
+            top.top
+                .iter()
+                .map(|r| r.address)
+                .filter(|a| !text_scores.contains_key(a)),
         );
-        clauses.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(Box::new(q), THEME_BOOST)),
+    }
+
+    let own_title = profile.title.as_deref().map(title_key);
+    let mut translations = Vec::new();
+    let mut candidates = Vec::with_capacity(addresses.len());
+    for address in addresses {
+        let doc = load_document(&searcher, fields, address)?;
+        if is_translation(profile, &doc) {
+            translations.push(DocumentRef::of(&doc));
+            continue;
+        }
+        if own_title.is_some() && own_title.as_deref() == Some(&title_key(&doc.common.title)) {
+            continue; // The same document entered twice under two ids.
+        }
+        let signals = blend::Signals::between(profile, &doc);
+        let text = text_scores.get(&address).copied().unwrap_or(0.0);
+        candidates.push(Candidate {
+            address,
+            score: signals.score(text, options.method, options.region_mode),
+            doc,
+            signals,
+        });
+    }
+    candidates.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.doc.common.id.cmp(&b.doc.common.id))
+    });
+    let chosen = blend::diversify(
+        candidates,
+        options.limit,
+        |c| blend::owner(&c.doc).map(str::to_owned),
+        |c| matches!(c.signals.link, Some(Link::Named | Link::NamedBy)),
+    );
+
+    let mut results = Vec::with_capacity(chosen.len());
+    for c in chosen {
+        let terms = if c.doc.language() == profile.language {
+            let mut shared =
+                terms::shared_terms(&searcher, fields, profile.language, &key, c.address)?;
+            shared.truncate(MAX_REASON_TERMS);
+            shared
+        } else {
+            Vec::new()
+        };
+        results.push(recommendation(c, terms, profile, options.labels));
+    }
+    for id in &profile.translations {
+        if !translations.iter().any(|t: &DocumentRef| &t.id == id)
+            && let Some(doc) = find(&searcher, fields, id)?
+        {
+            translations.push(DocumentRef::of(&doc));
+        }
+    }
+    translations.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(Recommendations {
+        results,
+        translations,
+    })
+}
+
+/// Facet filters the collector applies.
+fn selection(options: &Options) -> crate::search::Selection {
+    let mut selection = Vec::new();
+    let mut add = |facet: FacetField, values: Vec<&str>| {
+        if !values.is_empty() {
+            selection.push((facet, values.into_iter().map(str::to_owned).collect()));
+        }
+    };
+    add(
+        FacetField::Kind,
+        options.kinds.iter().map(|k| k.id()).collect(),
+    );
+    add(
+        FacetField::Region,
+        options.regions.iter().map(|r| r.id()).collect(),
+    );
+    add(
+        FacetField::Language,
+        options.languages.iter().map(|l| l.code()).collect(),
+    );
+    selection
+}
+
+/// Documents never recommended: the source itself and, for `other` regions, documents in
+/// its regions.
+fn exclusions(fields: &Fields, profile: &Profile, options: &Options) -> Vec<Box<dyn Query>> {
+    let mut excluded: Vec<Box<dyn Query>> = Vec::new();
+    if let Some(id) = &profile.id {
+        excluded.push(term(fields.id, id.as_str()));
+    }
+    if options.region_mode == RegionMode::Other {
+        for region in profile.regions.iter().filter(|r| **r != Region::National) {
+            excluded.push(term(fields.facet(FacetField::Region), region.id()));
+        }
+    }
+    excluded
+}
+
+fn with_exclusions(query: Box<dyn Query>, excluded: &[Box<dyn Query>]) -> BooleanQuery {
+    let mut clauses = vec![(Occur::Must, query)];
+    clauses.extend(excluded.iter().map(|q| (Occur::MustNot, q.box_clone())));
+    BooleanQuery::new(clauses)
+}
+
+fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn boosted(query: Box<dyn Query>, boost: f32) -> (Occur, Box<dyn Query>) {
+    (Occur::Should, Box::new(BoostQuery::new(query, boost)))
+}
+
+/// More like this: the key terms in the title, summary and body of the source's language.
+fn text_query(fields: &Fields, lang: Language, key: &[KeyTerm]) -> Box<dyn Query> {
+    let text = fields.text(lang);
+    let clauses = key
+        .iter()
+        .flat_map(|k| {
+            [text.title, text.summary, text.body]
+                .into_iter()
+                .map(move |field| boosted(term(field, &k.term), k.weight))
+        })
+        .collect();
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// Documents linked with the source, directly or through a shared project or network, and
+/// documents on its themes and target groups.
+fn structure_query(fields: &Fields, profile: &Profile) -> Option<Box<dyn Query>> {
+    let mut clauses = Vec::new();
+    for linked in &profile.links {
+        clauses.push(boosted(term(fields.id, linked.as_str()), 3.0));
+        clauses.push(boosted(term(fields.links, linked.as_str()), 1.5));
+    }
+    if let Some(id) = &profile.id {
+        clauses.push(boosted(term(fields.links, id.as_str()), 3.0));
+    }
+    for theme in &profile.themes {
+        clauses.push(boosted(
+            term(fields.facet(FacetField::Theme), theme.id()),
+            1.0,
         ));
     }
-    let own_id = TermQuery::new(
-        Term::from_field_text(fields.id, doc.id().as_str()),
-        IndexRecordOption::Basic,
-    );
-    clauses.push((Occur::MustNot, Box::new(own_id)));
-    let selection = if kinds.is_empty() {
-        Vec::new()
-    } else {
-        vec![(
-            FacetField::Kind,
-            kinds.iter().map(|k| k.id().to_owned()).collect(),
-        )]
-    };
-    let collected = searcher.search(
-        &BooleanQuery::new(clauses),
-        &crate::search::collector_for(limit, Order::Relevance, selection),
-    )?;
-    collected
-        .top
-        .iter()
-        .map(|r| {
-            let other = load_document(&searcher, fields, r.address)?;
-            let shared_themes = other
-                .common
-                .themes
-                .iter()
-                .filter(|t| doc.common.themes.contains(t))
-                .copied()
-                .collect();
-            Ok(Similar {
-                id: other.common.id.clone(),
-                kind: other.kind(),
-                title: other.common.title.clone(),
-                summary: other.common.summary.clone(),
-                url: other.common.url.as_ref().map(|u| u.as_str().to_owned()),
-                score: r.score,
-                shared_themes,
-            })
-        })
+    for group in &profile.target_groups {
+        clauses.push(boosted(
+            term(fields.facet(FacetField::TargetGroup), group.id()),
+            0.7,
+        ));
+    }
+    (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+}
+
+/// Whether `doc` is the source in another language.
+fn is_translation(profile: &Profile, doc: &Document) -> bool {
+    profile.translations.contains(&doc.common.id)
+        || profile
+            .id
+            .as_ref()
+            .is_some_and(|id| doc.common.translations.contains(id))
+}
+
+/// A title reduced to its letters and digits, to recognise the same document twice.
+fn title_key(title: &str) -> String {
+    title
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
         .collect()
 }
 
-/// The document's most distinctive terms by tf-idf, with normalised weights.
-fn key_terms(
-    searcher: &Searcher,
-    field: tantivy::schema::Field,
-    doc: &Document,
-) -> Result<Vec<(String, f32)>, SearchError> {
-    let mut tf: HashMap<String, f32> = HashMap::new();
-    let lang = doc.language();
-    for (name, text) in doc.strings() {
-        let weight = if name == "title" { 3.0 } else { 1.0 };
-        for token in analyze(lang, text) {
-            if token.term.chars().count() >= 3 && !token.term.chars().all(|c| c.is_ascii_digit()) {
-                *tf.entry(token.term).or_default() += weight;
-            }
+fn find(searcher: &Searcher, fields: &Fields, id: &DocId) -> Result<Option<Document>, SearchError> {
+    let top = searcher.search(
+        &TermQuery::new(
+            Term::from_field_text(fields.id, id.as_str()),
+            IndexRecordOption::Basic,
+        ),
+        &top_collector(1, Vec::new()),
+    )?;
+    top.top
+        .first()
+        .map(|hit| load_document(searcher, fields, hit.address))
+        .transpose()
+}
+
+impl DocumentRef {
+    /// The reference to a document.
+    pub fn of(doc: &Document) -> DocumentRef {
+        DocumentRef {
+            id: doc.common.id.clone(),
+            kind: doc.kind(),
+            language: doc.language(),
+            title: doc.common.title.clone(),
+            url: doc.common.url.as_ref().map(|u| u.as_str().to_owned()),
         }
     }
-    let n = searcher.num_docs().max(1) as f32;
-    let mut weighted = Vec::with_capacity(tf.len());
-    for (term, f) in tf {
-        let df = searcher.doc_freq(&Term::from_field_text(field, &term))? as f32;
-        if df < 2.0 {
-            continue; // A term only this document has finds nothing else.
-        }
-        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-        weighted.push((term, f.sqrt() * idf));
+}
+
+fn recommendation(
+    c: Candidate,
+    terms: Vec<String>,
+    profile: &Profile,
+    lang: Language,
+) -> Recommendation {
+    let common = &c.doc.common;
+    let shared_themes: HashSet<&Theme> = profile.themes.iter().collect();
+    let shared_groups: HashSet<&TargetGroup> = profile.target_groups.iter().collect();
+    Recommendation {
+        id: common.id.clone(),
+        kind: c.doc.kind(),
+        language: c.doc.language(),
+        title: common.title.clone(),
+        summary: common.summary.clone(),
+        url: common.url.as_ref().map(|u| u.as_str().to_owned()),
+        regions: common.regions.iter().map(|r| label_of!(r, lang)).collect(),
+        organisations: common.organisations.clone(),
+        phase: c.doc.phase().map(|p: Phase| label_of!(p, lang)),
+        score: c.score,
+        reasons: Reasons {
+            terms,
+            themes: common
+                .themes
+                .iter()
+                .filter(|t| shared_themes.contains(t))
+                .map(|t| label_of!(t, lang))
+                .collect(),
+            target_groups: common
+                .target_groups
+                .iter()
+                .filter(|g| shared_groups.contains(g))
+                .map(|g| label_of!(g, lang))
+                .collect(),
+            link: c.signals.link,
+            same_region: c.signals.same_region,
+        },
     }
-    weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    weighted.truncate(MAX_QUERY_TERMS);
-    let max = weighted.first().map_or(1.0, |w| w.1);
-    Ok(weighted.into_iter().map(|(t, w)| (t, w / max)).collect())
 }

@@ -55,6 +55,10 @@ pub struct Common {
     /// Canonical page of the document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<HttpUrl>,
+    /// Ids of the same document in other languages (kieliversiot / språkversioner).
+    /// Recommendations offer them as translations, never as similar documents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub translations: Vec<DocId>,
 }
 
 /// A practice (toimintamalli / verksamhetsmodell): a reusable way of working.
@@ -245,6 +249,12 @@ impl Document {
         }
         if let Some((field, _)) = self.links().find(|(_, id)| **id == c.id) {
             return Err(DocumentError::at(field, "a document cannot link to itself"));
+        }
+        if c.translations.contains(&c.id) {
+            return Err(DocumentError::at(
+                "translations",
+                "a document cannot be its own translation",
+            ));
         }
         Ok(())
     }

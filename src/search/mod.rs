@@ -297,6 +297,15 @@ pub fn collector_for(
     }
 }
 
+/// A collector of the best `top_n` hits by relevance among those passing `selection`,
+/// without facet counts.
+pub fn top_collector(top_n: usize, selection: Selection) -> collector::SearchCollector {
+    collector::SearchCollector {
+        count_facets: false,
+        ..collector_for(top_n, Order::Relevance, selection)
+    }
+}
+
 /// What to highlight in hits: analysed terms per language, and prefixes being typed.
 #[derive(Debug, Default)]
 pub struct Highlights {

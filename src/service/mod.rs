@@ -19,8 +19,8 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::index::{Catalog, IndexError, SearchIndex};
 use crate::ingest::{Item, LineError, read_ndjson};
-use crate::recommend::{Similar, similar};
-use crate::schema::{DocId, Document, Kind};
+use crate::recommend::{DocumentRef, Options, Page, Profile, Recommendations, recommend};
+use crate::schema::{DocId, Document};
 use crate::search::{SearchError, SearchRequest, SearchResults, Suggestions, search, suggest};
 use crate::store::{Store, StoreError, Upsert};
 
@@ -132,8 +132,8 @@ impl Service {
         catalog.remove_stale().map_err(IndexError::from)?;
         let index = match SearchIndex::open_current(&catalog, &paths.indexes()) {
             Ok(index) => index,
-            Err(IndexError::Missing(_)) => {
-                tracing::info!(documents = store.len(), "building the index from the store");
+            Err(e @ (IndexError::Missing(_) | IndexError::SchemaChanged(_))) => {
+                tracing::info!(documents = store.len(), reason = %e, "building the index from the store");
                 let index = SearchIndex::build(&catalog, store.iter(), |_| {})?;
                 store.mark_all_indexed()?;
                 index
@@ -190,17 +190,26 @@ impl Service {
         Ok(self.store.get(id)?)
     }
 
-    /// Documents similar to a stored one; `None` when the id is unknown.
+    /// Recommendations for a stored document; `None` when the id is unknown.
     pub fn similar(
         &self,
         id: &DocId,
-        kinds: &[Kind],
-        limit: usize,
-    ) -> Result<Option<Vec<Similar>>, ServiceError> {
+        options: &Options,
+    ) -> Result<Option<(DocumentRef, Recommendations)>, ServiceError> {
         let Some(doc) = self.store.get(id)? else {
             return Ok(None);
         };
-        Ok(Some(similar(&self.index(), &doc, kinds, limit)?))
+        let found = recommend(&self.index(), &Profile::of_document(&doc), options)?;
+        Ok(Some((DocumentRef::of(&doc), found)))
+    }
+
+    /// Recommendations for a page outside Innohaku.
+    pub fn similar_to_page(
+        &self,
+        page: &Page,
+        options: &Options,
+    ) -> Result<Recommendations, ServiceError> {
+        Ok(recommend(&self.index(), &Profile::of_page(page), options)?)
     }
 
     /// Stores NDJSON documents durably, then makes them searchable. The stream is read line

@@ -1,11 +1,11 @@
-//! Documents, similar documents and ingestion over HTTP.
+//! Documents and ingestion over HTTP.
 
 use serde_json::{Value, json};
 
 use crate::support::{TestServer, doc_line, sample};
 
 #[test]
-fn a_document_and_its_similar_documents() {
+fn a_document_by_id() {
     let server = sample();
     let r = server.search(&[("q", "perhekeskus"), ("kind", "practice"), ("limit", "1")]);
     let id = r["hits"][0]["id"]
@@ -15,19 +15,6 @@ fn a_document_and_its_similar_documents() {
     let doc = server.get_json(&format!("/v1/documents/{id}"), &[]);
     assert_eq!(doc["id"], id.as_str());
     assert_eq!(doc["kind"], "practice");
-    let similar = server.get_json(&format!("/v1/documents/{id}/similar"), &[("limit", "5")]);
-    let list = similar["similar"].as_array().unwrap();
-    assert_eq!(list.len(), 5);
-    assert!(
-        list.iter().all(|s| s["id"] != id.as_str()),
-        "a document is not similar to itself"
-    );
-    // The closest ones share a theme with it.
-    assert!(
-        !list[0]["shared_themes"].as_array().unwrap().is_empty(),
-        "{}",
-        list[0]
-    );
 }
 
 #[test]

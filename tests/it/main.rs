@@ -7,6 +7,7 @@ mod documents;
 mod errors;
 mod ingest;
 mod language;
+mod recommend;
 mod search;
 mod searchbox;
 mod support;

@@ -3,10 +3,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use innohaku::http::embed::Origins;
 use innohaku::http::{self, AppState};
 use innohaku::service::{Paths, Service};
 use reqwest::blocking::{Client, Response};
 use serde_json::Value;
+
+/// The one site test servers let embed them (CORS and `frame-ancestors`).
+pub const ALLOWED_ORIGIN: &str = "https://www.kunta.example";
 
 /// The admin key test servers accept.
 pub const ADMIN_KEY: &str = "test-admin-key-0123456789";
@@ -43,6 +47,7 @@ impl TestServer {
         let state = AppState {
             service: Arc::new(service),
             admin_key: Some(Arc::from(ADMIN_KEY)),
+            origins: Arc::new(Origins::parse(ALLOWED_ORIGIN).expect("a valid origin")),
         };
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {

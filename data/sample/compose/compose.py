@@ -189,6 +189,14 @@ for w in plan["networks"]:
         target_groups=["professionals"], regions=w["regions"], organisations=[org, rng.choice(NGOS_SV if lang == "sv" else NGOS_FI), "Suomen Kuntaliitto"],
         created_at=created, updated_at=later(created), url=f"https://innokyla.example/{lang}/verkosto/{w['id']}",
         description=description, projects=w["projects"], practices=member_practices))
+# Language versions written by hand (translations.json): each copies its original's
+# structure, and the two name each other in `translations`.
+by_id = {d["id"]: d for d in practices}
+for orig_id, t in json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations.json"))).items():
+    orig = by_id[orig_id]
+    doc = dict(orig, **t, language="sv", url=f"https://innokyla.example/sv/toimintamalli/{t['id']}", translations=[orig_id])
+    orig["translations"] = [t["id"]]
+    practices.append(doc)
 # Reverse links: a practice named by a network lists... practices link only to projects, so
 # nothing to add there; projects list their networks from the plan, networks list projects.
 for name, docs in [("practices", practices), ("projects", projects), ("networks", networks)]:

@@ -15,7 +15,7 @@
       didYouMean: "Tarkoititko", back: "Takaisin tuloksiin", similar: "Samankaltaisia",
       facets: { kind: "Tyyppi", region: "Alue", theme: "Teema", target_group: "Kohderyhmä", phase: "Vaihe", language: "Kieli", organisation: "Organisaatio", programme: "Ohjelma", year: "Vuosi" },
       fields: { summary: "Tiivistelmä", goals: "Tavoitteet", how_it_works: "Toteutus", resources: "Resurssit", evaluation: "Arviointi ja tulokset", results: "Tulokset", description: "Kuvaus", funder: "Rahoittaja", programme: "Ohjelma", start_date: "Alkaa", end_date: "Päättyy", status: "Tila", phase: "Vaihe", themes: "Teemat", target_groups: "Kohderyhmät", regions: "Alueet", organisations: "Organisaatiot", contact_organisation: "Yhteystaho", projects: "Hankkeet", practices: "Toimintamallit", networks: "Verkostot", url: "Lähde", created_at: "Luotu", updated_at: "Viimeksi muokattu" },
-      error: "Haku epäonnistui", sharedThemes: "Yhteiset teemat",
+      error: "Haku epäonnistui",
     },
     sv: {
       tagline: "Sök verksamhetsmodeller, projekt och nätverk inom social- och hälsovården",
@@ -26,7 +26,7 @@
       didYouMean: "Menade du", back: "Tillbaka till träffarna", similar: "Liknande",
       facets: { kind: "Typ", region: "Område", theme: "Tema", target_group: "Målgrupp", phase: "Fas", language: "Språk", organisation: "Organisation", programme: "Program", year: "År" },
       fields: { summary: "Sammanfattning", goals: "Mål", how_it_works: "Genomförande", resources: "Resurser", evaluation: "Utvärdering och resultat", results: "Resultat", description: "Beskrivning", funder: "Finansiär", programme: "Program", start_date: "Börjar", end_date: "Slutar", status: "Status", phase: "Fas", themes: "Teman", target_groups: "Målgrupper", regions: "Områden", organisations: "Organisationer", contact_organisation: "Kontakt", projects: "Projekt", practices: "Verksamhetsmodeller", networks: "Nätverk", url: "Källa", created_at: "Skapad", updated_at: "Senast ändrad" },
-      error: "Sökningen misslyckades", sharedThemes: "Gemensamma teman",
+      error: "Sökningen misslyckades",
     },
     en: {
       tagline: "Search practices, projects and networks in social and health care development",
@@ -37,7 +37,7 @@
       didYouMean: "Did you mean", back: "Back to results", similar: "Similar",
       facets: { kind: "Kind", region: "Region", theme: "Theme", target_group: "Target group", phase: "Phase", language: "Language", organisation: "Organisation", programme: "Programme", year: "Year" },
       fields: { summary: "Summary", goals: "Goals", how_it_works: "How it works", resources: "Resources", evaluation: "Evaluation and results", results: "Results", description: "Description", funder: "Funder", programme: "Programme", start_date: "Starts", end_date: "Ends", status: "Status", phase: "Phase", themes: "Themes", target_groups: "Target groups", regions: "Regions", organisations: "Organisations", contact_organisation: "Contact", projects: "Projects", practices: "Practices", networks: "Networks", url: "Source", created_at: "Created", updated_at: "Last modified" },
-      error: "The search failed", sharedThemes: "Shared themes",
+      error: "The search failed",
     },
   };
   const FACETS = ["kind", "region", "theme", "target_group", "phase", "language", "year", "organisation"];
@@ -228,13 +228,12 @@
     parts.push(similar);
     view.replaceChildren(...parts);
     document.title = `${doc.title} – Innohaku`;
-    const s = await api(`/v1/documents/${encodeURIComponent(id)}/similar?limit=5`);
-    for (const item of s.similar) {
+    const s = await api(`/v1/documents/${encodeURIComponent(id)}/similar?limit=5&lang=${lang}`);
+    for (const item of s.results) {
       const li = el("li");
       li.append(docLink(item.id, item.title), el("span", ` (${label("kind", item.kind)})`));
-      if (item.shared_themes.length) {
-        li.append(el("span", ` – ${t().sharedThemes}: ${item.shared_themes.map((x) => label("theme", x)).join(", ")}`));
-      }
+      const why = item.reasons.themes.map((x) => x.label).concat(item.reasons.terms);
+      if (why.length) li.append(el("span", ` – ${why.join(", ")}`));
       list.append(li);
     }
   }

@@ -1,0 +1,193 @@
+//! How text similarity and structure add up to one score, and how the results are spread
+//! over organisations.
+
+use crate::schema::{Details, DocId, Document, Phase, Region};
+
+use super::{Method, Profile, RegionMode};
+
+/// Weights of the signals next to the text, whose weight is 1. Themes, target groups,
+/// organisation and maturity were tuned on the sample corpus with the links held out
+/// (`cargo run --release --example recommend_eval`); the link weights cannot be tuned that
+/// way and are set so that an explicit link (a project's own practice) outranks any text
+/// match: it is the strongest evidence there is.
+const THEMES: f32 = 0.35;
+const TARGET_GROUPS: f32 = 0.2;
+const DIRECT_LINK: f32 = 1.0;
+const SHARED_LINK: f32 = 0.3;
+const ORGANISATION: f32 = 0.15;
+const MATURITY: f32 = 0.08;
+const SAME_REGION_FIRST: f32 = 2.0;
+
+/// How a recommendation is linked to the source.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(tag = "relation", rename_all = "snake_case")]
+pub enum Link {
+    /// The source names it (a project's own practice, a network's member).
+    Named,
+    /// It names the source (the project that produced this practice).
+    NamedBy,
+    /// Both name the same project or network.
+    Shared {
+        /// The project or network both name.
+        #[schema(value_type = String)]
+        via: DocId,
+    },
+}
+
+/// The structural signals between the source and one candidate.
+#[derive(Debug, Clone, Default)]
+pub struct Signals {
+    pub themes: f32,
+    pub target_groups: f32,
+    pub link: Option<Link>,
+    pub organisation: bool,
+    pub same_region: bool,
+    pub maturity: f32,
+}
+
+impl Signals {
+    /// Compares a candidate with the source.
+    pub fn between(profile: &Profile, doc: &Document) -> Signals {
+        let c = &doc.common;
+        let link = if profile.links.contains(&c.id) {
+            Some(Link::Named)
+        } else if profile.id.as_ref().is_some_and(|id| names(doc, id)) {
+            Some(Link::NamedBy)
+        } else {
+            profile
+                .links
+                .iter()
+                .find(|hub| names(doc, hub))
+                .map(|hub| Link::Shared { via: hub.clone() })
+        };
+        Signals {
+            themes: jaccard(&profile.themes, &c.themes),
+            target_groups: jaccard(&profile.target_groups, &c.target_groups),
+            link,
+            organisation: c
+                .organisations
+                .iter()
+                .any(|o| profile.organisations.contains(o)),
+            same_region: shares_region(&profile.regions, &c.regions),
+            maturity: match doc.phase() {
+                Some(Phase::Evaluated) => 1.0,
+                Some(Phase::Ready) => 0.6,
+                Some(Phase::Developing) => 0.0,
+                None => 0.5,
+            },
+        }
+    }
+
+    /// The blended score of a candidate whose text similarity is `text` (0..1).
+    pub fn score(&self, text: f32, method: Method, mode: RegionMode) -> f32 {
+        if method == Method::TextOnly {
+            return text;
+        }
+        let link = match self.link {
+            Some(Link::Named | Link::NamedBy) => DIRECT_LINK,
+            Some(Link::Shared { .. }) => SHARED_LINK,
+            None => 0.0,
+        };
+        let region = if mode == RegionMode::MineFirst && self.same_region {
+            SAME_REGION_FIRST
+        } else {
+            0.0
+        };
+        text + THEMES * self.themes
+            + TARGET_GROUPS * self.target_groups
+            + link
+            + ORGANISATION * f32::from(u8::from(self.organisation))
+            + MATURITY * self.maturity
+            + region
+    }
+}
+
+/// Whether `doc` links to `id`.
+fn names(doc: &Document, id: &DocId) -> bool {
+    doc.links().any(|(_, linked)| linked == id)
+}
+
+fn jaccard<T: PartialEq>(a: &[T], b: &[T]) -> f32 {
+    let shared = a.iter().filter(|x| b.contains(x)).count();
+    let union = a.len() + b.len() - shared;
+    if union == 0 {
+        0.0
+    } else {
+        shared as f32 / union as f32
+    }
+}
+
+/// Whether two documents work in a common region (`national` is shared by none).
+pub fn shares_region(a: &[Region], b: &[Region]) -> bool {
+    a.iter().any(|r| *r != Region::National && b.contains(r))
+}
+
+/// The organisation a result is credited to, for spreading results: a practice's contact
+/// organisation, otherwise the first organisation named.
+pub fn owner(doc: &Document) -> Option<&str> {
+    let contact = match &doc.details {
+        Details::Practice(p) => p.contact_organisation.as_deref(),
+        _ => None,
+    };
+    contact.or(doc.common.organisations.first().map(String::as_str))
+}
+
+/// Picks `limit` of `ranked` (best first), at most two from one organisation (one for
+/// short lists) while others are left; the rest fill any places still open, in order.
+/// `exempt` results (explicitly linked ones: a project's own practices) always pass.
+pub fn diversify<T>(
+    ranked: Vec<T>,
+    limit: usize,
+    owner: impl Fn(&T) -> Option<String>,
+    exempt: impl Fn(&T) -> bool,
+) -> Vec<T> {
+    let per_owner = if limit >= 4 { 2 } else { 1 };
+    let mut taken: Vec<(Option<String>, usize)> = Vec::new();
+    let mut chosen = Vec::with_capacity(limit);
+    let mut held = Vec::new();
+    for item in ranked {
+        if chosen.len() == limit {
+            break;
+        }
+        let who = owner(&item);
+        let count = match &who {
+            None => 0,
+            Some(_) => taken.iter().find(|(o, _)| *o == who).map_or(0, |(_, n)| *n),
+        };
+        if count >= per_owner && !exempt(&item) {
+            held.push(item);
+            continue;
+        }
+        match taken.iter_mut().find(|(o, _)| *o == who) {
+            Some((_, n)) => *n += 1,
+            None => taken.push((who, 1)),
+        }
+        chosen.push(item);
+    }
+    let open = limit - chosen.len();
+    chosen.extend(held.into_iter().take(open));
+    chosen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diversify_spreads_owners_and_fills_up() {
+        let ranked = vec![("a", 1), ("a", 2), ("a", 3), ("b", 4), ("a", 5), ("c", 6)];
+        let picked = diversify(ranked.clone(), 4, |x| Some(x.0.to_owned()), |_| false);
+        assert_eq!(picked, vec![("a", 1), ("a", 2), ("b", 4), ("c", 6)]);
+        let picked = diversify(ranked.clone(), 6, |x| Some(x.0.to_owned()), |_| false);
+        assert_eq!(picked.len(), 6, "held results fill the open places");
+        assert_eq!(&picked[..4], &[("a", 1), ("a", 2), ("b", 4), ("c", 6)]);
+        let picked = diversify(ranked, 4, |x| Some(x.0.to_owned()), |x| x.1 == 3);
+        assert_eq!(picked, vec![("a", 1), ("a", 2), ("a", 3), ("b", 4)]);
+    }
+
+    #[test]
+    fn jaccard_of_nothing_is_zero() {
+        assert_eq!(jaccard::<u8>(&[], &[]), 0.0);
+        assert_eq!(jaccard(&[1, 2], &[2, 3]), 1.0 / 3.0);
+    }
+}

@@ -1,0 +1,138 @@
+//! The distinctive terms of a text, as the index has them and as a reader would say them.
+
+use std::collections::HashMap;
+
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocSet, Searcher, Term};
+
+use crate::analysis::{Origin, analyze};
+use crate::index::Fields;
+use crate::schema::Language;
+use crate::search::SearchError;
+
+/// Terms taken from a text into the more-like-this query.
+const MAX_TERMS: usize = 25;
+
+/// One distinctive term.
+#[derive(Debug, Clone)]
+pub struct KeyTerm {
+    /// The term as indexed.
+    pub term: String,
+    /// How to show it: the base form, or for a stemmed word the form the text used most.
+    pub display: String,
+    /// tf-idf weight, the strongest term 1.0.
+    pub weight: f32,
+}
+
+/// The `texts`' most distinctive terms by tf-idf over the index of `lang`. Each text comes
+/// with a weight (a title counts more than a body).
+pub fn key_terms(
+    searcher: &Searcher,
+    fields: &Fields,
+    lang: Language,
+    texts: &[(f32, &str)],
+) -> Result<Vec<KeyTerm>, SearchError> {
+    struct Seen {
+        tf: f32,
+        surfaces: HashMap<String, u32>,
+        stemmed: bool,
+    }
+    let mut seen: HashMap<String, Seen> = HashMap::new();
+    for &(weight, text) in texts {
+        for token in analyze(lang, text) {
+            // Compound parts live in another field; the whole words carry the meaning here.
+            if token.origin == Origin::CompoundPart
+                || token.term.chars().count() < 3
+                || token.term.chars().all(|c| c.is_ascii_digit())
+            {
+                continue;
+            }
+            let entry = seen.entry(token.term).or_insert_with(|| Seen {
+                tf: 0.0,
+                surfaces: HashMap::new(),
+                stemmed: false,
+            });
+            entry.tf += weight;
+            entry.stemmed |= token.origin == Origin::Stem;
+            *entry
+                .surfaces
+                .entry(token.source.to_lowercase())
+                .or_default() += 1;
+        }
+    }
+    let text = fields.text(lang);
+    let n = searcher.num_docs().max(1) as f32;
+    let mut terms = Vec::with_capacity(seen.len());
+    for (term, s) in seen {
+        let mut df = 0u64;
+        for field in [text.title, text.summary, text.body] {
+            df = df.max(searcher.doc_freq(&Term::from_field_text(field, &term))?);
+        }
+        if df == 0 {
+            continue; // Nothing else has it: it cannot find anything.
+        }
+        let df = df as f32;
+        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+        let display = if s.stemmed {
+            s.surfaces
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+                .map_or_else(|| term.clone(), |(surface, _)| surface)
+        } else {
+            term.clone()
+        };
+        terms.push(KeyTerm {
+            term,
+            display,
+            weight: s.tf.sqrt() * idf,
+        });
+    }
+    terms.sort_by(|a, b| {
+        b.weight
+            .total_cmp(&a.weight)
+            .then_with(|| a.term.cmp(&b.term))
+    });
+    terms.truncate(MAX_TERMS);
+    let max = terms.first().map_or(1.0, |t| t.weight);
+    for t in &mut terms {
+        t.weight /= max;
+    }
+    Ok(terms)
+}
+
+/// Which of `terms` the document at `address` contains in its `lang` text, strongest first.
+pub fn shared_terms(
+    searcher: &Searcher,
+    fields: &Fields,
+    lang: Language,
+    terms: &[KeyTerm],
+    address: DocAddress,
+) -> Result<Vec<String>, SearchError> {
+    let segment = searcher.segment_reader(address.segment_ord);
+    let text = fields.text(lang);
+    let mut shared: Vec<String> = Vec::new();
+    // "etelä-pohjanmaa" and "eteläpohjanmaa" are one word to a reader.
+    let plain = |s: &str| s.replace('-', "");
+    for key in terms {
+        if shared.iter().any(|s| plain(s) == plain(&key.display)) {
+            continue;
+        }
+        for field in [text.title, text.summary, text.body] {
+            let inverted = segment.inverted_index(field)?;
+            let term = Term::from_field_text(field, &key.term);
+            let Some(mut postings) = inverted
+                .read_postings(&term, IndexRecordOption::Basic)
+                .map_err(tantivy::TantivyError::from)?
+            else {
+                continue;
+            };
+            // `seek` only moves forward: a list that starts past the document lacks it.
+            let target = address.doc_id;
+            if postings.doc() <= target && postings.seek(target) == target {
+                shared.push(key.display.clone());
+                break;
+            }
+        }
+    }
+    Ok(shared)
+}
