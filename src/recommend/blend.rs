@@ -10,11 +10,11 @@ use super::{Method, Profile, RegionMode};
 /// (`cargo run --release --example recommend_eval`); the link weights cannot be tuned that
 /// way and are set so that an explicit link (a project's own practice) outranks any text
 /// match: it is the strongest evidence there is.
-const THEMES: f32 = 0.35;
-const TARGET_GROUPS: f32 = 0.2;
+const THEMES: f32 = 0.5;
+const TARGET_GROUPS: f32 = 0.3;
 const DIRECT_LINK: f32 = 1.0;
 const SHARED_LINK: f32 = 0.3;
-const ORGANISATION: f32 = 0.15;
+const ORGANISATION: f32 = 0.3;
 const MATURITY: f32 = 0.08;
 const SAME_REGION_FIRST: f32 = 2.0;
 

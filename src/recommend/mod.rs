@@ -166,6 +166,8 @@ pub struct Options {
     pub labels: Language,
     /// Which similarity.
     pub method: Method,
+    /// Whether to spread results over organisations (off only in the evaluation).
+    pub diversify: bool,
 }
 
 impl Default for Options {
@@ -178,6 +180,7 @@ impl Default for Options {
             limit: 5,
             labels: Language::Fi,
             method: Method::Blended,
+            diversify: true,
         }
     }
 }
@@ -348,12 +351,17 @@ pub fn recommend(
             .total_cmp(&a.score)
             .then_with(|| a.doc.common.id.cmp(&b.doc.common.id))
     });
-    let chosen = blend::diversify(
-        candidates,
-        options.limit,
-        |c| blend::owner(&c.doc).map(str::to_owned),
-        |c| matches!(c.signals.link, Some(Link::Named | Link::NamedBy)),
-    );
+    let chosen = if options.diversify {
+        blend::diversify(
+            candidates,
+            options.limit,
+            |c| blend::owner(&c.doc).map(str::to_owned),
+            |c| matches!(c.signals.link, Some(Link::Named | Link::NamedBy)),
+        )
+    } else {
+        candidates.truncate(options.limit);
+        candidates
+    };
 
     let mut results = Vec::with_capacity(chosen.len());
     for c in chosen {

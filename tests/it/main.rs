@@ -11,3 +11,4 @@ mod recommend;
 mod search;
 mod searchbox;
 mod support;
+mod widget;
