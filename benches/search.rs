@@ -10,15 +10,18 @@ use std::time::Instant;
 use criterion::{Criterion, criterion_group, criterion_main};
 use innohaku::index::{Catalog, FacetField, SearchIndex};
 use innohaku::ingest::synthetic::Generator;
+use innohaku::recommend::{Options, Page, Profile, recommend};
 use innohaku::schema::Document;
 use innohaku::search::{SearchRequest, collect, search, suggest};
 
-fn corpus_index(dir: &Path, docs: usize) -> SearchIndex {
+fn sample_documents() -> Vec<Document> {
     let sample_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
-    let sample = innohaku::cli::read_documents(
-        &innohaku::service::ndjson_files(&sample_dir).expect("sample"),
-    )
-    .expect("sample corpus");
+    innohaku::cli::read_documents(&innohaku::service::ndjson_files(&sample_dir).expect("sample"))
+        .expect("sample corpus")
+}
+
+fn corpus_index(dir: &Path, docs: usize) -> SearchIndex {
+    let sample = sample_documents();
     let mut generator = Generator::new(&sample, 42);
     let documents =
         (0..docs).map(|n| Document::from_value(generator.document(n)).map_err(|e| e.to_string()));
@@ -77,6 +80,29 @@ fn bench(c: &mut Criterion) {
     }
     group.bench_function("suggest", |b| {
         b.iter(|| black_box(suggest(&index, "perhek", 5).unwrap().terms.len()))
+    });
+    // Recommendations for indexed documents (the first ones generated, as the index has
+    // them) and for a page outside the index.
+    let mut generator = Generator::new(&sample_documents(), 42);
+    let sources: Vec<Document> = (0..3)
+        .map(|n| Document::from_value(generator.document(n)).expect("valid"))
+        .collect();
+    let options = Options::default();
+    group.bench_function("similar: document (3 sources)", |b| {
+        b.iter(|| {
+            for doc in &sources {
+                black_box(recommend(&index, &Profile::of_document(doc), &options).unwrap());
+            }
+        })
+    });
+    let page = Page {
+        text: "Perhekeskuksessa lapsiperheet saavat neuvolan, perhetyön ja kasvatus- ja \
+               perheneuvonnan tuen samasta paikasta ilman ajanvarausta."
+            .into(),
+        ..Page::default()
+    };
+    group.bench_function("similar: free text", |b| {
+        b.iter(|| black_box(recommend(&index, &Profile::of_page(&page), &options).unwrap()))
     });
     group.finish();
 }

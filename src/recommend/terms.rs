@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocSet, Searcher, Term};
 
-use crate::analysis::{Origin, analyze};
+use crate::analysis::{Origin, analyze, synonyms};
 use crate::index::Fields;
 use crate::schema::Language;
 use crate::search::SearchError;
@@ -16,6 +16,8 @@ const MAX_TERMS: usize = 25;
 /// One distinctive term.
 #[derive(Debug, Clone)]
 pub struct KeyTerm {
+    /// The language whose fields have it.
+    pub lang: Language,
     /// The term as indexed.
     pub term: String,
     /// How to show it: the base form, or for a stemmed word the form the text used most.
@@ -82,6 +84,7 @@ pub fn key_terms(
             term.clone()
         };
         terms.push(KeyTerm {
+            lang,
             term,
             display,
             weight: s.tf.sqrt() * idf,
@@ -100,6 +103,39 @@ pub fn key_terms(
     Ok(terms)
 }
 
+/// Weight of a term found through a synonym in another language, relative to its source.
+const TRANSLATED: f32 = 0.8;
+
+/// The key terms' equivalents in the other languages (`perhekeskus` → `familjecentral`), from
+/// the synonym list, so that documents in another language can be found by their text too.
+pub fn translations(key: &[KeyTerm]) -> Vec<KeyTerm> {
+    let mut out: Vec<KeyTerm> = Vec::new();
+    for k in key {
+        for member in synonyms(&k.display) {
+            for lang in Language::ALL.into_iter().filter(|l| *l != k.lang) {
+                let tokens: Vec<_> = analyze(lang, member)
+                    .into_iter()
+                    .filter(|t| t.origin != Origin::CompoundPart)
+                    .collect();
+                // Single words only: a phrase's words alone would mean something else.
+                let [token] = tokens.as_slice() else {
+                    continue;
+                };
+                if out.iter().any(|o| o.lang == lang && o.term == token.term) {
+                    continue;
+                }
+                out.push(KeyTerm {
+                    lang,
+                    term: token.term.clone(),
+                    display: member.to_owned(),
+                    weight: k.weight * TRANSLATED,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// Which of `terms` the document at `address` contains in its `lang` text, strongest first.
 pub fn shared_terms(
     searcher: &Searcher,
@@ -113,7 +149,7 @@ pub fn shared_terms(
     let mut shared: Vec<String> = Vec::new();
     // "etelä-pohjanmaa" and "eteläpohjanmaa" are one word to a reader.
     let plain = |s: &str| s.replace('-', "");
-    for key in terms {
+    for key in terms.iter().filter(|k| k.lang == lang) {
         if shared.iter().any(|s| plain(s) == plain(&key.display)) {
             continue;
         }

@@ -48,6 +48,7 @@ fn the_served_contract_is_openapi_3_1_and_every_endpoint_answers_as_documented()
         ("/v1/suggest", "q=lastensuo"),
         ("/v1/documents/{id}", ""),
         ("/v1/documents/{id}/similar", "limit=3"),
+        ("/v1/similar", "text=perhekeskus&limit=3"),
         ("/v1/analyze", "text=ikääntyneiden&lang=fi"),
         ("/v1/vocabulary", ""),
         ("/v1/jobs", ""),

@@ -197,6 +197,9 @@ for orig_id, t in json.load(open(os.path.join(os.path.dirname(os.path.abspath(__
     doc = dict(orig, **t, language="sv", url=f"https://innokyla.example/sv/toimintamalli/{t['id']}", translations=[orig_id])
     orig["translations"] = [t["id"]]
     practices.append(doc)
+    for project in projects:
+        if project["id"] in doc["projects"]:
+            project["practices"].append(doc["id"])
 # Reverse links: a practice named by a network lists... practices link only to projects, so
 # nothing to add there; projects list their networks from the plan, networks list projects.
 for name, docs in [("practices", practices), ("projects", projects), ("networks", networks)]:
