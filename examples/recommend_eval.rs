@@ -92,7 +92,7 @@ fn main() -> anyhow::Result<()> {
         let all: Vec<(f64, f64, f64)> = by_kind.values().flatten().copied().collect();
         row(name, &all);
         for kind in Kind::ALL {
-            if let Some(rows) = by_kind.get(&kind) {
+            if let Some(rows) = by_kind.get(kind) {
                 row(&format!("  … sources that are {}s", kind.id()), rows);
             }
         }

@@ -5,7 +5,7 @@
 //! distinctive terms (written here rather than taken from Tantivy, so the terms can be shown
 //! as reasons), and a structural query over explicit links, themes and target groups. Each
 //! candidate is then scored by its text similarity plus its structural signals
-//! ([`blend`]), translations and near-duplicates are set aside, and the list is spread over
+//! (see `blend.rs`), translations and near-duplicates are set aside, and the list is spread over
 //! organisations.
 
 mod blend;
