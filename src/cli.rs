@@ -56,6 +56,10 @@ pub enum Command {
         /// comma-separated origins such as `https://www.kunta.fi`. Default: none but our own.
         #[arg(long, env = "INNOHAKU_ALLOWED_ORIGINS", default_value = "", value_parser = Origins::parse)]
         allowed_origins: Origins,
+        /// Most documents in one all-or-nothing (`?atomic=true`) or JSON-array request, which
+        /// is held in memory whole; NDJSON streams are unlimited.
+        #[arg(long, env = "INNOHAKU_MAX_BATCH_DOCS", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+        max_batch_docs: u32,
         /// Log as JSON lines.
         #[arg(long)]
         json_logs: bool,
@@ -120,10 +124,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             seed_dir,
             admin_key,
             allowed_origins,
+            max_batch_docs,
             json_logs,
         } => {
             init_logs(json_logs);
-            serve(data, bind, seed_dir, admin_key, allowed_origins)
+            let limits = http::Limits {
+                max_batch_docs: max_batch_docs as usize,
+            };
+            serve(data, bind, seed_dir, admin_key, allowed_origins, limits)
         }
         Command::Reindex { data, files } => reindex(data, files),
         Command::Search { data, query, limit } => search(data, query, limit),
@@ -179,6 +187,7 @@ fn serve(
     seed_dir: PathBuf,
     admin_key: Option<String>,
     origins: Origins,
+    limits: http::Limits,
 ) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let seed = seed_dir.is_dir().then_some(seed_dir.as_path());
@@ -204,6 +213,7 @@ fn serve(
         service: Arc::new(service),
         admin_key,
         origins: Arc::new(origins),
+        limits,
     };
     // Searches and writes run on blocking threads, each with its own analysis cache: as many
     // as twice the cores keeps the CPU busy and memory bounded; more only queue.

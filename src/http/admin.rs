@@ -57,6 +57,7 @@ pub async fn ingest(
         MAX_STREAM_BYTES
     };
     let service = state.service.clone();
+    let max_batch = state.limits.max_batch_docs;
     let report = blocking(move || {
         let reader = BufReader::new(Limited {
             inner: reader,
@@ -65,6 +66,7 @@ pub async fn ingest(
         });
         if json {
             let items = json_array_items(reader)?;
+            check_batch(items.len(), max_batch)?;
             return finish(if atomic {
                 service.ingest_atomic(items)?
             } else {
@@ -72,15 +74,35 @@ pub async fn ingest(
             });
         }
         if atomic {
-            let items = read_ndjson(reader)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(body_error)?;
+            // Held in memory until all of it is known valid: bounded by the batch limit,
+            // checked as lines arrive so an oversized request is not read to its end.
+            let mut items = Vec::new();
+            for item in read_ndjson(reader) {
+                items.push(item.map_err(body_error)?);
+                check_batch(items.len(), max_batch)?;
+            }
             return finish(service.ingest_atomic(items)?);
         }
         Ok(service.ingest(reader)?)
     })
     .await?;
     Ok(Json(report).into_response())
+}
+
+/// Refuses an all-or-nothing or JSON-array request with more documents than the limit: such
+/// a request is held in memory whole.
+fn check_batch(documents: usize, max: usize) -> Result<(), ApiError> {
+    if documents > max {
+        return Err(ApiError::new(
+            Problem::PayloadTooLarge,
+            format!(
+                "more than {max} documents in one all-or-nothing or JSON-array request \
+                 (the limit is INNOHAKU_MAX_BATCH_DOCS); send NDJSON without atomic=true to \
+                 stream any number"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn finish(result: Result<IngestReport, Vec<LineError>>) -> Result<IngestReport, ApiError> {

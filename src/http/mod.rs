@@ -44,6 +44,24 @@ pub struct AppState {
     pub admin_key: Option<Arc<str>>,
     /// Sites that may call the read API from their pages and frame the iframe widget.
     pub origins: Arc<embed::Origins>,
+    /// Request limits.
+    pub limits: Limits,
+}
+
+/// Limits on what one request may carry, beyond the body size.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Most documents in one request that is held in memory whole: `?atomic=true` or a JSON
+    /// array. A plain NDJSON stream has no such limit; it is applied in batches.
+    pub max_batch_docs: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_batch_docs: 10_000,
+        }
+    }
 }
 
 /// The whole router.

@@ -240,7 +240,7 @@ struct IngestParams {
         (status = 422, description = "With atomic=true: documents were rejected and nothing was stored", body = ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "No API key", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Wrong API key, or the write API is off", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large, or more documents than the batch limit in an atomic or JSON-array request", body = ProblemBody, content_type = "application/problem+json"),
 ))]
 fn ingest_doc() {}
 

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{ADMIN_KEY, TestServer, doc_line, hit_ids};
+use crate::support::{ADMIN_KEY, MAX_BATCH_DOCS, TestServer, doc_line, hit_ids};
 
 fn line(id: &str, updated: &str, title: &str) -> String {
     doc_line(
@@ -181,6 +181,58 @@ fn json_arrays_all_or_nothing_put_and_delete() {
         .unwrap();
     assert_eq!(bulk, json!({"deleted": 1, "missing": ["nope"]}));
     assert_eq!(server.search(&[])["total"], 0);
+}
+
+#[test]
+fn requests_held_in_memory_are_limited_in_documents_but_streams_are_not() {
+    let server = TestServer::start(None);
+    let post = |query: &str, content_type: &str, body: String| {
+        server
+            .client()
+            .post(format!("{}/v1/documents{query}", server.base))
+            .bearer_auth(ADMIN_KEY)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .unwrap()
+    };
+    let lines: Vec<String> = (0..=MAX_BATCH_DOCS)
+        .map(|i| line(&format!("d{i}"), "2024-01-01", "Malli"))
+        .collect();
+    for (query, content_type, body) in [
+        ("?atomic=true", "application/x-ndjson", lines.join("\n")),
+        ("", "application/json", format!("[{}]", lines.join(","))),
+    ] {
+        let response = post(query, content_type, body);
+        assert_eq!(response.status(), 413, "{query} {content_type}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+        let problem: Value = response.json().unwrap();
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("more than {MAX_BATCH_DOCS} documents")),
+            "{problem}"
+        );
+        assert_eq!(server.search(&[])["total"], 0, "nothing was stored");
+    }
+    // At the limit it is accepted, and a plain stream takes any number.
+    let report: Value = post(
+        "?atomic=true",
+        "application/x-ndjson",
+        lines[..MAX_BATCH_DOCS].join("\n"),
+    )
+    .json()
+    .unwrap();
+    assert_eq!(report["inserted"], MAX_BATCH_DOCS);
+    let report: Value = post("", "application/x-ndjson", lines.join("\n"))
+        .json()
+        .unwrap();
+    assert_eq!(report["inserted"], 1);
+    assert_eq!(report["unchanged"], MAX_BATCH_DOCS);
 }
 
 #[test]

@@ -12,6 +12,9 @@ use serde_json::Value;
 /// The one site test servers let embed them (CORS and `frame-ancestors`).
 pub const ALLOWED_ORIGIN: &str = "https://www.kunta.example";
 
+/// The most documents test servers accept in one all-or-nothing or JSON-array request.
+pub const MAX_BATCH_DOCS: usize = 50;
+
 /// The admin key test servers accept.
 pub const ADMIN_KEY: &str = "test-admin-key-0123456789";
 
@@ -48,6 +51,9 @@ impl TestServer {
             service: Arc::new(service),
             admin_key: Some(Arc::from(ADMIN_KEY)),
             origins: Arc::new(Origins::parse(ALLOWED_ORIGIN).expect("a valid origin")),
+            limits: http::Limits {
+                max_batch_docs: MAX_BATCH_DOCS,
+            },
         };
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
