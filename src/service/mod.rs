@@ -13,6 +13,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use tantivy::{IndexWriter, TantivyDocument, Term};
@@ -28,8 +29,26 @@ pub use jobs::{Job, JobState, JobStatus};
 
 /// Memory for the writer that applies live updates.
 const LIVE_WRITER_BYTES: usize = 32 * 1024 * 1024;
-/// Documents applied to the live index per commit while ingesting a stream: bounds memory.
+/// Documents stored per durable write while ingesting a stream: bounds memory.
 const BATCH_DOCS: usize = 2_000;
+/// How long stored changes may wait for an index commit while a stream is being ingested.
+/// Every request still ends with a commit, so its documents are searchable when it returns.
+const COMMIT_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Changes handed to the live writer and not committed yet.
+struct Uncommitted {
+    ids: Vec<DocId>,
+    since: Instant,
+}
+
+impl Default for Uncommitted {
+    fn default() -> Self {
+        Uncommitted {
+            ids: Vec::new(),
+            since: Instant::now(),
+        }
+    }
+}
 
 /// What a service operation can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -217,6 +236,7 @@ impl Service {
     pub fn ingest(&self, reader: impl BufRead) -> Result<IngestReport, ServiceError> {
         let mut report = IngestReport::default();
         let mut pending = Vec::new();
+        let mut uncommitted = Uncommitted::default();
         for item in read_ndjson(reader) {
             match item.map_err(|source| ServiceError::Io {
                 path: "request body".into(),
@@ -226,18 +246,21 @@ impl Service {
                 Item::Rejected(e) => report.rejected.push(e),
             }
             if pending.len() >= BATCH_DOCS {
-                self.store_and_apply(&std::mem::take(&mut pending), &mut report)?;
+                self.store_and_index(&std::mem::take(&mut pending), &mut report, &mut uncommitted)?;
             }
         }
-        self.store_and_apply(&pending, &mut report)?;
+        self.store_and_index(&pending, &mut report, &mut uncommitted)?;
+        self.commit(&mut uncommitted)?;
         Ok(report)
     }
 
-    /// Stores a batch durably, then applies what changed to the index.
-    fn store_and_apply(
+    /// Stores a batch durably, then hands what changed to the index writer, committing when
+    /// the last commit is older than [`COMMIT_INTERVAL`].
+    fn store_and_index(
         &self,
         docs: &[Document],
         report: &mut IngestReport,
+        uncommitted: &mut Uncommitted,
     ) -> Result<(), ServiceError> {
         let outcomes = self.store.upsert_all(docs)?;
         self.store.flush()?;
@@ -245,10 +268,29 @@ impl Service {
         for (doc, outcome) in docs.iter().zip(outcomes) {
             count(report, outcome);
             if matches!(outcome, Upsert::Inserted | Upsert::Updated) {
-                changed.push(doc.id().clone());
+                changed.push(doc);
             }
         }
-        self.apply(&changed)
+        // The documents in hand are the stored versions (stale ones were left out), so the
+        // index is written from them without reading the store back.
+        self.write_index(changed.iter().map(|d| (d.id(), Some(*d))), false)?;
+        uncommitted
+            .ids
+            .extend(changed.iter().map(|d| d.id().clone()));
+        if uncommitted.since.elapsed() >= COMMIT_INTERVAL {
+            self.commit(uncommitted)?;
+        }
+        Ok(())
+    }
+
+    /// Commits the live writer and clears the unindexed marks of what it held.
+    fn commit(&self, uncommitted: &mut Uncommitted) -> Result<(), ServiceError> {
+        if !uncommitted.ids.is_empty() {
+            self.write_index(std::iter::empty(), true)?;
+            self.store.mark_indexed(&uncommitted.ids)?;
+        }
+        *uncommitted = Uncommitted::default();
+        Ok(())
     }
 
     /// Stores documents all or nothing: if any item was rejected, nothing is stored and the
@@ -304,6 +346,22 @@ impl Service {
         if ids.is_empty() {
             return Ok(());
         }
+        let stored = ids
+            .iter()
+            .map(|id| Ok((id, self.store.get(id)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.write_index(stored.iter().map(|(id, doc)| (*id, doc.as_ref())), true)?;
+        self.store.mark_indexed(ids)?;
+        Ok(())
+    }
+
+    /// Writes changes (a document as stored now, or `None` for a deletion) to the live index
+    /// writer, and with `commit` commits them and makes them searchable.
+    fn write_index<'a>(
+        &self,
+        changes: impl Iterator<Item = (&'a DocId, Option<&'a Document>)>,
+        commit: bool,
+    ) -> Result<(), ServiceError> {
         // Take the writer before reading which index is current: a rebuild holds the writer
         // while it swaps, so changes always land in the index that serves.
         let mut guard = self.writer.lock().expect("writer lock poisoned");
@@ -317,16 +375,17 @@ impl Service {
             ),
         };
         let fields = index.fields();
-        for id in ids {
+        for (id, doc) in changes {
             writer.delete_term(Term::from_field_text(fields.id, id.as_str()));
-            if let Some(doc) = self.store.get(id)? {
-                writer.add_document(fields.to_tantivy(&doc))?;
+            if let Some(doc) = doc {
+                writer.add_document(fields.to_tantivy(doc))?;
             }
         }
-        writer.commit()?;
-        drop(guard);
-        index.reload()?;
-        self.store.mark_indexed(ids)?;
+        if commit {
+            writer.commit()?;
+            drop(guard);
+            index.reload()?;
+        }
         Ok(())
     }
 
