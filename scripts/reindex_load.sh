@@ -22,6 +22,13 @@ key=load-test-key
 INNOHAKU_ADMIN_KEY=$key RUST_LOG=warn "$bin" serve --bind "127.0.0.1:$port" --data-dir "$work/data" --seed-dir "$work/empty" > "$work/server.log" 2>&1 &
 server=$!
 until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.2; done
+# Peak heap (anonymous) memory, sampled; VmHWM below also counts the index files that the
+# kernel maps into the process and can drop at any time.
+( peak=0; while kill -0 "$server" 2>/dev/null; do
+    anon=$(awk '/RssAnon/ {print $2}' /proc/$server/status 2>/dev/null || echo 0)
+    [ "${anon:-0}" -gt "$peak" ] && peak=$anon && echo "$peak" > "$work/anon-peak"
+    sleep 0.2
+  done ) &
 base="http://127.0.0.1:$port"
 start=$(date +%s.%N)
 curl -fsS -H "Authorization: Bearer $key" -H 'Content-Type: application/x-ndjson' --data-binary @"$work/docs.ndjson" "$base/v1/documents" > "$work/report.json"
@@ -47,4 +54,4 @@ job=$(curl -fsS -X POST -H "Authorization: Bearer $key" "$base/v1/jobs/reindex" 
 wrk --latency -t2 -c32 -d"$duration" -s "$work/q.lua" "$base" | grep -E "Latency|50%|99%|Requests/sec|Non-2xx|Socket errors"
 until curl -fsS -H "Authorization: Bearer $key" "$base/v1/jobs/$job" | grep -q '"state":"succeeded"'; do sleep 1; done
 curl -fsS -H "Authorization: Bearer $key" "$base/v1/jobs/$job"; echo
-echo "server peak RSS: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$server/status)"
+echo "server peak RSS: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$server/status) (all mapped pages); peak heap (RssAnon): $(awk '{printf "%.0f MB", $1/1024}' "$work/anon-peak")"

@@ -16,7 +16,7 @@ pub use catalog::Catalog;
 pub use fields::{DateField, FacetField, Fields, TextFields, collation_key, days, facet_values};
 
 /// Memory the index writer may use while building, shared by its threads.
-const WRITER_BUDGET_BYTES: usize = 96 * 1024 * 1024;
+const WRITER_BUDGET_BYTES: usize = 64 * 1024 * 1024;
 
 /// What building or opening the index can fail with.
 #[derive(Debug, thiserror::Error)]

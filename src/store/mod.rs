@@ -10,8 +10,9 @@ use std::path::Path;
 
 use crate::schema::{DocId, Document, Kind};
 
-/// Memory sled may use for its page cache.
-const STORE_CACHE_BYTES: u64 = 128 * 1024 * 1024;
+/// Memory sled may use for its page cache. Reads of whole documents are rare (searches read
+/// the index), so a small cache costs little; sled exceeds it while iterating in any case.
+const STORE_CACHE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// What a store operation can fail with.
 #[derive(Debug, thiserror::Error)]
