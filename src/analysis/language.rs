@@ -4,6 +4,8 @@ use std::sync::OnceLock;
 
 use lingua::{LanguageDetector, LanguageDetectorBuilder};
 
+use super::pipeline::{Analyzer, Origin};
+use super::tokenize::words;
 use crate::schema::Language;
 
 /// Detection looks at no more than this many characters: enough for a reliable answer, and a
@@ -32,9 +34,70 @@ pub fn detect_language(text: &str) -> Language {
     }
 }
 
+/// Words of a field looked at to check its language: enough to tell, few enough to be cheap
+/// (their analyses are cached and reused when the field is indexed).
+const FIELD_SAMPLE_WORDS: usize = 24;
+/// Fewer words than this and a field is taken to be in the document's language: a title or
+/// a name is too short to tell.
+const FIELD_MIN_WORDS: usize = 6;
+/// Share of a field's words the document language must recognise for the field to count as
+/// written in it without asking lingua.
+const FIELD_KNOWN_SHARE: f32 = 0.6;
+
+/// The language one field of a document is written in, given the document's (declared or
+/// detected) language: a Finnish practice may have a Swedish summary. The lexicon of the
+/// document's language is asked first, because it answers for almost every field at almost
+/// no cost; only a field it does not recognise is given to lingua, and lingua's answer is
+/// taken only if that language recognises more of the words.
+pub fn field_language(document: Language, text: &str) -> Language {
+    let sample: Vec<String> = words(text)
+        .into_iter()
+        .filter(|w| w.text.chars().any(char::is_alphabetic))
+        .take(FIELD_SAMPLE_WORDS)
+        .map(|w| w.text.to_lowercase())
+        .collect();
+    if sample.len() < FIELD_MIN_WORDS {
+        return document;
+    }
+    let known = |lang: Language| {
+        let analyzer = Analyzer::full(lang);
+        sample
+            .iter()
+            .filter(|w| analyzer.is_stopword(w) || analyzer.word(w, false).origin == Origin::Lemma)
+            .count() as f32
+            / sample.len() as f32
+    };
+    let own = known(document);
+    if own >= FIELD_KNOWN_SHARE {
+        return document;
+    }
+    let detected = detect_language(text);
+    if detected != document && known(detected) > own {
+        detected
+    } else {
+        document
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_field_in_another_language_is_recognised() {
+        let swedish = "Äldreomsorgen i Österbotten utvecklar hemvården tillsammans med de äldre och deras anhöriga.";
+        assert_eq!(field_language(Language::Fi, swedish), Language::Sv);
+        let finnish = "Ikääntyneiden kotihoidon etävastaanotto parantaa palveluiden saatavuutta koko hyvinvointialueella.";
+        assert_eq!(field_language(Language::Fi, finnish), Language::Fi);
+        assert_eq!(field_language(Language::Sv, finnish), Language::Fi);
+        let english = "The family centre brings the services for families with children together in one place.";
+        assert_eq!(field_language(Language::Fi, english), Language::En);
+        // Too short to tell: the document's language stands.
+        assert_eq!(field_language(Language::Fi, "Hemvård i Vasa"), Language::Fi);
+        // Names and numbers do not make a Finnish field Swedish.
+        let names = "Vaasan kaupunki ja Pohjanmaan hyvinvointialue kehittävät kotihoitoa yhdessä Folkhälsanin kanssa vuodesta 2023.";
+        assert_eq!(field_language(Language::Fi, names), Language::Fi);
+    }
 
     #[test]
     fn tells_the_three_languages_apart() {

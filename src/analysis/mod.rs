@@ -17,7 +17,7 @@ use ::tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
 use crate::schema::Language;
 
 pub use compound::{Part, split as split_compound};
-pub use language::detect_language;
+pub use language::{detect_language, field_language};
 pub use pipeline::{
     AnalyzedToken, Analyzer, Config, Normalizer, Origin, WordTerms, fold, set_index_config,
 };

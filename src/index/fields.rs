@@ -7,7 +7,7 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::analysis::{Class, analyzer_name};
+use crate::analysis::{Class, analyzer_name, field_language};
 use crate::schema::{Details, Document, Language};
 
 /// A facet: a keyword field documents are filtered and counted by.
@@ -201,14 +201,19 @@ impl Fields {
         for (_, linked) in doc.links() {
             t.add_text(self.links, linked.as_str());
         }
-        let text = self.text(doc.language());
-        let body = doc.body_text();
-        t.add_text(text.title, &c.title);
-        t.add_text(text.summary, &c.summary);
-        t.add_text(text.body, &body);
-        for part in [&c.title, &c.summary, &body] {
-            t.add_text(text.parts, part);
-            t.add_text(text.folded, part);
+        // Each field goes to the fields of the language it is written in, which is usually
+        // the document's: a Finnish practice with a Swedish summary gets Swedish analysis there.
+        let lang = doc.language();
+        for (name, value) in doc.strings() {
+            let text = self.text(field_language(lang, value));
+            let field = match name {
+                "title" => text.title,
+                "summary" => text.summary,
+                _ => text.body,
+            };
+            t.add_text(field, value);
+            t.add_text(text.parts, value);
+            t.add_text(text.folded, value);
         }
         for (facet, value) in facet_values(doc) {
             t.add_text(self.facet(facet), value);

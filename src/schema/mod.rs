@@ -316,12 +316,6 @@ impl Document {
             .chain(orgs)
     }
 
-    /// The body text: every free-text field but title and summary, in reading order.
-    pub fn body_text(&self) -> String {
-        let parts: Vec<&str> = self.strings().skip(2).map(|(_, t)| t).collect();
-        parts.join("\n")
-    }
-
     /// Links to other documents, with the field that holds each.
     pub fn links(&self) -> impl Iterator<Item = (&'static str, &DocId)> {
         let fields: Vec<(&'static str, &Vec<DocId>)> = match &self.details {

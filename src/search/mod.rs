@@ -17,7 +17,7 @@ use tantivy::query::{
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
 
-use crate::analysis::{AnalyzedToken, Analyzer, Origin, analyze, synonyms, words};
+use crate::analysis::{AnalyzedToken, Analyzer, Origin, analyze, field_language, synonyms, words};
 use std::ops::Bound;
 
 use crate::index::{DateField, FacetField, Fields, SearchIndex, days};
@@ -259,26 +259,27 @@ fn within_dates(
     Box::new(BooleanQuery::new(clauses))
 }
 
-/// The languages of the documents a searcher sees: a query need not search the fields of a
-/// language no document is in.
+/// The languages any indexed text is written in: a query need not search the fields of a
+/// language no text is in.
 pub fn languages_present(searcher: &Searcher) -> Vec<Language> {
-    let mut present = Vec::new();
-    for segment in searcher.segment_readers() {
-        let Ok(Some(column)) = segment.fast_fields().str(FacetField::Language.name()) else {
-            continue;
-        };
-        let mut code = String::new();
-        for ord in 0..column.num_terms() as u64 {
-            if column.ord_to_str(ord, &mut code).unwrap_or(false)
-                && let Ok(lang) = code.parse::<Language>()
-                && !present.contains(&lang)
-            {
-                present.push(lang);
-            }
-        }
-    }
-    present.sort();
-    present
+    // A field in another language than its document's counts too, so the text fields are
+    // asked (the folded field holds all of a language's text), not the language facet.
+    Language::ALL
+        .into_iter()
+        .filter(|lang| {
+            let Ok(field) = searcher
+                .schema()
+                .get_field(&format!("folded_{}", lang.code()))
+            else {
+                return false;
+            };
+            searcher.segment_readers().iter().any(|segment| {
+                segment
+                    .inverted_index(field)
+                    .is_ok_and(|index| index.terms().num_terms() > 0)
+            })
+        })
+        .collect()
 }
 
 /// A collector of the top `top_n` hits in `order` among documents in `selection`.
@@ -623,17 +624,23 @@ fn load_hit(
     let doc = load_document(searcher, fields, address)?;
     let lang = doc.language();
     let empty = HashSet::new();
-    let marks = Marks {
-        terms: highlights.terms.get(&lang).unwrap_or(&empty),
-        prefixes: &highlights.prefixes,
+    // Each field is highlighted in the language it was indexed in.
+    let highlighted = |text: &str, whole: bool| {
+        let in_lang = field_language(lang, text);
+        let marks = Marks {
+            terms: highlights.terms.get(&in_lang).unwrap_or(&empty),
+            prefixes: &highlights.prefixes,
+        };
+        snippet(in_lang, text, marks, whole)
     };
     let c = &doc.common;
-    let title_html = snippet(lang, &c.title, marks, true)
+    let title_html = highlighted(&c.title, true)
         .map(|s| s.html)
         .unwrap_or_default();
-    let snippet = snippet(lang, &c.summary, marks, false)
-        .filter(|s| !s.highlights.is_empty())
-        .or_else(|| snippet(lang, &doc.body_text(), marks, false))
+    let snippet = doc
+        .strings()
+        .filter(|(name, _)| *name != "title")
+        .find_map(|(_, text)| highlighted(text, false).filter(|s| !s.highlights.is_empty()))
         .unwrap_or_else(|| lead(&c.summary));
     Ok(Hit {
         id: c.id.clone(),

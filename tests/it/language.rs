@@ -164,3 +164,36 @@ fn the_analyze_endpoint_shows_terms_and_their_origin() {
         "{ready}"
     );
 }
+
+#[test]
+fn a_field_in_another_language_gets_that_languages_analysis() {
+    // A Finnish practice whose summary is in Swedish: the Swedish base form finds the
+    // inflected Swedish word there, which Finnish analysis would not.
+    let server = TestServer::start(None);
+    let line = doc_line(
+        "practice",
+        "kaksikielinen-kotihoito",
+        "fi",
+        "Kaksikielinen kotihoito Vaasassa",
+        "Hemvården i Vasa erbjuder äldreomsorgens tjänster på båda språken, och de anhöriga får stöd av en kontaktperson.",
+        json!({
+            "how_it_works": "Kotihoidon työntekijät käyvät asiakkaiden luona päivittäin ja sopivat käynneistä yhdessä omaisten kanssa."
+        }),
+    );
+    assert_eq!(server.ingest(&format!("{line}\n")).status(), 200);
+    for (query, word) in [("äldreomsorg", "äldreomsorgens"), ("anhörig", "anhöriga")] {
+        let r = server.search(&[("q", query), ("prefix", "false")]);
+        assert_eq!(hit_ids(&r), ["kaksikielinen-kotihoito"], "{query}");
+        let snippet = &r["hits"][0]["snippet"];
+        assert!(
+            snippet["html"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("<mark>{word}</mark>")),
+            "{query}: {snippet}"
+        );
+    }
+    // And the Finnish body still gets Finnish analysis.
+    let r = server.search(&[("q", "omainen"), ("prefix", "false")]);
+    assert_eq!(hit_ids(&r), ["kaksikielinen-kotihoito"]);
+}
