@@ -201,7 +201,7 @@ fn serve(
     tracing::info!(
         documents = service.index().num_docs(),
         elapsed_ms = started.elapsed().as_millis() as u64,
-        analyzer = analysis::DESCRIPTION,
+        analyzer = analysis::description(),
         "index ready"
     );
     let admin_key = admin_key.filter(|k| !k.is_empty()).map(Arc::from);

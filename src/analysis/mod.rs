@@ -11,6 +11,7 @@ mod resources;
 mod synonyms;
 mod tantivy;
 mod tokenize;
+pub mod voikko;
 
 use ::tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
 
@@ -26,8 +27,15 @@ pub use synonyms::synonyms;
 pub use tantivy::Class;
 pub use tokenize::{Word, words};
 
-/// Which analyzer is active, as `/readyz` and the logs report it.
-pub const DESCRIPTION: &str = "innohaku lexicon analyzer: lemma lexicons (fi, sv), compound splitting, coordination, Snowball fallback, folding";
+/// Which analyzer is active, as `/readyz` and the logs report it, and as each index
+/// generation records it (an index is only read with the analyzer that built it).
+pub fn description() -> &'static str {
+    if voikko::active() {
+        "innohaku analyzer with Voikko: Voikko readings and compound structure for Finnish, lemma lexicons (fi fallback, sv), compound splitting, coordination, Snowball fallback, folding"
+    } else {
+        "innohaku lexicon analyzer: lemma lexicons (fi, sv), compound splitting, coordination, Snowball fallback, folding"
+    }
+}
 
 /// The name a tokenizer is registered under in Tantivy's tokenizer manager.
 pub fn analyzer_name(lang: Language, class: Class) -> String {
@@ -89,7 +97,7 @@ pub fn inspect(lang: Language, text: &str) -> Inspection {
     tokens.sort_by_key(|t| t.position);
     Inspection {
         language: lang,
-        analyzer: DESCRIPTION,
+        analyzer: description(),
         tokens,
         synonyms: synonyms(text).into_iter().map(str::to_owned).collect(),
     }

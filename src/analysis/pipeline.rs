@@ -29,6 +29,10 @@ pub enum Normalizer {
     Snowball,
     /// Lemma lexicon, Snowball for unknown words.
     Lexicon,
+    /// For Finnish, Voikko's readings when the library is installed (see [`super::voikko`]);
+    /// the lemma lexicon for the words it does not know, for other languages, and for
+    /// everything when it is not installed.
+    Voikko,
 }
 
 /// Which analysis steps run; the index uses [`Config::FULL`], evaluations compare others.
@@ -47,7 +51,7 @@ pub struct Config {
 impl Config {
     /// Everything on: what the index uses.
     pub const FULL: Config = Config {
-        normalizer: Normalizer::Lexicon,
+        normalizer: Normalizer::Voikko,
         compounds: true,
         coordination: true,
         stopwords: true,
@@ -230,7 +234,13 @@ impl Analyzer {
         let lexicon = match self.config.normalizer {
             Normalizer::None => return plain(w.to_owned(), Origin::Word),
             Normalizer::Snowball => return plain(self.stem(w), Origin::Stem),
-            Normalizer::Lexicon => self.res().lexicon.as_ref(),
+            Normalizer::Voikko if self.lang == Language::Fi && !folded => {
+                if let Some(terms) = self.voikko_word(w) {
+                    return terms;
+                }
+                self.res().lexicon.as_ref()
+            }
+            Normalizer::Lexicon | Normalizer::Voikko => self.res().lexicon.as_ref(),
         };
         let Some(lexicon) = lexicon else {
             return plain(self.stem(w), Origin::Stem);
@@ -292,6 +302,51 @@ impl Analyzer {
             origin,
             parts,
         }
+    }
+
+    /// A Finnish word as Voikko reads it: the first reading's base form, and as parts its
+    /// compound components and their runs plus the base forms of the other readings. `None`
+    /// when Voikko is not installed or does not know the word.
+    fn voikko_word(&self, w: &str) -> Option<WordTerms> {
+        let readings = super::voikko::readings(w)?;
+        // Voikko lists readings in no order of frequency. The one the lemma lexicon agrees
+        // with comes first (`tuen` is more often support, tuki, than "I support", tukea),
+        // then one that is the word itself (`kulta` is gold before "from whom", kuka).
+        let plain = w.replace('-', "");
+        let listed = self.res().lexicon.as_ref().and_then(|l| l.lemma(w));
+        let main = readings
+            .iter()
+            .find(|r| Some(r.base.as_str()) == listed)
+            .or_else(|| readings.iter().find(|r| r.base == plain))
+            .or(readings.first())?
+            .base
+            .clone();
+        let mut parts = Vec::new();
+        if self.config.compounds
+            && let Some(compound) = readings
+                .iter()
+                .find(|r| r.base == main && r.components.len() > 1)
+        {
+            let pieces: Vec<compound::Part<'_>> = compound
+                .components
+                .iter()
+                .map(|(surface, lemma)| compound::Part {
+                    surface,
+                    lemma: lemma.clone(),
+                })
+                .collect();
+            parts = runs(&pieces, &main);
+        }
+        for reading in &readings {
+            if reading.base != main && !parts.contains(&reading.base) {
+                parts.push(reading.base.clone());
+            }
+        }
+        Some(WordTerms {
+            main,
+            origin: Origin::Lemma,
+            parts,
+        })
     }
 
     /// Splits parts that are compounds themselves, so that runs can start inside them:

@@ -201,7 +201,7 @@ async fn readyz(State(state): State<AppState>) -> Json<Ready> {
     Json(Ready {
         status: "ready",
         documents: state.service.index().num_docs(),
-        analyzer: crate::analysis::DESCRIPTION,
+        analyzer: crate::analysis::description(),
     })
 }
 

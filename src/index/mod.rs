@@ -15,6 +15,8 @@ use crate::schema::Document;
 pub use catalog::Catalog;
 pub use fields::{DateField, FacetField, Fields, TextFields, collation_key, days, facet_values};
 
+/// The file in a generation naming the analyzer that built it.
+const ANALYZER_FILE: &str = "ANALYZER";
 /// Memory the index writer may use while building, shared by its threads.
 const WRITER_BUDGET_BYTES: usize = 64 * 1024 * 1024;
 
@@ -36,8 +38,9 @@ pub enum IndexError {
     /// No index has been built yet.
     #[error("no index has been built in {0}; run `innohaku reindex` or start `innohaku serve`")]
     Missing(String),
-    /// The index on disk was built with another schema (an older version of Innohaku).
-    #[error("the index in {0} was built with another schema; it must be rebuilt")]
+    /// The index on disk was built with another schema (an older version of Innohaku) or
+    /// another analyzer (Voikko installed or removed since).
+    #[error("the index in {0} was built with another schema or analyzer; it must be rebuilt")]
     SchemaChanged(String),
 }
 
@@ -68,7 +71,9 @@ impl SearchIndex {
         let fields = Fields::new();
         // Field handles are positions in the schema: an index written by another version
         // would be read through the wrong fields, so it is refused rather than misread.
-        if index.schema() != *fields.schema() {
+        // Terms are only comparable when the same analyzer made them.
+        let analyzer = std::fs::read_to_string(dir.join(ANALYZER_FILE)).unwrap_or_default();
+        if index.schema() != *fields.schema() || analyzer != analysis::description() {
             return Err(IndexError::SchemaChanged(dir.display().to_string()));
         }
         analysis::register(index.tokenizers());
@@ -92,6 +97,7 @@ impl SearchIndex {
         mut progress: impl FnMut(u64),
     ) -> Result<SearchIndex, IndexError> {
         let dir = catalog.create_generation()?;
+        std::fs::write(dir.join(ANALYZER_FILE), analysis::description())?;
         let fields = Fields::new();
         let index = Index::create_in_dir(&dir, fields.schema().clone())?;
         analysis::register(index.tokenizers());

@@ -1,0 +1,241 @@
+//! Voikko, the Finnish morphological analyser, loaded at run time when the system has it
+//! (`apt-get install libvoikko1 voikko-fi`): Innohaku builds and runs without it, and uses
+//! it for Finnish base forms and compound parts when it is there.
+//!
+//! Only the few C functions needed are looked up. A Voikko handle is not thread-safe, so
+//! calls are serialised; the analyser's per-thread word cache keeps them rare.
+
+use std::ffi::{CStr, CString, c_char, c_void};
+use std::sync::{Mutex, OnceLock};
+
+/// Set to `off` to ignore an installed Voikko (`auto`, the default, uses it when present).
+pub const VOIKKO_ENV: &str = "INNOHAKU_VOIKKO";
+
+type Init = unsafe extern "C" fn(*mut *const c_char, *const c_char, *const c_char) -> *mut c_void;
+type Analyze = unsafe extern "C" fn(*mut c_void, *const c_char) -> *mut *mut c_void;
+type Value = unsafe extern "C" fn(*const c_void, *const c_char) -> *mut c_char;
+type FreeValue = unsafe extern "C" fn(*mut c_char);
+type FreeAnalyses = unsafe extern "C" fn(*mut *mut c_void);
+
+struct Library {
+    handle: *mut c_void,
+    analyze: Analyze,
+    value: Value,
+    free_value: FreeValue,
+    free_analyses: FreeAnalyses,
+    // Keeps the functions above valid.
+    _library: libloading::Library,
+}
+
+// The handle is only used under the mutex below.
+unsafe impl Send for Library {}
+
+/// One reading of a word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reading {
+    /// The base form (`mielenterveyspalvelu`).
+    pub base: String,
+    /// Compound components as (form inside the compound, base form): `mielen`/`mieli`,
+    /// `terveys`/`terveys`, `palvelu`/`palvelu`. One component for a simple word.
+    pub components: Vec<(String, String)>,
+}
+
+fn library() -> Option<&'static Mutex<Library>> {
+    static LIBRARY: OnceLock<Option<Mutex<Library>>> = OnceLock::new();
+    LIBRARY
+        .get_or_init(|| {
+            if std::env::var(VOIKKO_ENV).is_ok_and(|v| v == "off") {
+                return None;
+            }
+            match load() {
+                Ok(library) => Some(Mutex::new(library)),
+                Err(reason) => {
+                    tracing::debug!(%reason, "Voikko not available; using the lemma lexicons");
+                    None
+                }
+            }
+        })
+        .as_ref()
+}
+
+fn load() -> Result<Library, String> {
+    // SAFETY: loading libvoikko runs no initialisers with preconditions, and each symbol is
+    // given the signature of libvoikko 4's C API (voikko.h).
+    unsafe {
+        let library = libloading::Library::new("libvoikko.so.1").map_err(|e| e.to_string())?;
+        let init: Init = *library.get(b"voikkoInit\0").map_err(|e| e.to_string())?;
+        let analyze: Analyze = *library
+            .get(b"voikkoAnalyzeWordCstr\0")
+            .map_err(|e| e.to_string())?;
+        let value: Value = *library
+            .get(b"voikko_mor_analysis_value_cstr\0")
+            .map_err(|e| e.to_string())?;
+        let free_value: FreeValue = *library
+            .get(b"voikko_free_mor_analysis_value_cstr\0")
+            .map_err(|e| e.to_string())?;
+        let free_analyses: FreeAnalyses = *library
+            .get(b"voikko_free_mor_analysis\0")
+            .map_err(|e| e.to_string())?;
+        let mut error: *const c_char = std::ptr::null();
+        let handle = init(&mut error, c"fi".as_ptr(), std::ptr::null());
+        if handle.is_null() {
+            let reason = if error.is_null() {
+                "voikkoInit failed".to_owned()
+            } else {
+                CStr::from_ptr(error).to_string_lossy().into_owned()
+            };
+            return Err(format!("{reason} (is voikko-fi installed?)"));
+        }
+        Ok(Library {
+            handle,
+            analyze,
+            value,
+            free_value,
+            free_analyses,
+            _library: library,
+        })
+    }
+}
+
+/// Whether Voikko is loaded and used.
+pub fn active() -> bool {
+    library().is_some()
+}
+
+/// Voikko's readings of a lowercase Finnish word; empty when it does not know the word, and
+/// `None` when Voikko is not available.
+pub fn readings(word: &str) -> Option<Vec<Reading>> {
+    let library = library()?;
+    let Ok(word) = CString::new(word) else {
+        return Some(Vec::new());
+    };
+    let library = library.lock().unwrap_or_else(|e| e.into_inner());
+    let mut out = Vec::new();
+    // SAFETY: the handle is valid for the process; the analysis array is null-terminated and
+    // freed once; each value string is copied before it is freed.
+    unsafe {
+        let analyses = (library.analyze)(library.handle, word.as_ptr());
+        if analyses.is_null() {
+            return Some(out);
+        }
+        let value = |analysis: *const c_void, key: &CStr| {
+            let raw = (library.value)(analysis, key.as_ptr());
+            if raw.is_null() {
+                return None;
+            }
+            let s = CStr::from_ptr(raw).to_string_lossy().into_owned();
+            (library.free_value)(raw);
+            Some(s)
+        };
+        let mut at = analyses;
+        while !(*at).is_null() {
+            let analysis = *at as *const c_void;
+            if let Some(base) = value(analysis, c"BASEFORM") {
+                // Hyphens are dropped as in the rest of the analysis: sote-keskus = sotekeskus.
+                let base = base.replace('-', "").to_lowercase();
+                let components = value(analysis, c"WORDBASES")
+                    .map(|w| components(&w))
+                    .filter(|c| !c.is_empty())
+                    .unwrap_or_else(|| vec![(base.clone(), base.clone())]);
+                out.push(Reading { base, components });
+            }
+            at = at.add(1);
+        }
+        (library.free_analyses)(analyses);
+    }
+    Some(out)
+}
+
+/// Compound components from Voikko's WORDBASES, `+mielen(mieli)+terve(terve)+ys(+ys)`:
+/// a morpheme whose base starts with `+` (a derivational suffix) joins the component before
+/// it, and such a component's base form is its written form (`terveys`).
+fn components(wordbases: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String, bool)> = Vec::new();
+    let mut rest = wordbases;
+    while let Some(after) = rest.strip_prefix('+') {
+        // `form(base)` or a bare `form`; the base may itself start with `+`.
+        let form_end = after.find(['(', '+']).unwrap_or(after.len());
+        // `=` marks a morpheme boundary inside a part (`hyvin=vointi`), `-` a written hyphen
+        // (`sote-`): neither belongs to a term.
+        let clean = |s: &str| s.replace(['=', '-'], "").to_lowercase();
+        let form = clean(&after[..form_end]);
+        let (base, next) = match after[form_end..].strip_prefix('(') {
+            Some(inner) => {
+                let close = inner.find(')').unwrap_or(inner.len());
+                (&inner[..close], inner.get(close + 1..).unwrap_or(""))
+            }
+            None => ("", &after[form_end..]),
+        };
+        rest = next;
+        match out.last_mut() {
+            // A suffix (`(+ys)`) or a bare ending joins the component before it.
+            Some((surface, _, derived)) if base.is_empty() || base.starts_with('+') => {
+                surface.push_str(&form);
+                *derived = true;
+            }
+            _ => out.push((form, clean(base), false)),
+        }
+    }
+    out.into_iter()
+        .map(|(surface, base, derived)| {
+            let base = if derived || base.is_empty() {
+                surface.clone()
+            } else {
+                base
+            };
+            (surface, base)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wordbases_become_components() {
+        let pairs = |v: Vec<(String, String)>| -> Vec<(String, String)> { v };
+        assert_eq!(
+            pairs(components(
+                "+mielen(mieli)+terve(terve)+ys(+ys)+palvel(palvella)+u(+u)"
+            )),
+            [
+                ("mielen".into(), "mieli".into()),
+                ("terveys".into(), "terveys".into()),
+                ("palvelu".into(), "palvelu".into())
+            ]
+        );
+        assert_eq!(
+            components("+lasten(lapsi)+suojel(suojella)+u(+u)"),
+            [
+                ("lasten".to_owned(), "lapsi".to_owned()),
+                ("suojelu".to_owned(), "suojelu".to_owned())
+            ]
+        );
+        assert_eq!(
+            components("+ikäänty(ikääntyä)+n+yt(+yt)"),
+            [("ikääntynyt".to_owned(), "ikääntynyt".to_owned())]
+        );
+        assert_eq!(
+            components("+hyvin=vointi(hyvinvointi)+alue(alue)"),
+            [
+                ("hyvinvointi".to_owned(), "hyvinvointi".to_owned()),
+                ("alue".to_owned(), "alue".to_owned())
+            ]
+        );
+        assert_eq!(
+            components("+sote-(sote)+keskus(keskus)"),
+            [
+                ("sote".to_owned(), "sote".to_owned()),
+                ("keskus".to_owned(), "keskus".to_owned())
+            ]
+        );
+        assert_eq!(
+            components("+koti(koti)+hoito(hoito)"),
+            [
+                ("koti".to_owned(), "koti".to_owned()),
+                ("hoito".to_owned(), "hoito".to_owned())
+            ]
+        );
+    }
+}
