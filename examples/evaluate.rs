@@ -36,8 +36,20 @@ fn configs() -> Vec<(&'static str, Config)> {
                 ..lexicon
             },
         ),
-        ("full", Config::FULL),
+        (
+            "full, lexicon (default install)",
+            Config {
+                normalizer: Normalizer::Lexicon,
+                ..Config::FULL
+            },
+        ),
     ]
+    .into_iter()
+    .chain(
+        // Voikko only where the system has it (`apt-get install libvoikko1 voikko-fi`).
+        innohaku::analysis::voikko::active().then_some(("full, with Voikko", Config::FULL)),
+    )
+    .collect()
 }
 
 fn main() {

@@ -304,28 +304,46 @@ impl Analyzer {
         }
     }
 
-    /// A Finnish word as Voikko reads it: the first reading's base form, and as parts its
-    /// compound components and their runs plus the base forms of the other readings. `None`
-    /// when Voikko is not installed or does not know the word.
+    /// A Finnish word with Voikko: the lexicon analysis's base form when it finds one
+    /// (measured on the treebank, it matches the base forms users type more precisely than
+    /// Voikko's first reading), otherwise Voikko's; as parts, the lexicon's and Voikko's
+    /// compound components and their runs, and the base forms of Voikko's other readings. `None` when Voikko is not installed
+    /// or does not know the word.
     fn voikko_word(&self, w: &str) -> Option<WordTerms> {
         let readings = super::voikko::readings(w)?;
-        // Voikko lists readings in no order of frequency. The one the lemma lexicon agrees
-        // with comes first (`tuen` is more often support, tuki, than "I support", tukea),
-        // then one that is the word itself (`kulta` is gold before "from whom", kuka).
+        if readings.is_empty() {
+            return None;
+        }
         let plain = w.replace('-', "");
-        let listed = self.res().lexicon.as_ref().and_then(|l| l.lemma(w));
-        let main = readings
-            .iter()
-            .find(|r| Some(r.base.as_str()) == listed)
-            .or_else(|| readings.iter().find(|r| r.base == plain))
-            .or(readings.first())?
-            .base
-            .clone();
-        let mut parts = Vec::new();
+        let lexical = Analyzer::new(
+            self.lang,
+            Config {
+                normalizer: Normalizer::Lexicon,
+                ..self.config
+            },
+        )
+        .analyze_word(w, false);
+        let main = if lexical.origin == Origin::Lemma {
+            lexical.main.clone()
+        } else {
+            // A reading that is the word itself first: `kulta` is gold before "from whom".
+            readings
+                .iter()
+                .find(|r| r.base == plain)
+                .unwrap_or(&readings[0])
+                .base
+                .clone()
+        };
+        let mut parts = if lexical.main == main {
+            lexical.parts
+        } else {
+            Vec::new()
+        };
         if self.config.compounds
             && let Some(compound) = readings
                 .iter()
-                .find(|r| r.base == main && r.components.len() > 1)
+                .filter(|r| r.components.len() > 1)
+                .min_by_key(|r| r.base != main)
         {
             let pieces: Vec<compound::Part<'_>> = compound
                 .components
@@ -335,7 +353,11 @@ impl Analyzer {
                     lemma: lemma.clone(),
                 })
                 .collect();
-            parts = runs(&pieces, &main);
+            for run in runs(&pieces, &main) {
+                if !parts.contains(&run) {
+                    parts.push(run);
+                }
+            }
         }
         for reading in &readings {
             if reading.base != main && !parts.contains(&reading.base) {

@@ -191,6 +191,39 @@ fn components(wordbases: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::Analyzer;
+    use crate::schema::Language;
+
+    /// Runs where Voikko is installed; `scripts/test` installs it and sets
+    /// `INNOHAKU_EXPECT_VOIKKO`, so that there a missing library fails instead of skipping.
+    #[test]
+    fn voikko_readings_and_their_use_when_installed() {
+        if !active() {
+            assert!(
+                std::env::var_os("INNOHAKU_EXPECT_VOIKKO").is_none()
+                    || std::env::var(VOIKKO_ENV).is_ok_and(|v| v == "off"),
+                "Voikko is expected but could not be loaded"
+            );
+            return;
+        }
+        let r = readings("mielenterveyspalveluissa").unwrap();
+        assert_eq!(r[0].base, "mielenterveyspalvelu");
+        assert_eq!(
+            r[0].components.iter().map(|c| c.1.as_str()).collect::<Vec<_>>(),
+            ["mieli", "terveys", "palvelu"]
+        );
+        assert!(readings("xqzzvw").unwrap().is_empty(), "unknown words have no reading");
+        let analyzer = Analyzer::full(Language::Fi);
+        // The lexicon's base form leads where Voikko lists another reading first…
+        assert_eq!(analyzer.word("tuen", false).main, "tuki");
+        // …and Voikko's other readings and compound runs are parts.
+        let terms = analyzer.word("tuen", false);
+        assert!(terms.parts.contains(&"tukea".to_owned()), "{terms:?}");
+        let terms = analyzer.word("lastensuojeluilmoitusten", false);
+        for part in ["lapsi", "lastensuojelu", "ilmoitus", "suojeluilmoitus"] {
+            assert!(terms.parts.contains(&part.to_owned()), "{part}: {terms:?}");
+        }
+    }
 
     #[test]
     fn wordbases_become_components() {
