@@ -124,13 +124,40 @@ pub struct AnalyzedToken {
 const CONJUNCTIONS: &[&str] = &[
     "ja", "tai", "sekä", "eli", "och", "eller", "samt", "and", "or",
 ];
-/// Entries kept per thread before the word cache starts over.
+/// Entries kept per thread and kind in the word cache (two generations of half each).
 const CACHE_ENTRIES: usize = 50_000;
 
 /// Which analysis a cached word belongs to: language, configuration, folded or not.
 type CacheKind = (Language, Config, bool);
-/// Word → terms, for one kind. Keyed by `str` so a lookup allocates nothing.
-type WordCache = HashMap<Box<str>, Rc<WordTerms>, rustc_hash::FxBuildHasher>;
+/// Word → terms, keyed by `str` so a lookup allocates nothing.
+type WordMap = HashMap<Box<str>, Rc<WordTerms>, rustc_hash::FxBuildHasher>;
+
+/// The cache of one kind, in two generations: when the young one is full it becomes the old
+/// one and the previous old one is dropped, and a word found in the old generation moves to
+/// the young one. Frequent words survive; memory stays bounded by [`CACHE_ENTRIES`].
+#[derive(Default)]
+struct WordCache {
+    young: WordMap,
+    old: WordMap,
+}
+
+impl WordCache {
+    fn get(&mut self, word: &str) -> Option<Rc<WordTerms>> {
+        if let Some(hit) = self.young.get(word) {
+            return Some(hit.clone());
+        }
+        let (key, hit) = self.old.remove_entry(word)?;
+        self.insert(key, hit.clone());
+        Some(hit)
+    }
+
+    fn insert(&mut self, word: Box<str>, terms: Rc<WordTerms>) {
+        if self.young.len() >= CACHE_ENTRIES / 2 {
+            self.old = std::mem::take(&mut self.young);
+        }
+        self.young.insert(word, terms);
+    }
+}
 
 static INDEX_CONFIG: std::sync::RwLock<Config> = std::sync::RwLock::new(Config::FULL);
 
@@ -189,11 +216,11 @@ impl Analyzer {
     pub fn word(&self, lower: &str, folded: bool) -> Rc<WordTerms> {
         let kind = (self.lang, self.config, folded);
         let cached = CACHE.with(|c| {
-            let cache = c.borrow();
+            let mut cache = c.borrow_mut();
             cache
-                .iter()
+                .iter_mut()
                 .find(|(k, _)| *k == kind)
-                .and_then(|(_, words)| words.get(lower).cloned())
+                .and_then(|(_, words)| words.get(lower))
         });
         if let Some(hit) = cached {
             return hit;
@@ -213,11 +240,7 @@ impl Analyzer {
                     cache.push((kind, WordCache::default()));
                     cache.len() - 1
                 });
-            let words = &mut cache[at].1;
-            if words.len() >= CACHE_ENTRIES {
-                words.clear();
-            }
-            words.insert(lower.into(), terms.clone());
+            cache[at].1.insert(lower.into(), terms.clone());
         });
         terms
     }
