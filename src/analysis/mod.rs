@@ -29,11 +29,14 @@ pub use tokenize::{Word, words};
 
 /// Which analyzer is active, as `/readyz` and the logs report it, and as each index
 /// generation records it (an index is only read with the analyzer that built it).
+///
+/// The leading version changes whenever index-time analysis changes, so that older indexes
+/// are rebuilt rather than searched with terms they do not hold.
 pub fn description() -> &'static str {
     if voikko::active() {
-        "innohaku analyzer with Voikko: Voikko readings and compound structure for Finnish, lemma lexicons (fi fallback, sv), compound splitting, coordination, Snowball fallback, folding"
+        "innohaku analyzer 2 with Voikko: Voikko readings and compound structure for Finnish, lemma lexicons (fi fallback, sv), compound splitting, coordination, Snowball fallback, folding"
     } else {
-        "innohaku lexicon analyzer: lemma lexicons (fi, sv), compound splitting, coordination, Snowball fallback, folding"
+        "innohaku analyzer 2, lexicons: lemma lexicons (fi, sv), compound splitting, coordination, Snowball fallback, folding"
     }
 }
 

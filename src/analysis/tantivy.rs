@@ -39,8 +39,12 @@ impl Tokenizer for FieldTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
         let analyzed = recent_analysis(self.analyzer, text);
-        let wanted =
-            |origin: Origin| (origin == Origin::CompoundPart) == (self.class == Class::Parts);
+        let wanted = |origin: Origin| {
+            // Words a coordination only implies are weaker evidence than written ones:
+            // they go with the compound parts, weighted below whole words.
+            matches!(origin, Origin::CompoundPart | Origin::Coordination)
+                == (self.class == Class::Parts)
+        };
         let tokens = analyzed
             .iter()
             .filter(|t| wanted(t.origin))

@@ -209,10 +209,16 @@ mod tests {
         let r = readings("mielenterveyspalveluissa").unwrap();
         assert_eq!(r[0].base, "mielenterveyspalvelu");
         assert_eq!(
-            r[0].components.iter().map(|c| c.1.as_str()).collect::<Vec<_>>(),
+            r[0].components
+                .iter()
+                .map(|c| c.1.as_str())
+                .collect::<Vec<_>>(),
             ["mieli", "terveys", "palvelu"]
         );
-        assert!(readings("xqzzvw").unwrap().is_empty(), "unknown words have no reading");
+        assert!(
+            readings("xqzzvw").unwrap().is_empty(),
+            "unknown words have no reading"
+        );
         let analyzer = Analyzer::full(Language::Fi);
         // The lexicon's base form leads where Voikko lists another reading first…
         assert_eq!(analyzer.word("tuen", false).main, "tuki");
