@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 
 use lingua::{LanguageDetector, LanguageDetectorBuilder};
 
-use super::pipeline::{Analyzer, Origin};
+use super::pipeline::Analyzer;
 use super::tokenize::words;
 use crate::schema::Language;
 
@@ -35,8 +35,10 @@ pub fn detect_language(text: &str) -> Language {
 }
 
 /// Words of a field looked at to check its language: enough to tell, few enough to be cheap
-/// (their analyses are cached and reused when the field is indexed).
+/// (each is one lexicon lookup).
 const FIELD_SAMPLE_WORDS: usize = 24;
+/// Bytes of a field tokenised for the sample: comfortably more than its words need.
+const FIELD_SAMPLE_BYTES: usize = 400;
 /// Fewer words than this and a field is taken to be in the document's language: a title or
 /// a name is too short to tell.
 const FIELD_MIN_WORDS: usize = 6;
@@ -50,7 +52,12 @@ const FIELD_KNOWN_SHARE: f32 = 0.6;
 /// no cost; only a field it does not recognise is given to lingua, and lingua's answer is
 /// taken only if that language recognises more of the words.
 pub fn field_language(document: Language, text: &str) -> Language {
-    let sample: Vec<String> = words(text)
+    // Only the start of the field is tokenised: the sample needs no more.
+    let mut end = text.len().min(FIELD_SAMPLE_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let sample: Vec<String> = words(&text[..end])
         .into_iter()
         .filter(|w| w.text.chars().any(char::is_alphabetic))
         .take(FIELD_SAMPLE_WORDS)
@@ -63,7 +70,7 @@ pub fn field_language(document: Language, text: &str) -> Language {
         let analyzer = Analyzer::full(lang);
         sample
             .iter()
-            .filter(|w| analyzer.is_stopword(w) || analyzer.word(w, false).origin == Origin::Lemma)
+            .filter(|w| analyzer.is_stopword(w) || analyzer.knows(w))
             .count() as f32
             / sample.len() as f32
     };

@@ -124,6 +124,9 @@ pub struct AnalyzedToken {
 const CONJUNCTIONS: &[&str] = &[
     "ja", "tai", "sekä", "eli", "och", "eller", "samt", "and", "or",
 ];
+/// Words shorter than this that the lexicon knows are not given to Voikko: they are rarely
+/// compounds it could split.
+const VOIKKO_MIN_COMPOUND_CHARS: usize = 10;
 /// Entries kept per thread and kind in the word cache (two generations of half each).
 const CACHE_ENTRIES: usize = 50_000;
 
@@ -333,11 +336,9 @@ impl Analyzer {
     /// compound components and their runs, and the base forms of Voikko's other readings. `None` when Voikko is not installed
     /// or does not know the word.
     fn voikko_word(&self, w: &str) -> Option<WordTerms> {
-        let readings = super::voikko::readings(w)?;
-        if readings.is_empty() {
+        if !super::voikko::active() {
             return None;
         }
-        let plain = w.replace('-', "");
         let lexical = Analyzer::new(
             self.lang,
             Config {
@@ -346,6 +347,16 @@ impl Analyzer {
             },
         )
         .analyze_word(w, false);
+        // Voikko costs a call per word; short words the lexicon knows are rarely compounds,
+        // and only their other readings would be lost.
+        if lexical.origin == Origin::Lemma && w.chars().count() < VOIKKO_MIN_COMPOUND_CHARS {
+            return Some(lexical);
+        }
+        let readings = super::voikko::readings(w)?;
+        if readings.is_empty() {
+            return Some(lexical);
+        }
+        let plain = w.replace('-', "");
         let main = if lexical.origin == Origin::Lemma {
             lexical.main.clone()
         } else {

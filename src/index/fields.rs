@@ -98,6 +98,9 @@ pub struct Fields {
     pub title_key: Field,
     /// Ids of the documents this one links to, so links can be followed backwards.
     pub links: Field,
+    /// The language of each of the document's text fields, one byte each in the order of
+    /// [`Document::strings`], so hits are highlighted without detecting it again.
+    pub field_languages: Field,
     facets: Vec<(FacetField, Field)>,
     text: Vec<(Language, TextFields)>,
     schema: Schema,
@@ -115,6 +118,7 @@ impl Fields {
         let start = b.add_i64_field("start", INDEXED | FAST);
         let end = b.add_i64_field("end", INDEXED | FAST);
         let links = b.add_text_field("links", STRING);
+        let field_languages = b.add_bytes_field("field_languages", STORED);
         let facets = FacetField::ALL
             .iter()
             .map(|&f| (f, b.add_text_field(f.name(), STRING | FAST)))
@@ -149,6 +153,7 @@ impl Fields {
             updated,
             title_key,
             links,
+            field_languages,
             start,
             end,
             facets,
@@ -204,8 +209,11 @@ impl Fields {
         // Each field goes to the fields of the language it is written in, which is usually
         // the document's: a Finnish practice with a Swedish summary gets Swedish analysis there.
         let lang = doc.language();
+        let mut languages = Vec::new();
         for (name, value) in doc.strings() {
-            let text = self.text(field_language(lang, value));
+            let in_lang = field_language(lang, value);
+            languages.push(in_lang as u8);
+            let text = self.text(in_lang);
             let field = match name {
                 "title" => text.title,
                 "summary" => text.summary,
@@ -215,6 +223,7 @@ impl Fields {
             t.add_text(text.parts, value);
             t.add_text(text.folded, value);
         }
+        t.add_bytes(self.field_languages, &languages);
         for (facet, value) in facet_values(doc) {
             t.add_text(self.facet(facet), value);
         }

@@ -17,7 +17,7 @@ use tantivy::query::{
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
 
-use crate::analysis::{AnalyzedToken, Analyzer, Origin, analyze, field_language, synonyms, words};
+use crate::analysis::{AnalyzedToken, Analyzer, Origin, analyze, synonyms, words};
 use std::ops::Bound;
 
 use crate::index::{DateField, FacetField, Fields, SearchIndex, days};
@@ -606,12 +606,35 @@ pub fn load_document(
     fields: &Fields,
     address: tantivy::DocAddress,
 ) -> Result<Document, SearchError> {
+    Ok(load_stored(searcher, fields, address)?.0)
+}
+
+/// A stored document and the language each of its text fields was indexed in.
+fn load_stored(
+    searcher: &Searcher,
+    fields: &Fields,
+    address: tantivy::DocAddress,
+) -> Result<(Document, Vec<Language>), SearchError> {
     let stored: TantivyDocument = searcher.doc(address)?;
     let bytes = stored
         .get_first(fields.source)
         .and_then(|v| v.as_bytes())
         .unwrap_or_default();
-    serde_json::from_slice(bytes).map_err(|e| SearchError::Corrupt(e.to_string()))
+    let doc: Document =
+        serde_json::from_slice(bytes).map_err(|e| SearchError::Corrupt(e.to_string()))?;
+    let languages = stored
+        .get_first(fields.field_languages)
+        .and_then(|v| v.as_bytes())
+        .unwrap_or_default()
+        .iter()
+        .map(|&b| {
+            Language::ALL
+                .get(usize::from(b))
+                .copied()
+                .unwrap_or(doc.language())
+        })
+        .collect();
+    Ok((doc, languages))
 }
 
 fn load_hit(
@@ -621,12 +644,12 @@ fn load_hit(
     score: f32,
     highlights: &Highlights,
 ) -> Result<Hit, SearchError> {
-    let doc = load_document(searcher, fields, address)?;
+    let (doc, languages) = load_stored(searcher, fields, address)?;
     let lang = doc.language();
     let empty = HashSet::new();
     // Each field is highlighted in the language it was indexed in.
-    let highlighted = |text: &str, whole: bool| {
-        let in_lang = field_language(lang, text);
+    let highlighted = |at: usize, text: &str, whole: bool| {
+        let in_lang = languages.get(at).copied().unwrap_or(lang);
         let marks = Marks {
             terms: highlights.terms.get(&in_lang).unwrap_or(&empty),
             prefixes: &highlights.prefixes,
@@ -634,13 +657,17 @@ fn load_hit(
         snippet(in_lang, text, marks, whole)
     };
     let c = &doc.common;
-    let title_html = highlighted(&c.title, true)
+    let title_html = highlighted(0, &c.title, true)
         .map(|s| s.html)
         .unwrap_or_default();
+    // `strings()` is title first, then the others in the order their languages were stored.
     let snippet = doc
         .strings()
-        .filter(|(name, _)| *name != "title")
-        .find_map(|(_, text)| highlighted(text, false).filter(|s| !s.highlights.is_empty()))
+        .enumerate()
+        .skip(1)
+        .find_map(|(at, (_, text))| {
+            highlighted(at, text, false).filter(|s| !s.highlights.is_empty())
+        })
         .unwrap_or_else(|| lead(&c.summary));
     Ok(Hit {
         id: c.id.clone(),
