@@ -60,18 +60,35 @@ fn hostile_query_text_never_causes_a_server_error() {
         garbage,
         "\u{202e}\u{feff}\u{fffd}𝔘𝔫𝔦𝔠𝔬𝔡𝔢".to_owned(),
     ];
+    // The same text as a query, as a page to recommend for, and to the iframe widget.
+    for (path, param) in [
+        ("/v1/search", "q"),
+        ("/v1/similar", "text"),
+        ("/embed/similar", "text"),
+    ] {
+        for q in &cases {
+            let response = server
+                .client()
+                .get(format!("{}{path}", server.base))
+                .query(&[(param, q)])
+                .send()
+                .unwrap();
+            let status = response.status().as_u16();
+            assert!(status == 200 || status == 400, "{status} for {path} {q:?}");
+            if status == 400 {
+                assert_problem(response, 400);
+            }
+        }
+    }
     for q in &cases {
         let response = server
             .client()
-            .get(format!("{}/v1/search", server.base))
-            .query(&[("q", q)])
+            .post(format!("{}/v1/similar", server.base))
+            .json(&serde_json::json!({ "text": q }))
             .send()
             .unwrap();
         let status = response.status().as_u16();
-        assert!(status == 200 || status == 400, "{status} for {q:?}");
-        if status == 400 {
-            assert_problem(response, 400);
-        }
+        assert!(status == 200 || status == 400, "{status} for POST {q:?}");
     }
     // Invalid percent-encoding and raw bytes in the query string.
     for raw in ["q=%FF%FE", "q=%", "q=%zz&limit=%", "q=a&&&=&"] {
