@@ -4,11 +4,12 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use tantivy::Searcher;
-use tantivy::schema::Field;
+use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
 
 use super::{Order, SearchError, SearchRequest, load_document, query};
-use crate::analysis::{Analyzer, Origin};
+use crate::analysis::{Analyzer, Origin, words};
 use crate::index::{Fields, SearchIndex};
 use crate::schema::{DocId, Kind, Language};
 
@@ -49,15 +50,27 @@ pub struct TermSuggestion {
 pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<Suggestions, SearchError> {
     let searcher = index.searcher();
     let fields = index.fields();
-    let req = SearchRequest {
-        q: q.to_owned(),
-        limit,
-        order: Some(Order::Relevance),
-        ..SearchRequest::default()
+    let parsed = query::parse(q);
+    // Titles first: what autocomplete is for, and a small field. Only when no title has the
+    // words does the whole search run.
+    let mut top = match title_query(&searcher, fields, &parsed) {
+        Some(title) => {
+            searcher
+                .search(&title, &super::top_collector(limit, Vec::new()))?
+                .top
+        }
+        None => Vec::new(),
     };
-    let collected = super::collect(index, &req, false)?;
-    let documents = collected
-        .top
+    if top.is_empty() {
+        let req = SearchRequest {
+            q: q.to_owned(),
+            limit,
+            order: Some(Order::Relevance),
+            ..SearchRequest::default()
+        };
+        top = super::collect(index, &req, false)?.top;
+    }
+    let documents = top
         .iter()
         .map(|r| {
             let doc = load_document(&searcher, fields, r.address)?;
@@ -68,7 +81,6 @@ pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<Suggestions
             })
         })
         .collect::<Result<Vec<_>, SearchError>>()?;
-    let parsed = query::parse(q);
     let last = parsed
         .groups
         .last()
@@ -81,6 +93,53 @@ pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<Suggestions
         _ => Vec::new(),
     };
     Ok(Suggestions { documents, terms })
+}
+
+/// Documents whose title has every word typed, in any language, the word being typed as a
+/// prefix. `None` when nothing was typed but stop words or exclusions.
+fn title_query(
+    searcher: &Searcher,
+    fields: &Fields,
+    parsed: &query::ParsedQuery,
+) -> Option<BooleanQuery> {
+    let languages = super::languages_present(searcher);
+    let typed: Vec<String> = parsed
+        .groups
+        .iter()
+        .flatten()
+        .flat_map(|item| words(item.text()))
+        .map(|w| w.text.to_lowercase())
+        .collect();
+    let mut required: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (i, word) in typed.iter().enumerate() {
+        let partial = parsed.last_is_partial && i + 1 == typed.len();
+        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+        for &lang in &languages {
+            let title = fields.text(lang).title;
+            let analyzer = Analyzer::full(lang);
+            if partial {
+                // As a prefix of a base form, and, if the word is complete, as itself
+                // (`lastensuojelun` typed in full finds `lastensuojelu`).
+                let term = Term::from_field_text(title, word);
+                alternatives.push(Box::new(FuzzyTermQuery::new_prefix(term, 0, false)));
+            }
+            if partial || !analyzer.is_stopword(word) {
+                let main = analyzer.word(word, false).main.clone();
+                alternatives.push(Box::new(TermQuery::new(
+                    Term::from_field_text(title, &main),
+                    IndexRecordOption::WithFreqs,
+                )));
+            }
+        }
+        if !alternatives.is_empty() {
+            let any = alternatives
+                .into_iter()
+                .map(|q| (Occur::Should, q))
+                .collect();
+            required.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+    }
+    (!required.is_empty()).then(|| BooleanQuery::new(required))
 }
 
 /// Terms of the whole-word fields starting with `prefix`, by document frequency.
