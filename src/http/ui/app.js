@@ -14,7 +14,7 @@
       results: (n) => `${n} tulosta`, noResults: "Ei tuloksia. Kokeile toista hakusanaa tai poista rajauksia.",
       didYouMean: "Tarkoititko", back: "Takaisin tuloksiin", similar: "Samankaltaisia",
       facets: { kind: "Tyyppi", region: "Alue", theme: "Teema", target_group: "Kohderyhmä", phase: "Vaihe", language: "Kieli", organisation: "Organisaatio", programme: "Ohjelma", year: "Vuosi" },
-      fields: { summary: "Tiivistelmä", goals: "Tavoitteet", how_it_works: "Toteutus", resources: "Resurssit", evaluation: "Arviointi ja tulokset", results: "Tulokset", description: "Kuvaus", funder: "Rahoittaja", programme: "Ohjelma", start_date: "Alkaa", end_date: "Päättyy", status: "Tila", phase: "Vaihe", themes: "Teemat", target_groups: "Kohderyhmät", regions: "Alueet", organisations: "Organisaatiot", contact_organisation: "Yhteystaho", projects: "Hankkeet", practices: "Toimintamallit", networks: "Verkostot", url: "Lähde", created_at: "Luotu", updated_at: "Viimeksi muokattu" },
+      fields: { summary: "Tiivistelmä", goals: "Tavoitteet", how_it_works: "Toteutus", resources: "Resurssit", evaluation: "Arviointi ja tulokset", results: "Tulokset", description: "Kuvaus", funder: "Rahoittaja", programme: "Ohjelma", start_date: "Alkaa", end_date: "Päättyy", status: "Tila", phase: "Vaihe", themes: "Teemat", target_groups: "Kohderyhmät", regions: "Alueet", organisations: "Organisaatiot", contact_organisation: "Yhteystaho", projects: "Hankkeet", practices: "Toimintamallit", networks: "Verkostot", translations: "Kieliversiot", url: "Lähde", created_at: "Luotu", updated_at: "Viimeksi muokattu" },
       error: "Haku epäonnistui",
     },
     sv: {
@@ -25,7 +25,7 @@
       results: (n) => `${n} träffar`, noResults: "Inga träffar. Pröva ett annat sökord eller ta bort avgränsningar.",
       didYouMean: "Menade du", back: "Tillbaka till träffarna", similar: "Liknande",
       facets: { kind: "Typ", region: "Område", theme: "Tema", target_group: "Målgrupp", phase: "Fas", language: "Språk", organisation: "Organisation", programme: "Program", year: "År" },
-      fields: { summary: "Sammanfattning", goals: "Mål", how_it_works: "Genomförande", resources: "Resurser", evaluation: "Utvärdering och resultat", results: "Resultat", description: "Beskrivning", funder: "Finansiär", programme: "Program", start_date: "Börjar", end_date: "Slutar", status: "Status", phase: "Fas", themes: "Teman", target_groups: "Målgrupper", regions: "Områden", organisations: "Organisationer", contact_organisation: "Kontakt", projects: "Projekt", practices: "Verksamhetsmodeller", networks: "Nätverk", url: "Källa", created_at: "Skapad", updated_at: "Senast ändrad" },
+      fields: { summary: "Sammanfattning", goals: "Mål", how_it_works: "Genomförande", resources: "Resurser", evaluation: "Utvärdering och resultat", results: "Resultat", description: "Beskrivning", funder: "Finansiär", programme: "Program", start_date: "Börjar", end_date: "Slutar", status: "Status", phase: "Fas", themes: "Teman", target_groups: "Målgrupper", regions: "Områden", organisations: "Organisationer", contact_organisation: "Kontakt", projects: "Projekt", practices: "Verksamhetsmodeller", networks: "Nätverk", translations: "Språkversioner", url: "Källa", created_at: "Skapad", updated_at: "Senast ändrad" },
       error: "Sökningen misslyckades",
     },
     en: {
@@ -36,7 +36,7 @@
       results: (n) => `${n} results`, noResults: "No results. Try another word or remove filters.",
       didYouMean: "Did you mean", back: "Back to results", similar: "Similar",
       facets: { kind: "Kind", region: "Region", theme: "Theme", target_group: "Target group", phase: "Phase", language: "Language", organisation: "Organisation", programme: "Programme", year: "Year" },
-      fields: { summary: "Summary", goals: "Goals", how_it_works: "How it works", resources: "Resources", evaluation: "Evaluation and results", results: "Results", description: "Description", funder: "Funder", programme: "Programme", start_date: "Starts", end_date: "Ends", status: "Status", phase: "Phase", themes: "Themes", target_groups: "Target groups", regions: "Regions", organisations: "Organisations", contact_organisation: "Contact", projects: "Projects", practices: "Practices", networks: "Networks", url: "Source", created_at: "Created", updated_at: "Last modified" },
+      fields: { summary: "Summary", goals: "Goals", how_it_works: "How it works", resources: "Resources", evaluation: "Evaluation and results", results: "Results", description: "Description", funder: "Funder", programme: "Programme", start_date: "Starts", end_date: "Ends", status: "Status", phase: "Phase", themes: "Themes", target_groups: "Target groups", regions: "Regions", organisations: "Organisations", contact_organisation: "Contact", projects: "Projects", practices: "Practices", networks: "Networks", translations: "Language versions", url: "Source", created_at: "Created", updated_at: "Last modified" },
       error: "The search failed",
     },
   };
@@ -206,7 +206,7 @@
     fact("contact_organisation", doc.contact_organisation);
     fact("created_at", date(doc.created_at));
     fact("updated_at", date(doc.updated_at));
-    for (const key of ["projects", "practices", "networks"]) {
+    for (const key of ["projects", "practices", "networks", "translations"]) {
       if (!doc[key] || doc[key].length === 0) continue;
       const dd = el("dd");
       doc[key].forEach((linked, i) => {
