@@ -98,6 +98,9 @@ pub struct Fields {
     pub title_key: Field,
     /// Ids of the documents this one links to, so links can be followed backwards.
     pub links: Field,
+    /// Holds nothing: its tokenizer counts the documents the writer's threads have taken up,
+    /// so that a build can keep the writer's queue short (see [`super::pipeline`]).
+    pub pipeline: Field,
     /// The language of each of the document's text fields, one byte each in the order of
     /// [`Document::strings`], so hits are highlighted without detecting it again.
     pub field_languages: Field,
@@ -119,6 +122,14 @@ impl Fields {
         let end = b.add_i64_field("end", INDEXED | FAST);
         let links = b.add_text_field("links", STRING);
         let field_languages = b.add_bytes_field("field_languages", STORED);
+        let pipeline = b.add_text_field(
+            "pipeline",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(super::pipeline::TOKENIZER)
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        );
         let facets = FacetField::ALL
             .iter()
             .map(|&f| (f, b.add_text_field(f.name(), STRING | FAST)))
@@ -153,6 +164,7 @@ impl Fields {
             updated,
             title_key,
             links,
+            pipeline,
             field_languages,
             start,
             end,
@@ -224,6 +236,7 @@ impl Fields {
             t.add_text(text.folded, value);
         }
         t.add_bytes(self.field_languages, &languages);
+        t.add_text(self.pipeline, "-");
         for (facet, value) in facet_values(doc) {
             t.add_text(self.facet(facet), value);
         }

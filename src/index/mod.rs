@@ -3,6 +3,7 @@
 
 mod catalog;
 mod fields;
+mod pipeline;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use crate::schema::Document;
 
 pub use catalog::Catalog;
 pub use fields::{DateField, FacetField, Fields, TextFields, collation_key, days, facet_values};
+pub use pipeline::Throttle;
 
 /// The file in a generation naming the analyzer that built it.
 const ANALYZER_FILE: &str = "ANALYZER";
@@ -42,6 +44,15 @@ pub enum IndexError {
     /// another analyzer (Voikko installed or removed since).
     #[error("the index in {0} was built with another schema or analyzer; it must be rebuilt")]
     SchemaChanged(String),
+}
+
+/// Registers the analysis tokenizers and the build's progress counter with an index.
+fn register_tokenizers(index: &Index) {
+    analysis::register(index.tokenizers());
+    index.tokenizers().register(
+        pipeline::TOKENIZER,
+        tantivy::tokenizer::TextAnalyzer::from(pipeline::Counter),
+    );
 }
 
 /// One opened index generation, ready to search.
@@ -76,7 +87,7 @@ impl SearchIndex {
         if index.schema() != *fields.schema() || analyzer != analysis::description() {
             return Err(IndexError::SchemaChanged(dir.display().to_string()));
         }
-        analysis::register(index.tokenizers());
+        register_tokenizers(&index);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
@@ -100,16 +111,18 @@ impl SearchIndex {
         std::fs::write(dir.join(ANALYZER_FILE), analysis::description())?;
         let fields = Fields::new();
         let index = Index::create_in_dir(&dir, fields.schema().clone())?;
-        analysis::register(index.tokenizers());
+        register_tokenizers(&index);
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, 4);
         let mut writer = index
             .writer_with_num_threads::<tantivy::TantivyDocument>(threads, WRITER_BUDGET_BYTES)?;
         let mut written = 0u64;
+        let mut throttle = pipeline::Throttle::new();
         for doc in docs {
             let doc = doc.map_err(|e| IndexError::Source(e.to_string()))?;
             writer.add_document(fields.to_tantivy(&doc))?;
+            throttle.sent();
             written += 1;
             if written.is_multiple_of(1000) {
                 progress(written);

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
-use crate::index::{Catalog, IndexError, SearchIndex};
+use crate::index::{Catalog, IndexError, SearchIndex, Throttle};
 use crate::ingest::{Item, LineError, read_ndjson};
 use crate::recommend::{DocumentRef, Options, Page, Profile, Recommendations, recommend};
 use crate::schema::{DocId, Document};
@@ -375,10 +375,12 @@ impl Service {
             ),
         };
         let fields = index.fields();
+        let mut throttle = Throttle::new();
         for (id, doc) in changes {
             writer.delete_term(Term::from_field_text(fields.id, id.as_str()));
             if let Some(doc) = doc {
                 writer.add_document(fields.to_tantivy(doc))?;
+                throttle.sent();
             }
         }
         if commit {
@@ -438,7 +440,9 @@ impl Service {
         {
             return Err(ServiceError::Busy(running.id()));
         }
-        let job = Job::new("reindex", self.store.len() as u64);
+        // The serving index's count is the expected total: counting the store would read
+        // every document once more (sled counts by iterating).
+        let job = Job::new("reindex", self.index().num_docs());
         jobs.insert(job.id(), job.clone());
         drop(jobs);
         self.record(&job)?;
