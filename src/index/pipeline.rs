@@ -57,6 +57,12 @@ pub struct Throttle {
     sent: u64,
 }
 
+impl Default for Throttle {
+    fn default() -> Self {
+        Throttle::new()
+    }
+}
+
 impl Throttle {
     /// Starts counting.
     pub fn new() -> Throttle {
