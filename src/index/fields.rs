@@ -99,7 +99,7 @@ pub struct Fields {
     /// Ids of the documents this one links to, so links can be followed backwards.
     pub links: Field,
     /// Holds nothing: its tokenizer counts the documents the writer's threads have taken up,
-    /// so that a build can keep the writer's queue short (see [`super::pipeline`]).
+    /// so that a build can keep the writer's queue short (see `index/pipeline.rs`).
     pub pipeline: Field,
     /// The language of each of the document's text fields, one byte each in the order of
     /// [`Document::strings`], so hits are highlighted without detecting it again.

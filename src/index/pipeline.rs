@@ -72,7 +72,7 @@ impl Throttle {
         }
     }
 
-    /// Call after handing a document to the writer: waits while more than [`MAX_QUEUED`] of
+    /// Call after handing a document to the writer: waits while more than `MAX_QUEUED` (500) of
     /// this build's documents are queued. (Other writers in the process only make it wait
     /// less.)
     pub fn sent(&mut self) {
