@@ -121,14 +121,7 @@ fn a_stale_write_never_overwrites_a_newer_one() {
 fn json_arrays_all_or_nothing_put_and_delete() {
     let server = TestServer::start(None);
     let post = |query: &str, content_type: &str, body: String| {
-        server
-            .client()
-            .post(format!("{}/v1/documents{query}", server.base))
-            .bearer_auth(ADMIN_KEY)
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .unwrap()
+        server.post_documents(query, content_type, body)
     };
     let array = format!(
         "[{},{}]",
@@ -187,14 +180,7 @@ fn json_arrays_all_or_nothing_put_and_delete() {
 fn requests_held_in_memory_are_limited_in_documents_but_streams_are_not() {
     let server = TestServer::start(None);
     let post = |query: &str, content_type: &str, body: String| {
-        server
-            .client()
-            .post(format!("{}/v1/documents{query}", server.base))
-            .bearer_auth(ADMIN_KEY)
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .unwrap()
+        server.post_documents(query, content_type, body)
     };
     let lines: Vec<String> = (0..=MAX_BATCH_DOCS)
         .map(|i| line(&format!("d{i}"), "2024-01-01", "Malli"))

@@ -108,11 +108,16 @@ impl TestServer {
 
     /// POSTs NDJSON to the ingestion endpoint with the admin key.
     pub fn ingest(&self, ndjson: &str) -> Response {
+        self.post_documents("", "application/x-ndjson", ndjson.to_owned())
+    }
+
+    /// POSTs a body to `/v1/documents{query}` with the admin key.
+    pub fn post_documents(&self, query: &str, content_type: &str, body: String) -> Response {
         self.client
-            .post(format!("{}/v1/documents", self.base))
+            .post(format!("{}/v1/documents{query}", self.base))
             .bearer_auth(ADMIN_KEY)
-            .header("content-type", "application/x-ndjson")
-            .body(ndjson.to_owned())
+            .header("content-type", content_type)
+            .body(body)
             .send()
             .expect("request sent")
     }
