@@ -297,11 +297,7 @@ async fn analyze(RawQuery(raw): RawQuery) -> Result<Json<crate::analysis::Inspec
                 return Err(ApiError::param("text", "longer than 10000 characters"));
             }
             "text" => text = Some(value.into_owned()),
-            "lang" => {
-                lang = value.parse().map_err(|e: crate::schema::UnknownTerm| {
-                    ApiError::param("lang", e.to_string())
-                })?
-            }
+            "lang" => lang = params::value("lang", &value)?,
             other => {
                 return Err(ApiError::param(
                     other,

@@ -136,15 +136,33 @@ pub(crate) fn number(param: &str, value: &str, min: usize, max: usize) -> Result
     }
 }
 
+/// A parameter of a parsed type; the type's error names what is accepted.
+pub(crate) fn value<T: FromStr>(param: &str, value: &str) -> Result<T, ApiError>
+where
+    T::Err: std::fmt::Display,
+{
+    value
+        .parse()
+        .map_err(|e: T::Err| ApiError::param(param, e.to_string()))
+}
+
+/// A parameter that may repeat or hold comma-separated values, appended to `into`.
+pub(crate) fn values<T: FromStr>(param: &str, list: &str, into: &mut Vec<T>) -> Result<(), ApiError>
+where
+    T::Err: std::fmt::Display,
+{
+    for v in list.split(',').map(str::trim).filter(|v| !v.is_empty()) {
+        into.push(value(param, v)?);
+    }
+    Ok(())
+}
+
 fn check_facet_value(facet: FacetField, value: &str) -> Result<(), ApiError> {
-    fn vocab<T: FromStr>(facet: FacetField, value: &str) -> Result<(), ApiError>
+    fn vocab<T: FromStr>(facet: FacetField, v: &str) -> Result<(), ApiError>
     where
         T::Err: std::fmt::Display,
     {
-        value
-            .parse::<T>()
-            .map(|_| ())
-            .map_err(|e| ApiError::param(facet.name(), e.to_string()))
+        self::value::<T>(facet.name(), v).map(|_| ())
     }
     match facet {
         FacetField::Kind => vocab::<Kind>(facet, value),

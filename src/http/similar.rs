@@ -4,7 +4,6 @@
 //! on other sites revalidate cheaply and see changes as soon as the index changes.
 
 use std::hash::{Hash, Hasher};
-use std::str::FromStr;
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
@@ -13,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::recommend::{self, DocumentRef, Options, Page, Recommendations, RegionMode};
-use crate::schema::{Kind, Language, Region, TargetGroup, Theme};
+use crate::schema::{DocId, Kind, Language, Region, TargetGroup, Theme};
 
 use super::error::{ApiError, Problem};
 use super::{AppState, blocking, params, parse_id};
@@ -40,7 +39,7 @@ pub async fn for_document(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let request = parse(raw.as_deref(), false)?;
+    let request = parse(raw.as_deref(), Takes::Options)?;
     let etag = etag(&state, &format!("doc/{id}?{}", raw.unwrap_or_default()));
     if fresh(&headers, &etag) {
         return Ok(not_modified(etag));
@@ -63,7 +62,7 @@ pub async fn for_page(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let request = parse(raw.as_deref(), true)?;
+    let request = parse(raw.as_deref(), Takes::Page)?;
     let etag = etag(&state, &format!("page?{}", raw.unwrap_or_default()));
     if fresh(&headers, &etag) {
         return Ok(not_modified(etag));
@@ -106,6 +105,8 @@ pub(super) async fn answer_page(
 
 /// A parsed recommendation request.
 pub(super) struct Request {
+    /// The document asked about, where the endpoint takes one in the query string.
+    pub document: Option<DocId>,
     page: Page,
     pub options: Options,
 }
@@ -149,6 +150,7 @@ impl PageBody {
         }
         check_text(&self.text)?;
         Ok(Request {
+            document: None,
             page: Page {
                 text: self.text,
                 text_language: self.text_language,
@@ -179,15 +181,32 @@ fn check_text(text: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Parses the query string; page parameters only where `page` is true.
-pub(super) fn parse(raw: Option<&str>, page: bool) -> Result<Request, ApiError> {
+/// Which parameters an endpoint takes besides the options.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Takes {
+    /// The options only (the document is in the path).
+    Options,
+    /// A page outside Innohaku.
+    Page,
+    /// A `document`, or a page.
+    DocumentOrPage,
+}
+
+/// Parses the query string of a recommendation endpoint.
+pub(super) fn parse(raw: Option<&str>, takes: Takes) -> Result<Request, ApiError> {
+    let page = takes != Takes::Options;
     let mut body = PageBody::default();
+    let mut document = None;
+    let mut page_param = None;
     for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
         let key = key.as_ref();
+        if page && PAGE_PARAMS.contains(&key) {
+            page_param.get_or_insert_with(|| key.to_owned());
+        }
         match key {
-            "kind" => list(key, &value, &mut body.kind)?,
-            "region" => list(key, &value, &mut body.region)?,
-            "language" => list(key, &value, &mut body.language)?,
+            "kind" => params::values(key, &value, &mut body.kind)?,
+            "region" => params::values(key, &value, &mut body.region)?,
+            "language" => params::values(key, &value, &mut body.language)?,
             "region_mode" => {
                 body.region_mode = match value.as_ref() {
                     "any" => RegionMode::Any,
@@ -198,18 +217,23 @@ pub(super) fn parse(raw: Option<&str>, page: bool) -> Result<Request, ApiError> 
                     }
                 }
             }
-            "lang" => body.lang = Some(one(key, &value)?),
+            "lang" => body.lang = Some(params::value(key, &value)?),
             "limit" => body.limit = Some(params::number(key, &value, 1, recommend::MAX_LIMIT)?),
+            "document" if takes == Takes::DocumentOrPage => document = Some(parse_id(&value)?),
             "text" if page => body.text = value.into_owned(),
-            "text_language" if page => body.text_language = Some(one(key, &value)?),
-            "theme" if page => list(key, &value, &mut body.theme)?,
-            "target_group" if page => list(key, &value, &mut body.target_group)?,
-            "home_region" if page => list(key, &value, &mut body.home_region)?,
+            "text_language" if page => body.text_language = Some(params::value(key, &value)?),
+            "theme" if page => params::values(key, &value, &mut body.theme)?,
+            "target_group" if page => params::values(key, &value, &mut body.target_group)?,
+            "home_region" if page => params::values(key, &value, &mut body.home_region)?,
             other => {
-                let accepted = if page {
-                    "text, text_language, theme, target_group, home_region, kind, region, region_mode, language, lang, limit"
-                } else {
-                    "kind, region, region_mode, language, lang, limit"
+                let accepted = match takes {
+                    Takes::Options => "kind, region, region_mode, language, lang, limit",
+                    Takes::Page => {
+                        "text, text_language, theme, target_group, home_region, kind, region, region_mode, language, lang, limit"
+                    }
+                    Takes::DocumentOrPage => {
+                        "document, or text, text_language, theme, target_group, home_region; kind, region, region_mode, language, lang, limit"
+                    }
                 };
                 return Err(ApiError::param(
                     other,
@@ -218,28 +242,25 @@ pub(super) fn parse(raw: Option<&str>, page: bool) -> Result<Request, ApiError> 
             }
         }
     }
-    body.into_request()
-}
-
-fn one<T: FromStr>(key: &str, value: &str) -> Result<T, ApiError>
-where
-    T::Err: std::fmt::Display,
-{
-    value
-        .parse()
-        .map_err(|e: T::Err| ApiError::param(key, e.to_string()))
-}
-
-/// A parameter that may repeat or hold comma-separated values.
-fn list<T: FromStr>(key: &str, value: &str, into: &mut Vec<T>) -> Result<(), ApiError>
-where
-    T::Err: std::fmt::Display,
-{
-    for v in value.split(',').map(str::trim).filter(|v| !v.is_empty()) {
-        into.push(one(key, v)?);
+    if let (Some(_), Some(param)) = (&document, page_param) {
+        return Err(ApiError::param(
+            &param,
+            "describes a page; give either a document or a page",
+        ));
     }
-    Ok(())
+    let mut request = body.into_request()?;
+    request.document = document;
+    Ok(request)
 }
+
+/// The parameters that describe a page outside Innohaku.
+const PAGE_PARAMS: [&str; 5] = [
+    "text",
+    "text_language",
+    "theme",
+    "target_group",
+    "home_region",
+];
 
 /// A strong ETag over the index version and the request.
 pub(super) fn etag(state: &AppState, request: &str) -> HeaderValue {

@@ -103,9 +103,9 @@ impl Profile {
     }
 }
 
-/// A page that is not in Innohaku, described by its text and facets.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(default, deny_unknown_fields)]
+/// A page that is not in Innohaku, described by its text and facets. (Its wire form is
+/// the HTTP layer's `PageBody`, named as in the query string.)
+#[derive(Debug, Clone, Default)]
 pub struct Page {
     /// The page's text (title and body); only the first 20,000 characters count.
     pub text: String,

@@ -1,9 +1,13 @@
 //! Embedding recommendations in other sote sites: the widget script, the iframe version for
 //! sites that allow no foreign scripts, a demo host page, and which origins may embed.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::recommend::Recommendation;
@@ -15,6 +19,7 @@ use super::similar::{self, SimilarResponse};
 use super::{AppState, blocking, parse_id};
 
 const WIDGET_JS: &str = include_str!("widget.js");
+const STRINGS_JSON: &str = include_str!("strings.json");
 const EMBED_CSS: &str = include_str!("embed.css");
 const DEMO_HTML: &str = include_str!("demo.html");
 const DEMO_CSS: &str = include_str!("demo.css");
@@ -94,7 +99,9 @@ impl Origins {
 
 /// `GET /widget.js`.
 pub async fn widget_js() -> Response {
-    static_file(WIDGET_JS, "text/javascript; charset=utf-8")
+    static SCRIPT: LazyLock<String> =
+        LazyLock::new(|| WIDGET_JS.replacen("/*STRINGS*/ {}", STRINGS_JSON.trim(), 1));
+    static_file(&SCRIPT, "text/javascript; charset=utf-8")
 }
 
 /// `GET /embed/similar.css` and `GET /demo/host.css`.
@@ -127,11 +134,7 @@ pub async fn demo(RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
         match key.as_ref() {
             "document" => document = parse_id(&value)?.to_string(),
-            "lang" => {
-                lang = value.parse().map_err(|e: crate::schema::UnknownTerm| {
-                    ApiError::param("lang", e.to_string())
-                })?
-            }
+            "lang" => lang = super::params::value("lang", &value)?,
             other => {
                 return Err(ApiError::param(
                     other,
@@ -178,19 +181,7 @@ pub async fn iframe(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let raw = raw.unwrap_or_default();
-    let mut document = None;
-    let rest = {
-        let mut rest = url::form_urlencoded::Serializer::new(String::new());
-        for (key, value) in url::form_urlencoded::parse(raw.as_bytes()) {
-            if key == "document" {
-                document = Some(parse_id(&value)?);
-            } else {
-                rest.append_pair(&key, &value);
-            }
-        }
-        rest.finish()
-    };
-    let request = similar::parse(Some(&rest), document.is_none())?;
+    let mut request = similar::parse(Some(&raw), similar::Takes::DocumentOrPage)?;
     let lang = request.options.labels;
     let etag = similar::etag(&state, &format!("embed?{raw}"));
     let frame_ancestors = state.origins.frame_ancestors();
@@ -205,7 +196,7 @@ pub async fn iframe(
             .insert(header::CONTENT_SECURITY_POLICY, csp);
         return Ok(response);
     }
-    let response = match document {
+    let response = match request.document.take() {
         Some(id) => {
             let found = blocking(move || Ok(state.service.similar(&id, &request.options)?)).await?;
             let (source, recommendations) =
@@ -235,63 +226,35 @@ pub async fn iframe(
         .into_response())
 }
 
-/// Interface text of the iframe version (the widget script has the same).
+/// Interface text in each language, shared by the widget script and the iframe version.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Strings {
-    heading: &'static str,
-    empty: &'static str,
-    themes: &'static str,
-    terms: &'static str,
-    named: &'static str,
-    shared: &'static str,
-    region: &'static str,
-    translations: &'static str,
-    source: &'static str,
-    new_tab: &'static str,
-    kinds: [&'static str; 3],
+    heading: String,
+    empty: String,
+    themes: String,
+    terms: String,
+    named: String,
+    shared: String,
+    region: String,
+    translations: String,
+    source: String,
+    new_tab: String,
+    kind: Kinds,
 }
 
-fn strings(lang: Language) -> Strings {
-    match lang {
-        Language::Fi => Strings {
-            heading: "Samankaltaisia toimintamalleja",
-            empty: "Samankaltaisia ei löytynyt.",
-            themes: "Yhteiset teemat",
-            terms: "Yhteiset käsitteet",
-            named: "Linkitetty suoraan",
-            shared: "Sama hanke tai verkosto",
-            region: "Samalta alueelta",
-            translations: "Myös muilla kielillä",
-            source: "Suositukset: Innohaku",
-            new_tab: "(avautuu uuteen välilehteen)",
-            kinds: ["Toimintamalli", "Hanke", "Verkosto"],
-        },
-        Language::Sv => Strings {
-            heading: "Liknande verksamhetsmodeller",
-            empty: "Inga liknande hittades.",
-            themes: "Gemensamma teman",
-            terms: "Gemensamma begrepp",
-            named: "Direkt länkad",
-            shared: "Samma projekt eller nätverk",
-            region: "Från samma område",
-            translations: "Också på andra språk",
-            source: "Rekommendationer: Innohaku",
-            new_tab: "(öppnas i en ny flik)",
-            kinds: ["Verksamhetsmodell", "Projekt", "Nätverk"],
-        },
-        Language::En => Strings {
-            heading: "Similar practices",
-            empty: "No similar practices found.",
-            themes: "Shared themes",
-            terms: "Shared terms",
-            named: "Linked directly",
-            shared: "Same project or network",
-            region: "From the same region",
-            translations: "Also in other languages",
-            source: "Recommendations: Innohaku",
-            new_tab: "(opens in a new tab)",
-            kinds: ["Practice", "Project", "Network"],
-        },
-    }
+#[derive(Deserialize)]
+struct Kinds {
+    practice: String,
+    project: String,
+    network: String,
+}
+
+fn strings(lang: Language) -> &'static Strings {
+    static STRINGS: LazyLock<HashMap<Language, Strings>> = LazyLock::new(|| {
+        serde_json::from_str(STRINGS_JSON).expect("strings.json is valid and complete")
+    });
+    &STRINGS[&lang]
 }
 
 /// The iframe page. Every piece of document text goes through [`escape_into`].
@@ -305,15 +268,15 @@ fn render(response: &SimilarResponse, lang: Language) -> String {
             "<!doctype html>\n<html lang=\"",
             lang.code(),
             "\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
-            t.heading,
+            &t.heading,
             "</title>\n<link rel=\"stylesheet\" href=\"/embed/similar.css\">\n</head>\n<body>\n<section aria-labelledby=\"heading\">\n<h2 id=\"heading\">",
-            t.heading,
+            &t.heading,
             "</h2>\n",
         ],
     );
     let recommendations = &response.recommendations;
     if recommendations.results.is_empty() {
-        push(&mut out, &["<p class=\"status\">", t.empty, "</p>\n"]);
+        push(&mut out, &["<p class=\"status\">", &t.empty, "</p>\n"]);
     } else {
         out.push_str("<ul role=\"list\">\n");
         for item in &recommendations.results {
@@ -322,7 +285,7 @@ fn render(response: &SimilarResponse, lang: Language) -> String {
         out.push_str("</ul>\n");
     }
     if !recommendations.translations.is_empty() {
-        push(&mut out, &["<p class=\"more\">", t.translations, ": "]);
+        push(&mut out, &["<p class=\"more\">", &t.translations, ": "]);
         for (i, doc) in recommendations.translations.iter().enumerate() {
             if i > 0 {
                 out.push_str(", ");
@@ -339,7 +302,7 @@ fn render(response: &SimilarResponse, lang: Language) -> String {
         out.push_str("</p>\n");
     }
     out.push_str("<p class=\"credit\">");
-    link_html(&mut out, Some("/"), "", t.source, None, &t);
+    link_html(&mut out, Some("/"), "", &t.source, None, t);
     out.push_str("</p>\n</section>\n</body>\n</html>\n");
     out
 }
@@ -356,9 +319,9 @@ fn item_html(out: &mut String, item: &Recommendation, t: &Strings) {
     );
     out.push_str("</p>\n<p class=\"meta\">");
     let kind = match item.kind {
-        Kind::Practice => t.kinds[0],
-        Kind::Project => t.kinds[1],
-        Kind::Network => t.kinds[2],
+        Kind::Practice => t.kind.practice.as_str(),
+        Kind::Project => t.kind.project.as_str(),
+        Kind::Network => t.kind.network.as_str(),
     };
     let mut meta = vec![kind];
     meta.extend(item.regions.iter().map(|r| r.label));
@@ -373,8 +336,8 @@ fn item_html(out: &mut String, item: &Recommendation, t: &Strings) {
     let mut why = Vec::new();
     if let Some(link) = &r.link {
         why.push(match link {
-            crate::recommend::Link::Shared { .. } => t.shared.to_owned(),
-            _ => t.named.to_owned(),
+            crate::recommend::Link::Shared { .. } => t.shared.clone(),
+            _ => t.named.clone(),
         });
     }
     if !r.themes.is_empty() {
@@ -385,7 +348,7 @@ fn item_html(out: &mut String, item: &Recommendation, t: &Strings) {
         why.push(format!("{}: {}", t.terms, r.terms.join(", ")));
     }
     if r.same_region {
-        why.push(t.region.to_owned());
+        why.push(t.region.clone());
     }
     if !why.is_empty() {
         out.push_str("<p class=\"why\">");
@@ -423,7 +386,7 @@ fn link_html(
     out.push('>');
     escape_into(out, title);
     out.push_str("</span><span class=\"hidden\"> ");
-    out.push_str(t.new_tab);
+    out.push_str(&t.new_tab);
     out.push_str("</span></a>");
 }
 
@@ -446,6 +409,17 @@ mod tests {
         assert!(Origins::parse("https://www.kunta.fi/sivu").is_err());
         assert!(Origins::parse("www.kunta.fi").is_err());
         assert!(Origins::parse("ftp://kunta.fi").is_err());
+    }
+
+    #[test]
+    fn one_set_of_strings_serves_the_script_and_the_iframe() {
+        for lang in Language::ALL {
+            assert!(!strings(lang).heading.is_empty());
+        }
+        assert!(
+            WIDGET_JS.contains("/*STRINGS*/ {}"),
+            "the script has its placeholder"
+        );
     }
 
     #[test]

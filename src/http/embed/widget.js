@@ -14,32 +14,9 @@
   const script = document.currentScript;
   const API = script && script.src ? new URL(script.src).origin : location.origin;
 
-  const STRINGS = {
-    fi: {
-      heading: "Samankaltaisia toimintamalleja", loading: "Haetaan suosituksia…",
-      empty: "Samankaltaisia ei löytynyt.", failed: "Suosituksia ei juuri nyt saatu.",
-      themes: "Yhteiset teemat", terms: "Yhteiset käsitteet", groups: "Kohderyhmät",
-      named: "Linkitetty suoraan", shared: "Sama hanke tai verkosto", region: "Samalta alueelta",
-      translations: "Myös muilla kielillä", source: "Suositukset: Innohaku", newTab: "(avautuu uuteen välilehteen)",
-      kind: { practice: "Toimintamalli", project: "Hanke", network: "Verkosto" },
-    },
-    sv: {
-      heading: "Liknande verksamhetsmodeller", loading: "Rekommendationer hämtas…",
-      empty: "Inga liknande hittades.", failed: "Rekommendationerna kunde inte hämtas just nu.",
-      themes: "Gemensamma teman", terms: "Gemensamma begrepp", groups: "Målgrupper",
-      named: "Direkt länkad", shared: "Samma projekt eller nätverk", region: "Från samma område",
-      translations: "Också på andra språk", source: "Rekommendationer: Innohaku", newTab: "(öppnas i en ny flik)",
-      kind: { practice: "Verksamhetsmodell", project: "Projekt", network: "Nätverk" },
-    },
-    en: {
-      heading: "Similar practices", loading: "Fetching recommendations…",
-      empty: "No similar practices found.", failed: "Recommendations are not available right now.",
-      themes: "Shared themes", terms: "Shared terms", groups: "Target groups",
-      named: "Linked directly", shared: "Same project or network", region: "From the same region",
-      translations: "Also in other languages", source: "Recommendations: Innohaku", newTab: "(opens in a new tab)",
-      kind: { practice: "Practice", project: "Project", network: "Network" },
-    },
-  };
+  // Interface text in fi, sv and en: the server puts `strings.json` here, the same text the
+  // iframe version uses.
+  const STRINGS = /*STRINGS*/ {};
 
   // Neutral styling; every colour meets WCAG 2.1 AA contrast on the default background.
   const CSS = `
