@@ -280,7 +280,7 @@ fn render(response: &SimilarResponse, lang: Language) -> String {
     } else {
         out.push_str("<ul role=\"list\">\n");
         for item in &recommendations.results {
-            item_html(&mut out, item, &t);
+            item_html(&mut out, item, t);
         }
         out.push_str("</ul>\n");
     }
@@ -296,7 +296,7 @@ fn render(response: &SimilarResponse, lang: Language) -> String {
                 &doc.id.to_string(),
                 &doc.title,
                 Some(doc.language),
-                &t,
+                t,
             );
         }
         out.push_str("</p>\n");
@@ -438,7 +438,7 @@ mod tests {
             "x",
             &doc.title,
             Some(doc.language),
-            &strings(Language::Fi),
+            strings(Language::Fi),
         );
         assert!(out.contains("&lt;img src=x onerror=alert(1)&gt;"), "{out}");
         assert!(!out.contains("javascript:"), "{out}");
