@@ -17,6 +17,10 @@ use innohaku::schema::Document;
 use innohaku::search::{SearchRequest, collect, search, suggest};
 use serde_json::{Value, json};
 
+// The server's allocator, so the figures are the server's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [docs, queries, reps, dir] = args.as_slice() else {
@@ -90,7 +94,12 @@ fn main() {
             collect(&index, q, false).expect("search");
         }
     }
-    let measure = |name: &str, f: &dyn Fn(usize)| {
+    // PEER_BENCH_ROWS=or,and,full,suggest measures only those rows (for profiling one).
+    let rows = std::env::var("PEER_BENCH_ROWS").unwrap_or_default();
+    let measure = |row: &str, name: &str, f: &dyn Fn(usize)| {
+        if !rows.is_empty() && !rows.split(',').any(|r| r == row) {
+            return;
+        }
         let mut times = Vec::with_capacity(queries.len() * reps);
         for _ in 0..reps {
             for i in 0..queries.len() {
@@ -109,16 +118,16 @@ fn main() {
             at(99)
         );
     };
-    measure("top10+count (OR)", &|i| {
+    measure("or", "top10+count (OR)", &|i| {
         drop(collect(&index, &or_queries[i], false).expect("search"))
     });
-    measure("top10+count (AND)", &|i| {
+    measure("and", "top10+count (AND)", &|i| {
         drop(collect(&index, &and_queries[i], false).expect("search"))
     });
-    measure("full search (AND)", &|i| {
+    measure("full", "full search (AND)", &|i| {
         drop(search(&index, &and_queries[i]).expect("search"))
     });
-    measure("suggest", &|i| {
+    measure("suggest", "suggest", &|i| {
         drop(suggest(&index, &suggest_prefixes[i], 5).expect("suggest"))
     });
     if let Some(rss) = peak_rss_mb() {

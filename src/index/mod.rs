@@ -129,6 +129,12 @@ impl SearchIndex {
             }
         }
         writer.commit()?;
+        // One segment per writer thread and flush would make every query look each term up
+        // in every segment; a generation that will mostly be read is merged into one.
+        let segments = index.searchable_segment_ids()?;
+        if segments.len() > 1 {
+            writer.merge(&segments).wait()?;
+        }
         writer.wait_merging_threads()?;
         progress(written);
         let built = SearchIndex::open(&dir)?;

@@ -100,6 +100,10 @@ pub struct SegmentSearchCollector {
     /// Per facet in `columns`: the selected ordinals in this segment, if that facet is filtered.
     filters: Vec<Option<Vec<u64>>>,
     counts: Vec<Vec<u64>>,
+    /// Whether any facet is filtered on.
+    filtered: bool,
+    /// Whether facets are counted.
+    counting: bool,
     total: u64,
     heap: BinaryHeap<Reverse<Ranked>>,
 }
@@ -163,8 +167,10 @@ impl Collector for SearchCollector {
             updated,
             title_key,
             columns,
+            filtered: filters.iter().any(Option::is_some),
             filters,
             counts,
+            counting: self.count_facets,
             total: 0,
             heap: BinaryHeap::with_capacity(self.top_n + 1),
         })
@@ -198,28 +204,25 @@ impl SegmentCollector for SegmentSearchCollector {
     type Fruit = Collected;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let mut failed = None;
-        let mut failures = 0;
-        for (i, selected) in self.filters.iter().enumerate() {
-            let Some(selected) = selected else { continue };
-            let passes = self.columns[i]
-                .1
-                .as_ref()
-                .is_some_and(|c| c.term_ords(doc).any(|o| selected.binary_search(&o).is_ok()));
-            if !passes {
-                failures += 1;
-                failed = Some(i);
-                if failures > 1 {
-                    return;
-                }
+        // Most searches neither filter nor count: they only rank.
+        let failed = if self.filtered {
+            match self.failed_filter(doc) {
+                Filtered::Passes => None,
+                Filtered::FailsOne(i) => Some(i),
+                Filtered::FailsMore => return,
             }
-        }
+        } else {
+            None
+        };
         match failed {
+            // Disjunctive counts: a document failing only facet i's filter counts for i.
             Some(i) => self.count(i, doc),
             None => {
                 self.total += 1;
-                for i in 0..self.columns.len() {
-                    self.count(i, doc);
+                if self.counting {
+                    for i in 0..self.columns.len() {
+                        self.count(i, doc);
+                    }
                 }
                 self.rank(doc, score);
             }
@@ -248,7 +251,33 @@ impl SegmentCollector for SegmentSearchCollector {
     }
 }
 
+/// How a document fares against the facet filters.
+enum Filtered {
+    Passes,
+    /// It fails only the filter of the facet at this index.
+    FailsOne(usize),
+    FailsMore,
+}
+
 impl SegmentSearchCollector {
+    fn failed_filter(&self, doc: DocId) -> Filtered {
+        let mut failed = Filtered::Passes;
+        for (i, selected) in self.filters.iter().enumerate() {
+            let Some(selected) = selected else { continue };
+            let passes = self.columns[i]
+                .1
+                .as_ref()
+                .is_some_and(|c| c.term_ords(doc).any(|o| selected.binary_search(&o).is_ok()));
+            if !passes {
+                if !matches!(failed, Filtered::Passes) {
+                    return Filtered::FailsMore;
+                }
+                failed = Filtered::FailsOne(i);
+            }
+        }
+        failed
+    }
+
     fn count(&mut self, i: usize, doc: DocId) {
         if self.counts[i].is_empty() {
             return; // Not counting facets, or no document has this one.

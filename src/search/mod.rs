@@ -1,6 +1,7 @@
 //! Full-text search: the user's query, facet filters, one collecting pass, then hits with
 //! snippets.
 
+mod build;
 mod collector;
 pub mod query;
 mod snippet;
@@ -10,19 +11,16 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
-    TermQuery,
-};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery};
+use tantivy::schema::Value;
 use tantivy::{Searcher, TantivyDocument, Term};
 
-use crate::analysis::{AnalyzedToken, Analyzer, Origin, analyze, synonyms, words};
 use std::ops::Bound;
 
 use crate::index::{DateField, FacetField, Fields, SearchIndex, days};
 use crate::schema::{DocId, Document, Kind, Language, Phase, Region, Theme};
 
+pub use build::{build_query, highlights};
 pub use collector::{Collected, Order, Selection};
 pub use query::{Item, ParsedQuery, parse};
 pub use snippet::{Marks, Snippet, escape_into, lead, snippet};
@@ -36,19 +34,6 @@ const TYPO_FALLBACK_BELOW: u64 = 5;
 const FEW_RESULTS: u64 = 3;
 /// Deepest offset served: beyond it, refine the query instead.
 pub const MAX_OFFSET: usize = 10_000;
-
-/// Relative weight of a match in each text field.
-const TITLE_BOOST: f32 = 3.0;
-const SUMMARY_BOOST: f32 = 1.5;
-const BODY_BOOST: f32 = 1.0;
-const PARTS_BOOST: f32 = 0.5;
-const FOLDED_BOOST: f32 = 0.25;
-const SYNONYM_BOOST: f32 = 0.7;
-const PARTS_APART_BOOST: f32 = 0.4;
-const PREFIX_BOOST: f32 = 0.3;
-const TYPO_BOOST: f32 = 0.1;
-/// A word being typed matches as a prefix from this many characters on.
-const MIN_PREFIX_CHARS: usize = 3;
 
 /// A search as the service runs it; built and validated at the edge.
 #[derive(Debug, Clone)]
@@ -169,7 +154,12 @@ pub struct Scope<'a> {
 /// Runs a search.
 pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResults, SearchError> {
     let searcher = index.searcher();
-    let (collected, parsed, highlights) = run(index, &searcher, req, true)?;
+    let (collected, parsed, languages) = run(index, &searcher, req, true)?;
+    let scope = Scope {
+        fields: index.fields(),
+        languages: &languages,
+    };
+    let highlights = highlights(scope, &parsed, req.prefix);
     let hits = collected
         .top
         .iter()
@@ -204,7 +194,7 @@ fn run(
     searcher: &Searcher,
     req: &SearchRequest,
     facets: bool,
-) -> Result<(Collected, ParsedQuery, Highlights), SearchError> {
+) -> Result<(Collected, ParsedQuery, Vec<Language>), SearchError> {
     let parsed = parse(&req.q);
     let languages = languages_present(searcher);
     let scope = Scope {
@@ -218,21 +208,21 @@ fn run(
     });
     let mut collector = collector_for(req.offset + req.limit, order, req.selection.clone());
     collector.count_facets = facets;
-    let (query, highlights) = build_query(scope, &parsed, req.prefix, false);
+    let query = build_query(scope, &parsed, req.prefix, false);
     let query = within_dates(index.fields(), query, &req.dates);
     let collected = searcher.search(&query, &collector)?;
     // Typo tolerance runs only when the exact query finds little: typo matches would rank
     // below exact ones anyway, and fuzzy matching over the term dictionaries is the most
     // expensive part of a query.
     if collected.total < TYPO_FALLBACK_BELOW && !parsed.matches_all() {
-        let (query, highlights) = build_query(scope, &parsed, req.prefix, true);
+        let query = build_query(scope, &parsed, req.prefix, true);
         let query = within_dates(index.fields(), query, &req.dates);
         let with_typos = searcher.search(&query, &collector)?;
         if with_typos.total > collected.total {
-            return Ok((with_typos, parsed, highlights));
+            return Ok((with_typos, parsed, languages));
         }
     }
-    Ok((collected, parsed, highlights))
+    Ok((collected, parsed, languages))
 }
 
 /// Limits a query to documents whose dates fall in the requested ranges.
@@ -312,292 +302,6 @@ pub fn top_collector(top_n: usize, selection: Selection) -> collector::SearchCol
 pub struct Highlights {
     terms: HashMap<Language, HashSet<String>>,
     prefixes: Vec<String>,
-}
-
-/// The Tantivy query for a parsed user query, and what to highlight in its hits.
-/// With `prefix`, a last word still being typed also matches as a prefix.
-pub fn build_query(
-    scope: Scope<'_>,
-    parsed: &ParsedQuery,
-    prefix: bool,
-    typos: bool,
-) -> (Box<dyn Query>, Highlights) {
-    let mut terms: HashMap<Language, HashSet<String>> = HashMap::new();
-    let partial = parsed
-        .groups
-        .last()
-        .and_then(|g| g.last())
-        .filter(|_| prefix && parsed.last_is_partial)
-        .map(|i| i.text().to_lowercase())
-        .filter(|w| w.chars().count() >= MIN_PREFIX_CHARS);
-    for item in parsed.positives() {
-        for text in std::iter::once(item.text()).chain(synonyms(item.text())) {
-            for lang in Language::ALL {
-                let main = analyze(lang, text)
-                    .into_iter()
-                    .filter(|t| t.origin != Origin::CompoundPart);
-                terms.entry(lang).or_default().extend(main.map(|t| t.term));
-            }
-        }
-    }
-    let last_group = parsed.groups.len().saturating_sub(1);
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = parsed
-        .groups
-        .iter()
-        .enumerate()
-        .filter_map(|(g, group)| {
-            let mut items: Vec<Box<dyn Query>> = group
-                .iter()
-                .filter_map(|i| item_with_synonyms(scope, i, typos))
-                .collect();
-            if g == last_group
-                && let Some(p) = &partial
-            {
-                items.push(prefix_query(scope, p));
-            }
-            (!items.is_empty()).then(|| (Occur::Must, union(items)))
-        })
-        .collect();
-    if clauses.is_empty() {
-        clauses.push((Occur::Must, Box::new(AllQuery)));
-    }
-    // Several plain words that together are a synonym (`specialiserad sjukvård` ↔
-    // erikoissairaanhoito) also find what the synonym finds.
-    let plain_words = parsed.exclusions.is_empty()
-        && parsed.groups.len() > 1
-        && parsed
-            .groups
-            .iter()
-            .all(|g| matches!(g.as_slice(), [Item::Word(_)]));
-    if plain_words {
-        let whole: Vec<&str> = parsed.positives().map(Item::text).collect();
-        let alternatives: Vec<Box<dyn Query>> = synonyms(&whole.join(" "))
-            .into_iter()
-            .filter_map(|s| item_query(scope, s))
-            .map(|q| Box::new(BoostQuery::new(q, SYNONYM_BOOST)) as Box<dyn Query>)
-            .collect();
-        if !alternatives.is_empty() {
-            let all: Box<dyn Query> = Box::new(BooleanQuery::new(std::mem::take(&mut clauses)));
-            clauses.push((
-                Occur::Must,
-                union(std::iter::once(all).chain(alternatives).collect()),
-            ));
-        }
-    }
-    clauses.extend(
-        parsed
-            .exclusions
-            .iter()
-            .filter_map(|i| item_query(scope, i.text()))
-            .map(|q| (Occur::MustNot, q)),
-    );
-    let prefixes = partial.into_iter().collect();
-    (
-        Box::new(BooleanQuery::new(clauses)),
-        Highlights { terms, prefixes },
-    )
-}
-
-/// A word being typed, as a prefix of whole-word terms in every language.
-fn prefix_query(scope: Scope<'_>, prefix: &str) -> Box<dyn Query> {
-    let mut per_field: Vec<Box<dyn Query>> = Vec::new();
-    for &lang in scope.languages {
-        let f = scope.fields.text(lang);
-        for (field, boost) in [
-            (f.title, TITLE_BOOST),
-            (f.body, BODY_BOOST),
-            (f.parts, PARTS_BOOST),
-        ] {
-            let q = FuzzyTermQuery::new_prefix(Term::from_field_text(field, prefix), 0, false);
-            per_field.push(Box::new(BoostQuery::new(Box::new(q), boost * PREFIX_BOOST)));
-        }
-    }
-    union(per_field)
-}
-
-/// A compound typed as one word also matches its parts written apart
-/// (`lastensuojelupalvelu` finds "lastensuojelun palvelut"), ranked below the word itself.
-fn parts_query(scope: Scope<'_>, word: &str) -> Option<Box<dyn Query>> {
-    let lower = word.to_lowercase();
-    let mut per_language = Vec::new();
-    for &lang in scope.languages {
-        let analyzer = Analyzer::full(lang);
-        let lemma = analyzer.word(&lower, false).main.clone();
-        let Some(parts) = crate::analysis::split_compound(
-            &lemma,
-            crate::analysis::resources().language(lang),
-            lang == Language::Sv,
-        ) else {
-            continue;
-        };
-        // Each part as a whole word of its own (not inside other compounds, which would
-        // match nearly everything for common parts such as `palvelu`).
-        let f = scope.fields.text(lang);
-        let required: Vec<(Occur, Box<dyn Query>)> = parts
-            .iter()
-            .map(|p| {
-                let term = analyzer.word(&p.lemma, false).main.clone();
-                let fields = [
-                    (f.title, TITLE_BOOST),
-                    (f.summary, SUMMARY_BOOST),
-                    (f.body, BODY_BOOST),
-                ];
-                let per_field = fields
-                    .iter()
-                    .map(|&(field, boost)| {
-                        let q = TermQuery::new(
-                            Term::from_field_text(field, &term),
-                            IndexRecordOption::WithFreqs,
-                        );
-                        Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>
-                    })
-                    .collect();
-                (Occur::Must, union(per_field))
-            })
-            .collect();
-        if required.len() == parts.len() {
-            per_language.push(Box::new(BoostQuery::new(
-                Box::new(BooleanQuery::new(required)),
-                PARTS_APART_BOOST,
-            )) as Box<dyn Query>);
-        }
-    }
-    (!per_language.is_empty()).then(|| union(per_language))
-}
-
-/// Edits allowed in a word of `chars` characters: none for short words, where a typo is as
-/// likely another word, one for medium, two for long Finnish compounds.
-fn typo_distance(chars: usize) -> u8 {
-    match chars {
-        0..=4 => 0,
-        5..=8 => 1,
-        _ => 2,
-    }
-}
-
-/// Terms near a word the lexicon does not know, ranked far below exact matches.
-fn typo_query(scope: Scope<'_>, word: &str) -> Option<Box<dyn Query>> {
-    let lower = word.to_lowercase();
-    let distance = typo_distance(lower.chars().count());
-    if distance == 0 || lower.chars().any(|c| !c.is_alphabetic()) {
-        return None;
-    }
-    let mut per_field: Vec<Box<dyn Query>> = Vec::new();
-    for &lang in scope.languages {
-        let analyzer = Analyzer::full(lang);
-        if analyzer.knows(&lower) {
-            return None; // A real word is not a typo.
-        }
-        let Some((_, term)) = positions(analyzer.analyze(&lower)).into_iter().next() else {
-            continue;
-        };
-        let f = scope.fields.text(lang);
-        for field in [f.title, f.body] {
-            let q = FuzzyTermQuery::new(Term::from_field_text(field, &term), distance, true);
-            per_field.push(Box::new(BoostQuery::new(Box::new(q), TYPO_BOOST)));
-        }
-    }
-    (!per_field.is_empty()).then(|| union(per_field))
-}
-
-/// An item, or any of its synonyms (ranked a little below the item itself).
-fn item_with_synonyms(scope: Scope<'_>, item: &Item, typos: bool) -> Option<Box<dyn Query>> {
-    let mut alternatives: Vec<Box<dyn Query>> =
-        item_query(scope, item.text()).into_iter().collect();
-    if let Item::Word(word) = item {
-        alternatives.extend(parts_query(scope, word));
-    }
-    if let Item::Word(word) = item
-        && typos
-    {
-        alternatives.extend(typo_query(scope, word));
-    }
-    for synonym in synonyms(item.text()) {
-        if let Some(q) = item_query(scope, synonym) {
-            alternatives.push(Box::new(BoostQuery::new(q, SYNONYM_BOOST)));
-        }
-    }
-    (!alternatives.is_empty()).then(|| union(alternatives))
-}
-
-/// A word or phrase in every language's fields; `None` when it analyses to nothing.
-///
-/// Whole-word matches count most; a match inside a compound counts less, and a match only
-/// after folding ä/ö/å least, so exact and base-form matches always rank first.
-fn item_query(scope: Scope<'_>, text: &str) -> Option<Box<dyn Query>> {
-    let mut per_language = Vec::new();
-    for &lang in scope.languages {
-        let analyzer = Analyzer::full(lang);
-        let main = positions(analyzer.analyze(text));
-        if main.is_empty() {
-            continue;
-        }
-        // Folding helps only text typed without ä/ö/å that the lexicon does not know as it is.
-        let typed_plain = !text.contains(['ä', 'ö', 'å', 'Ä', 'Ö', 'Å']);
-        let known = words(text)
-            .iter()
-            .all(|w| analyzer.knows(&w.text.to_lowercase()));
-        let folded = if typed_plain && !known {
-            positions(analyzer.analyze_folded(text))
-        } else {
-            Vec::new()
-        };
-        let f = scope.fields.text(lang);
-        let mut per_field: Vec<Box<dyn Query>> = Vec::new();
-        for (field, boost) in [
-            (f.title, TITLE_BOOST),
-            (f.summary, SUMMARY_BOOST),
-            (f.body, BODY_BOOST),
-            (f.parts, PARTS_BOOST),
-        ] {
-            per_field.push(Box::new(BoostQuery::new(sequence(field, &main), boost)));
-        }
-        if !folded.is_empty() {
-            per_field.push(Box::new(BoostQuery::new(
-                sequence(f.folded, &folded),
-                FOLDED_BOOST,
-            )));
-        }
-        per_language.push(union(per_field));
-    }
-    (!per_language.is_empty()).then(|| union(per_language))
-}
-
-/// One main term per word position: the first, which is the word's own base form.
-fn positions(tokens: Vec<AnalyzedToken>) -> Vec<(usize, String)> {
-    let mut out: Vec<(usize, String)> = Vec::new();
-    for t in tokens {
-        if t.origin != Origin::CompoundPart && out.last().is_none_or(|(p, _)| *p != t.position) {
-            out.push((t.position, t.term));
-        }
-    }
-    out
-}
-
-/// A term query for one word, a phrase query for several.
-fn sequence(field: tantivy::schema::Field, terms: &[(usize, String)]) -> Box<dyn Query> {
-    if let [(_, term)] = terms {
-        return Box::new(TermQuery::new(
-            Term::from_field_text(field, term),
-            IndexRecordOption::WithFreqs,
-        ));
-    }
-    let first = terms[0].0;
-    Box::new(PhraseQuery::new_with_offset(
-        terms
-            .iter()
-            .map(|(p, t)| (p - first, Term::from_field_text(field, t)))
-            .collect(),
-    ))
-}
-
-fn union(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
-    if queries.len() == 1 {
-        return queries.pop().expect("one query");
-    }
-    Box::new(BooleanQuery::new(
-        queries.into_iter().map(|q| (Occur::Should, q)).collect(),
-    ))
 }
 
 /// Reads a stored document out of the index.

@@ -1,0 +1,385 @@
+//! The Tantivy query for a parsed user query.
+//!
+//! A word becomes many alternatives: its base form in the title, summary and body of every
+//! language present, its compound parts, its synonyms, a prefix or a typo. They are gathered
+//! into one flat disjunction of boosted term queries ([`Any`]) rather than unions nested in
+//! unions: Tantivy scores a flat union of term queries with one specialised scorer, and a
+//! nested one through a boxed scorer per level, which measured twice as slow. Sums of scores
+//! are what a union computes, so flattening `boost × (a + b)` into `boost·a + boost·b` ranks
+//! exactly as the nested form did.
+
+use std::collections::{HashMap, HashSet};
+
+use tantivy::Term;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+
+use super::{Highlights, Item, ParsedQuery, Scope};
+use crate::analysis::{AnalyzedToken, Analyzer, Origin, analyze, synonyms, words};
+use crate::schema::Language;
+
+/// Relative weight of a match in each text field.
+const TITLE_BOOST: f32 = 3.0;
+const SUMMARY_BOOST: f32 = 1.5;
+const BODY_BOOST: f32 = 1.0;
+const PARTS_BOOST: f32 = 0.5;
+const FOLDED_BOOST: f32 = 0.25;
+const SYNONYM_BOOST: f32 = 0.7;
+const PARTS_APART_BOOST: f32 = 0.4;
+const PREFIX_BOOST: f32 = 0.3;
+const TYPO_BOOST: f32 = 0.1;
+/// A word being typed matches as a prefix from this many characters on.
+const MIN_PREFIX_CHARS: usize = 3;
+
+/// Alternatives any of which may match; a document's score is the sum of those it matches.
+#[derive(Default)]
+struct Any {
+    /// Single terms, each once with its highest boost: the same base form reached twice (a
+    /// word and its synonym, say) must not count twice.
+    terms: Vec<(Term, f32)>,
+    /// Phrases, prefixes, typos and compound parts written apart.
+    others: Vec<(Box<dyn Query>, f32)>,
+}
+
+impl Any {
+    fn term(&mut self, field: Field, text: &str, boost: f32) {
+        self.add_term(Term::from_field_text(field, text), boost);
+    }
+
+    fn add_term(&mut self, term: Term, boost: f32) {
+        match self.terms.iter_mut().find(|(t, _)| *t == term) {
+            Some((_, b)) => *b = b.max(boost),
+            None => self.terms.push((term, boost)),
+        }
+    }
+
+    fn push(&mut self, query: Box<dyn Query>, boost: f32) {
+        self.others.push((query, boost));
+    }
+
+    /// Adds `other`'s alternatives with their boosts multiplied by `boost`.
+    fn absorb(&mut self, other: Any, boost: f32) {
+        for (term, b) in other.terms {
+            self.add_term(term, b * boost);
+        }
+        self.others
+            .extend(other.others.into_iter().map(|(q, b)| (q, b * boost)));
+    }
+
+    /// A term query for one word, a phrase query for several, in `field`.
+    fn sequence(&mut self, field: Field, terms: &[(usize, String)], boost: f32) {
+        match terms {
+            [] => {}
+            [(_, term)] => self.term(field, term, boost),
+            _ => {
+                let first = terms[0].0;
+                let phrase = PhraseQuery::new_with_offset(
+                    terms
+                        .iter()
+                        .map(|(p, t)| (p - first, Term::from_field_text(field, t)))
+                        .collect(),
+                );
+                self.push(Box::new(phrase), boost);
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.terms.is_empty() && self.others.is_empty()
+    }
+
+    /// The disjunction, or `None` when there is nothing to match.
+    fn into_query(mut self) -> Option<Box<dyn Query>> {
+        if self.terms.len() + self.others.len() == 1 {
+            if let Some((term, boost)) = self.terms.pop() {
+                return Some(boosted(term_query(term), boost));
+            }
+            let (query, boost) = self.others.pop().expect("one alternative");
+            return Some(boosted(query, boost));
+        }
+        if self.is_empty() {
+            return None;
+        }
+        let clauses = self
+            .terms
+            .into_iter()
+            .map(|(term, boost)| (Occur::Should, boosted(term_query(term), boost)))
+            .chain(
+                self.others
+                    .into_iter()
+                    .map(|(q, boost)| (Occur::Should, boosted(q, boost))),
+            )
+            .collect();
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+}
+
+fn term_query(term: Term) -> Box<dyn Query> {
+    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+}
+
+fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if boost == 1.0 {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, boost))
+    }
+}
+
+/// The last word, lowercase, when it is still being typed and long enough to match as a
+/// prefix.
+fn partial_word(parsed: &ParsedQuery, prefix: bool) -> Option<String> {
+    parsed
+        .groups
+        .last()
+        .and_then(|g| g.last())
+        .filter(|_| prefix && parsed.last_is_partial)
+        .map(|i| i.text().to_lowercase())
+        .filter(|w| w.chars().count() >= MIN_PREFIX_CHARS)
+}
+
+/// The Tantivy query for a parsed user query. With `prefix`, a last word still being typed
+/// also matches as a prefix; with `typos`, words the lexicon does not know also match terms a
+/// few edits away.
+pub fn build_query(
+    scope: Scope<'_>,
+    parsed: &ParsedQuery,
+    prefix: bool,
+    typos: bool,
+) -> Box<dyn Query> {
+    let partial = partial_word(parsed, prefix);
+    let last_group = parsed.groups.len().saturating_sub(1);
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = parsed
+        .groups
+        .iter()
+        .enumerate()
+        .filter_map(|(g, group)| {
+            let mut any = Any::default();
+            for item in group {
+                any.absorb(item_with_synonyms(scope, item, typos), 1.0);
+            }
+            if g == last_group
+                && let Some(p) = &partial
+            {
+                any.absorb(prefix_query(scope, p), 1.0);
+            }
+            Some((Occur::Must, any.into_query()?))
+        })
+        .collect();
+    // Several plain words that together are a synonym (`specialiserad sjukvård` ↔
+    // erikoissairaanhoito) also find what the synonym finds.
+    let plain_words = parsed.exclusions.is_empty()
+        && parsed.groups.len() > 1
+        && parsed
+            .groups
+            .iter()
+            .all(|g| matches!(g.as_slice(), [Item::Word(_)]));
+    if plain_words {
+        let whole: Vec<&str> = parsed.positives().map(Item::text).collect();
+        let mut alternatives = Any::default();
+        for synonym in synonyms(&whole.join(" ")) {
+            alternatives.absorb(item_query(scope, synonym), SYNONYM_BOOST);
+        }
+        if !alternatives.is_empty() {
+            alternatives.push(
+                Box::new(BooleanQuery::new(std::mem::take(&mut clauses))),
+                1.0,
+            );
+            clauses.extend(alternatives.into_query().map(|q| (Occur::Must, q)));
+        }
+    }
+    if clauses.is_empty() {
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    clauses.extend(
+        parsed
+            .exclusions
+            .iter()
+            .filter_map(|i| item_query(scope, i.text()).into_query())
+            .map(|q| (Occur::MustNot, q)),
+    );
+    // A lone required clause is the query: unwrapped, Tantivy sees the flat union itself.
+    if clauses.len() == 1 && clauses[0].0 == Occur::Must {
+        clauses.pop().expect("one clause").1
+    } else {
+        Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+/// What to highlight in the hits of a query: the analysed terms of every positive item and
+/// its synonyms, per language present, and the word being typed.
+pub fn highlights(scope: Scope<'_>, parsed: &ParsedQuery, prefix: bool) -> Highlights {
+    let mut terms: HashMap<Language, HashSet<String>> = HashMap::new();
+    for item in parsed.positives() {
+        for text in std::iter::once(item.text()).chain(synonyms(item.text())) {
+            for &lang in scope.languages {
+                let main = analyze(lang, text)
+                    .into_iter()
+                    .filter(|t| t.origin != Origin::CompoundPart);
+                terms.entry(lang).or_default().extend(main.map(|t| t.term));
+            }
+        }
+    }
+    Highlights {
+        terms,
+        prefixes: partial_word(parsed, prefix).into_iter().collect(),
+    }
+}
+
+/// A word being typed, as a prefix of whole-word terms in every language.
+fn prefix_query(scope: Scope<'_>, prefix: &str) -> Any {
+    let mut any = Any::default();
+    for &lang in scope.languages {
+        let f = scope.fields.text(lang);
+        for (field, boost) in [
+            (f.title, TITLE_BOOST),
+            (f.body, BODY_BOOST),
+            (f.parts, PARTS_BOOST),
+        ] {
+            let q = FuzzyTermQuery::new_prefix(Term::from_field_text(field, prefix), 0, false);
+            any.push(Box::new(q), boost * PREFIX_BOOST);
+        }
+    }
+    any
+}
+
+/// A compound typed as one word also matches its parts written apart
+/// (`lastensuojelupalvelu` finds "lastensuojelun palvelut"), ranked below the word itself.
+fn parts_query(scope: Scope<'_>, word: &str) -> Any {
+    let lower = word.to_lowercase();
+    let mut any = Any::default();
+    for &lang in scope.languages {
+        let analyzer = Analyzer::full(lang);
+        let lemma = analyzer.word(&lower, false).main.clone();
+        let Some(parts) = crate::analysis::split_compound(
+            &lemma,
+            crate::analysis::resources().language(lang),
+            lang == Language::Sv,
+        ) else {
+            continue;
+        };
+        // Each part as a whole word of its own (not inside other compounds, which would
+        // match nearly everything for common parts such as `palvelu`).
+        let f = scope.fields.text(lang);
+        let required: Vec<(Occur, Box<dyn Query>)> = parts
+            .iter()
+            .filter_map(|p| {
+                let term = analyzer.word(&p.lemma, false).main.clone();
+                let mut fields = Any::default();
+                fields.term(f.title, &term, TITLE_BOOST);
+                fields.term(f.summary, &term, SUMMARY_BOOST);
+                fields.term(f.body, &term, BODY_BOOST);
+                Some((Occur::Must, fields.into_query()?))
+            })
+            .collect();
+        if !required.is_empty() {
+            any.push(Box::new(BooleanQuery::new(required)), PARTS_APART_BOOST);
+        }
+    }
+    any
+}
+
+/// Edits allowed in a word of `chars` characters: none for short words, where a typo is as
+/// likely another word, one for medium, two for long Finnish compounds.
+fn typo_distance(chars: usize) -> u8 {
+    match chars {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+/// Terms near a word the lexicon does not know, ranked far below exact matches.
+fn typo_query(scope: Scope<'_>, word: &str) -> Any {
+    let lower = word.to_lowercase();
+    let distance = typo_distance(lower.chars().count());
+    let mut any = Any::default();
+    if distance == 0 || lower.chars().any(|c| !c.is_alphabetic()) {
+        return any;
+    }
+    if scope
+        .languages
+        .iter()
+        .any(|&lang| Analyzer::full(lang).knows(&lower))
+    {
+        return any; // A real word is not a typo.
+    }
+    for &lang in scope.languages {
+        let analyzer = Analyzer::full(lang);
+        let Some((_, term)) = positions(analyzer.analyze(&lower)).into_iter().next() else {
+            continue;
+        };
+        let f = scope.fields.text(lang);
+        for field in [f.title, f.body] {
+            let q = FuzzyTermQuery::new(Term::from_field_text(field, &term), distance, true);
+            any.push(Box::new(q), TYPO_BOOST);
+        }
+    }
+    any
+}
+
+/// An item, or any of its synonyms (ranked a little below the item itself).
+fn item_with_synonyms(scope: Scope<'_>, item: &Item, typos: bool) -> Any {
+    let mut any = item_query(scope, item.text());
+    if let Item::Word(word) = item {
+        any.absorb(parts_query(scope, word), 1.0);
+        if typos {
+            any.absorb(typo_query(scope, word), 1.0);
+        }
+    }
+    for synonym in synonyms(item.text()) {
+        any.absorb(item_query(scope, synonym), SYNONYM_BOOST);
+    }
+    any
+}
+
+/// A word or phrase in every language's fields; empty when it analyses to nothing.
+///
+/// Whole-word matches count most; a match inside a compound counts less, and a match only
+/// after folding ä/ö/å least, so exact and base-form matches always rank first.
+fn item_query(scope: Scope<'_>, text: &str) -> Any {
+    let mut any = Any::default();
+    for &lang in scope.languages {
+        let analyzer = Analyzer::full(lang);
+        let main = positions(analyzer.analyze(text));
+        if main.is_empty() {
+            continue;
+        }
+        let f = scope.fields.text(lang);
+        for (field, boost) in [
+            (f.title, TITLE_BOOST),
+            (f.summary, SUMMARY_BOOST),
+            (f.body, BODY_BOOST),
+            (f.parts, PARTS_BOOST),
+        ] {
+            any.sequence(field, &main, boost);
+        }
+        // Folding helps only text typed without ä/ö/å that the lexicon does not know as it is.
+        let typed_plain = !text.contains(['ä', 'ö', 'å', 'Ä', 'Ö', 'Å']);
+        if typed_plain
+            && !words(text)
+                .iter()
+                .all(|w| analyzer.knows(&w.text.to_lowercase()))
+        {
+            any.sequence(
+                f.folded,
+                &positions(analyzer.analyze_folded(text)),
+                FOLDED_BOOST,
+            );
+        }
+    }
+    any
+}
+
+/// One main term per word position: the first, which is the word's own base form.
+fn positions(tokens: Vec<AnalyzedToken>) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for t in tokens {
+        if t.origin != Origin::CompoundPart && out.last().is_none_or(|(p, _)| *p != t.position) {
+            out.push((t.position, t.term));
+        }
+    }
+    out
+}
