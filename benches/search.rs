@@ -1,7 +1,9 @@
 //! Query latency by query shape over a synthetic corpus in the sample corpus' style.
 //!
 //! `cargo bench --bench search` (10,000 documents); set `INNOHAKU_BENCH_DOCS=100000` for the
-//! large corpus. Building the corpus's index is measured too, once, and printed.
+//! large corpus. Building the corpus's index is measured too, once, and printed. With
+//! `INNOHAKU_BENCH_INDEX=DIR` the index is kept in DIR and reused by later runs of the same
+//! size, for profiling.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -39,8 +41,17 @@ fn bench(c: &mut Criterion) {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(10_000);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let index = corpus_index(dir.path(), docs);
+    let temp = tempfile::tempdir().expect("temp dir");
+    let index = match std::env::var_os("INNOHAKU_BENCH_INDEX") {
+        Some(dir) => {
+            let dir = Path::new(&dir).join(docs.to_string());
+            match SearchIndex::open_current(&Catalog::new(&dir), &dir) {
+                Ok(index) if index.num_docs() == docs as u64 => index,
+                _ => corpus_index(&dir, docs),
+            }
+        }
+        None => corpus_index(temp.path(), docs),
+    };
     let facets = vec![
         (FacetField::Kind, vec!["practice".to_owned()]),
         (

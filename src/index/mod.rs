@@ -117,6 +117,8 @@ impl SearchIndex {
             .clamp(1, 4);
         let mut writer = index
             .writer_with_num_threads::<tantivy::TantivyDocument>(threads, WRITER_BUDGET_BYTES)?;
+        // Merged once at the end instead (below): merges on the way would redo the same work.
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         let mut written = 0u64;
         let mut throttle = pipeline::Throttle::new();
         for doc in docs {

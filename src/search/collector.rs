@@ -106,6 +106,8 @@ pub struct SegmentSearchCollector {
     counting: bool,
     total: u64,
     heap: BinaryHeap<Reverse<Ranked>>,
+    /// By relevance, once the heap is full: the score a document must beat to enter it.
+    floor: Score,
 }
 
 impl Collector for SearchCollector {
@@ -173,6 +175,7 @@ impl Collector for SearchCollector {
             counting: self.count_facets,
             total: 0,
             heap: BinaryHeap::with_capacity(self.top_n + 1),
+            floor: Score::NEG_INFINITY,
         })
     }
 
@@ -204,28 +207,8 @@ impl SegmentCollector for SegmentSearchCollector {
     type Fruit = Collected;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        // Most searches neither filter nor count: they only rank.
-        let failed = if self.filtered {
-            match self.failed_filter(doc) {
-                Filtered::Passes => None,
-                Filtered::FailsOne(i) => Some(i),
-                Filtered::FailsMore => return,
-            }
-        } else {
-            None
-        };
-        match failed {
-            // Disjunctive counts: a document failing only facet i's filter counts for i.
-            Some(i) => self.count(i, doc),
-            None => {
-                self.total += 1;
-                if self.counting {
-                    for i in 0..self.columns.len() {
-                        self.count(i, doc);
-                    }
-                }
-                self.rank(doc, score);
-            }
+        if self.tally(doc) {
+            self.rank(doc, score);
         }
     }
 
@@ -260,6 +243,37 @@ enum Filtered {
 }
 
 impl SegmentSearchCollector {
+    /// Counts a matching document towards the total and the facets; true if it passes every
+    /// filter and so may be a hit.
+    fn tally(&mut self, doc: DocId) -> bool {
+        // Most searches neither filter nor count.
+        let failed = if self.filtered {
+            match self.failed_filter(doc) {
+                Filtered::Passes => None,
+                Filtered::FailsOne(i) => Some(i),
+                Filtered::FailsMore => return false,
+            }
+        } else {
+            None
+        };
+        match failed {
+            // Disjunctive counts: a document failing only facet i's filter counts for i.
+            Some(i) => {
+                self.count(i, doc);
+                false
+            }
+            None => {
+                self.total += 1;
+                if self.counting {
+                    for i in 0..self.columns.len() {
+                        self.count(i, doc);
+                    }
+                }
+                true
+            }
+        }
+    }
+
     fn failed_filter(&self, doc: DocId) -> Filtered {
         let mut failed = Filtered::Passes;
         for (i, selected) in self.filters.iter().enumerate() {
@@ -290,7 +304,9 @@ impl SegmentSearchCollector {
     }
 
     fn rank(&mut self, doc: DocId, score: Score) {
-        if self.top_n == 0 {
+        // Documents come in id order and equal scores keep the earlier one, so by relevance a
+        // document no better than the worst kept cannot enter: one comparison for most.
+        if score <= self.floor || self.top_n == 0 {
             return;
         }
         let primary = match self.order {
@@ -325,6 +341,12 @@ impl SegmentSearchCollector {
             && candidate > worst.0
         {
             *worst = Reverse(candidate);
+        }
+        if self.order == Order::Relevance
+            && self.heap.len() == self.top_n
+            && let Some(worst) = self.heap.peek()
+        {
+            self.floor = worst.0.score;
         }
     }
 }
