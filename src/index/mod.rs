@@ -2,6 +2,7 @@
 //! atomically (see [`Catalog`]).
 
 mod catalog;
+mod facets;
 mod fields;
 mod pipeline;
 
@@ -14,6 +15,7 @@ use crate::analysis;
 use crate::schema::Document;
 
 pub use catalog::Catalog;
+pub use facets::{Bits, FacetCache, FacetValues, SegmentFacets};
 pub use fields::{DateField, FacetField, Fields, TextFields, collation_key, days, facet_values};
 pub use pipeline::Throttle;
 
@@ -60,6 +62,7 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: Arc<Fields>,
+    facets: FacetCache,
     dir: PathBuf,
 }
 
@@ -96,6 +99,7 @@ impl SearchIndex {
             index,
             reader,
             fields: Arc::new(fields),
+            facets: FacetCache::default(),
             dir: dir.to_owned(),
         })
     }
@@ -154,6 +158,11 @@ impl SearchIndex {
     /// A searcher over the latest committed state.
     pub fn searcher(&self) -> Searcher {
         self.reader.searcher()
+    }
+
+    /// The facet sets of every segment `searcher` searches, by segment ordinal.
+    pub fn facet_sets(&self, searcher: &Searcher) -> tantivy::Result<Vec<Arc<SegmentFacets>>> {
+        self.facets.for_searcher(&self.fields, searcher)
     }
 
     /// The field handles.

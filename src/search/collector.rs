@@ -1,19 +1,23 @@
 //! One pass over the matching documents that yields the top hits, the total and the facet
 //! counts together.
 //!
-//! Facet filters are applied here, per document, from fast fields rather than in the query, so
-//! that counts can be *disjunctive*: a document that fails only the filter on facet F still
-//! counts towards F's values. That is what faceted search users expect: selecting one region
-//! does not hide the counts of the other regions.
+//! Facet filters are applied here, per document, rather than in the query, so that counts can
+//! be *disjunctive*: a document that fails only the filter on facet F still counts towards F's
+//! values. That is what faceted search users expect: selecting one region does not hide the
+//! counts of the other regions. Filters and counts use each segment's facet sets
+//! ([`SegmentFacets`]): the pass only marks which documents matched, and the counts are taken
+//! from the marks at the end.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BinaryHeap};
 
-use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use std::sync::Arc;
 
-use crate::index::FacetField;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
+
+use crate::index::{Bits, FacetField, SegmentFacets};
 
 /// How hits are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +47,8 @@ pub struct SearchCollector {
     pub title_field: &'static str,
     /// Whether to count facets (suggestions need only the top hits).
     pub count_facets: bool,
+    /// Facet sets of the searcher's segments, by segment ordinal; needed to filter or count.
+    pub facets: Vec<Arc<SegmentFacets>>,
 }
 
 /// The result of a collection.
@@ -96,14 +102,12 @@ pub struct SegmentSearchCollector {
     order: Order,
     updated: Option<Column<i64>>,
     title_key: Option<Column<u64>>,
-    columns: Vec<(FacetField, Option<StrColumn>)>,
-    /// Per facet in `columns`: the selected ordinals in this segment, if that facet is filtered.
-    filters: Vec<Option<Vec<u64>>>,
-    counts: Vec<Vec<u64>>,
-    /// Whether any facet is filtered on.
-    filtered: bool,
-    /// Whether facets are counted.
-    counting: bool,
+    sets: Option<Arc<SegmentFacets>>,
+    /// Each filtered facet with the documents that pass its filter.
+    filters: Vec<(FacetField, Bits)>,
+    /// When counting: the documents passing every filter, and per filter those failing only
+    /// that one, which count for its facet.
+    matched: Option<(Bits, Vec<Bits>)>,
     total: u64,
     heap: BinaryHeap<Reverse<Ranked>>,
     /// By relevance, once the heap is full: the score a document must beat to enter it.
@@ -119,43 +123,29 @@ impl Collector for SearchCollector {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
-        let fast = reader.fast_fields();
-        let mut columns = Vec::new();
-        let mut filters = Vec::new();
-        let mut counts = Vec::new();
-        for facet in FacetField::ALL {
-            // Open a facet's column only when it is counted or filtered on: opening costs
-            // more than a small query.
-            let needed = self.count_facets || self.selection.iter().any(|(f, _)| *f == facet);
-            let column = if needed {
-                fast.str(facet.name())?
-            } else {
-                None
-            };
-            let selected = self
+        let needs_sets = self.count_facets || !self.selection.is_empty();
+        let sets = match self.facets.get(segment as usize) {
+            Some(sets) => Some(sets.clone()),
+            None if needs_sets => {
+                return Err(TantivyError::InternalError(
+                    "a filtering or counting search needs the segments' facet sets".into(),
+                ));
+            }
+            None => None,
+        };
+        let max_doc = reader.max_doc();
+        let filters: Vec<(FacetField, Bits)> = match &sets {
+            Some(sets) => self
                 .selection
                 .iter()
-                .find(|(f, _)| *f == facet)
-                .map(|(_, values)| {
-                    let mut ords: Vec<u64> = match &column {
-                        Some(c) => values
-                            .iter()
-                            .filter_map(|v| c.dictionary().term_ord(v).ok().flatten())
-                            .collect(),
-                        None => Vec::new(),
-                    };
-                    ords.sort_unstable();
-                    ords
-                });
-            let values = if self.count_facets {
-                column.as_ref().map_or(0, |c| c.num_terms())
-            } else {
-                0
-            };
-            counts.push(vec![0; values]);
-            columns.push((facet, column));
-            filters.push(selected);
-        }
+                .map(|(facet, values)| (*facet, sets.facet(*facet).any_of(values, max_doc)))
+                .collect(),
+            None => Vec::new(),
+        };
+        let matched = self
+            .count_facets
+            .then(|| (Bits::new(max_doc), vec![Bits::new(max_doc); filters.len()]));
+        let fast = reader.fast_fields();
         let updated = (self.order == Order::Newest)
             .then(|| fast.i64(self.updated_field).ok())
             .flatten();
@@ -168,11 +158,9 @@ impl Collector for SearchCollector {
             order: self.order,
             updated,
             title_key,
-            columns,
-            filtered: filters.iter().any(Option::is_some),
+            sets,
             filters,
-            counts,
-            counting: self.count_facets,
+            matched,
             total: 0,
             heap: BinaryHeap::with_capacity(self.top_n + 1),
             floor: Score::NEG_INFINITY,
@@ -214,16 +202,28 @@ impl SegmentCollector for SegmentSearchCollector {
 
     fn harvest(self) -> Collected {
         let mut facets = BTreeMap::new();
-        for ((facet, column), counts) in self.columns.iter().zip(&self.counts) {
-            let Some(column) = column else { continue };
-            let mut values = BTreeMap::new();
-            let mut buf = String::new();
-            for (ord, &n) in counts.iter().enumerate() {
-                if n > 0 && column.ord_to_str(ord as u64, &mut buf).unwrap_or(false) {
-                    values.insert(buf.clone(), n);
-                }
+        if let (Some(sets), Some((matched, near))) = (&self.sets, &self.matched) {
+            let occupied = matched.occupied();
+            for facet in FacetField::ALL {
+                let values = sets.facet(facet);
+                // A facet's own filter is lifted for its counts.
+                let counts = match self.filters.iter().position(|(f, _)| *f == facet) {
+                    Some(i) => {
+                        let mut docs = matched.clone();
+                        docs.union_with(&near[i]);
+                        values.counts(&docs, &docs.occupied())
+                    }
+                    None => values.counts(matched, &occupied),
+                };
+                let counted = values
+                    .values()
+                    .iter()
+                    .zip(counts)
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(v, n)| (v.clone(), n))
+                    .collect();
+                facets.insert(facet, counted);
             }
-            facets.insert(*facet, values);
         }
         let top = self.heap.into_iter().map(|Reverse(r)| r).collect();
         Collected {
@@ -234,71 +234,32 @@ impl SegmentCollector for SegmentSearchCollector {
     }
 }
 
-/// How a document fares against the facet filters.
-enum Filtered {
-    Passes,
-    /// It fails only the filter of the facet at this index.
-    FailsOne(usize),
-    FailsMore,
-}
-
 impl SegmentSearchCollector {
     /// Counts a matching document towards the total and the facets; true if it passes every
     /// filter and so may be a hit.
+    #[inline]
     fn tally(&mut self, doc: DocId) -> bool {
-        // Most searches neither filter nor count.
-        let failed = if self.filtered {
-            match self.failed_filter(doc) {
-                Filtered::Passes => None,
-                Filtered::FailsOne(i) => Some(i),
-                Filtered::FailsMore => return false,
+        let mut failed = None;
+        for (i, (_, passing)) in self.filters.iter().enumerate() {
+            if !passing.contains(doc) {
+                if failed.is_some() {
+                    return false;
+                }
+                failed = Some(i);
             }
-        } else {
-            None
-        };
-        match failed {
-            // Disjunctive counts: a document failing only facet i's filter counts for i.
-            Some(i) => {
-                self.count(i, doc);
+        }
+        match (failed, &mut self.matched) {
+            (Some(i), Some((_, near))) => {
+                near[i].insert(doc);
                 false
             }
-            None => {
+            (Some(_), None) => false,
+            (None, matched) => {
                 self.total += 1;
-                if self.counting {
-                    for i in 0..self.columns.len() {
-                        self.count(i, doc);
-                    }
+                if let Some((matched, _)) = matched {
+                    matched.insert(doc);
                 }
                 true
-            }
-        }
-    }
-
-    fn failed_filter(&self, doc: DocId) -> Filtered {
-        let mut failed = Filtered::Passes;
-        for (i, selected) in self.filters.iter().enumerate() {
-            let Some(selected) = selected else { continue };
-            let passes = self.columns[i]
-                .1
-                .as_ref()
-                .is_some_and(|c| c.term_ords(doc).any(|o| selected.binary_search(&o).is_ok()));
-            if !passes {
-                if !matches!(failed, Filtered::Passes) {
-                    return Filtered::FailsMore;
-                }
-                failed = Filtered::FailsOne(i);
-            }
-        }
-        failed
-    }
-
-    fn count(&mut self, i: usize, doc: DocId) {
-        if self.counts[i].is_empty() {
-            return; // Not counting facets, or no document has this one.
-        }
-        if let Some(column) = &self.columns[i].1 {
-            for ord in column.term_ords(doc) {
-                self.counts[i][ord as usize] += 1;
             }
         }
     }

@@ -8,6 +8,7 @@ mod snippet;
 mod suggest;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -17,7 +18,7 @@ use tantivy::{Searcher, TantivyDocument, Term};
 
 use std::ops::Bound;
 
-use crate::index::{DateField, FacetField, Fields, SearchIndex, days};
+use crate::index::{DateField, FacetField, Fields, SearchIndex, SegmentFacets, days};
 use crate::schema::{DocId, Document, Kind, Language, Phase, Region, Theme};
 
 pub use build::{build_query, highlights};
@@ -206,7 +207,12 @@ fn run(
     } else {
         Order::Relevance
     });
-    let mut collector = collector_for(req.offset + req.limit, order, req.selection.clone());
+    let sets = if facets || !req.selection.is_empty() {
+        index.facet_sets(searcher)?
+    } else {
+        Vec::new()
+    };
+    let mut collector = collector_for(req.offset + req.limit, order, req.selection.clone(), sets);
     collector.count_facets = facets;
     let query = build_query(scope, &parsed, req.prefix, false);
     let query = within_dates(index.fields(), query, &req.dates);
@@ -272,11 +278,13 @@ pub fn languages_present(searcher: &Searcher) -> Vec<Language> {
         .collect()
 }
 
-/// A collector of the top `top_n` hits in `order` among documents in `selection`.
+/// A collector of the top `top_n` hits in `order` among documents in `selection`, counting
+/// facets; `facets` are the searcher's facet sets ([`SearchIndex::facet_sets`]).
 pub fn collector_for(
     top_n: usize,
     order: Order,
     selection: Selection,
+    facets: Vec<Arc<SegmentFacets>>,
 ) -> collector::SearchCollector {
     collector::SearchCollector {
         top_n,
@@ -285,15 +293,20 @@ pub fn collector_for(
         updated_field: "updated",
         title_field: "title_key",
         count_facets: true,
+        facets,
     }
 }
 
 /// A collector of the best `top_n` hits by relevance among those passing `selection`,
-/// without facet counts.
-pub fn top_collector(top_n: usize, selection: Selection) -> collector::SearchCollector {
+/// without facet counts; `facets` may be empty when `selection` is.
+pub fn top_collector(
+    top_n: usize,
+    selection: Selection,
+    facets: Vec<Arc<SegmentFacets>>,
+) -> collector::SearchCollector {
     collector::SearchCollector {
         count_facets: false,
-        ..collector_for(top_n, Order::Relevance, selection)
+        ..collector_for(top_n, Order::Relevance, selection, facets)
     }
 }
 

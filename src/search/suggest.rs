@@ -56,7 +56,7 @@ pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<Suggestions
     let mut top = match title_query(&searcher, fields, &parsed) {
         Some(title) => {
             searcher
-                .search(&title, &super::top_collector(limit, Vec::new()))?
+                .search(&title, &super::top_collector(limit, Vec::new(), Vec::new()))?
                 .top
         }
         None => Vec::new(),

@@ -1,0 +1,207 @@
+//! The documents of every facet value, per segment: what searches filter and count by.
+//!
+//! A search counts facets over every document it matches. Read value by value from fast
+//! fields, that costs a column lookup per matching document and facet, which for a broad query
+//! is most of its time. Instead each value's documents are kept as a set, built once per
+//! segment from the inverted index, and a value's count is the size of its set's intersection
+//! with the matches: the cost follows the number of values, not the number of matches. Dense
+//! values are bitsets; sparse ones (most organisations) sorted lists, which cost four bytes a
+//! document instead of a bit for every document of the segment.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tantivy::index::SegmentId;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, Searcher, SegmentReader, TERMINATED};
+
+use super::{FacetField, Fields};
+
+/// A set of documents of one segment, one bit each.
+#[derive(Debug, Clone)]
+pub struct Bits(Vec<u64>);
+
+impl Bits {
+    /// An empty set for a segment of `max_doc` documents.
+    pub fn new(max_doc: DocId) -> Bits {
+        Bits(vec![0; (max_doc as usize).div_ceil(64)])
+    }
+
+    /// Adds a document.
+    #[inline]
+    pub fn insert(&mut self, doc: DocId) {
+        self.0[doc as usize / 64] |= 1 << (doc % 64);
+    }
+
+    /// Whether a document is in the set.
+    #[inline]
+    pub fn contains(&self, doc: DocId) -> bool {
+        self.0[doc as usize / 64] & (1 << (doc % 64)) != 0
+    }
+
+    /// Adds every document of `other`.
+    pub fn union_with(&mut self, other: &Bits) {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a |= b;
+        }
+    }
+
+    /// The indices of the words holding any document: counting visits only those.
+    pub fn occupied(&self) -> Vec<u32> {
+        (0..self.0.len() as u32)
+            .filter(|&w| self.0[w as usize] != 0)
+            .collect()
+    }
+}
+
+/// The documents of one facet value.
+#[derive(Debug)]
+enum Members {
+    /// A bitset, for values many documents have.
+    Dense(Bits),
+    /// Sorted document ids, for values few documents have.
+    Sparse(Vec<DocId>),
+}
+
+/// One facet's values in one segment, in term order, with their documents.
+#[derive(Debug, Default)]
+pub struct FacetValues {
+    values: Vec<String>,
+    members: Vec<Members>,
+}
+
+impl FacetValues {
+    /// The values, in term order.
+    pub fn values(&self) -> &[String] {
+        &self.values
+    }
+
+    /// The documents having any of `values`; values the segment lacks match nothing.
+    pub fn any_of(&self, values: &[String], max_doc: DocId) -> Bits {
+        let mut bits = Bits::new(max_doc);
+        for value in values {
+            let Ok(at) = self.values.binary_search(value) else {
+                continue;
+            };
+            match &self.members[at] {
+                Members::Dense(set) => bits.union_with(set),
+                Members::Sparse(docs) => docs.iter().for_each(|&d| bits.insert(d)),
+            }
+        }
+        bits
+    }
+
+    /// How many documents of `docs` each value has, in the order of [`FacetValues::values`].
+    /// `occupied` are the non-empty words of `docs` ([`Bits::occupied`]).
+    pub fn counts(&self, docs: &Bits, occupied: &[u32]) -> Vec<u64> {
+        self.members
+            .iter()
+            .map(|members| match members {
+                Members::Dense(set) => occupied
+                    .iter()
+                    .map(|&w| u64::from((docs.0[w as usize] & set.0[w as usize]).count_ones()))
+                    .sum(),
+                Members::Sparse(list) => list.iter().filter(|&&d| docs.contains(d)).count() as u64,
+            })
+            .collect()
+    }
+}
+
+/// Every facet's values and their documents in one segment.
+#[derive(Debug)]
+pub struct SegmentFacets {
+    max_doc: DocId,
+    facets: Vec<FacetValues>,
+}
+
+impl SegmentFacets {
+    /// Reads the sets from the segment's facet fields.
+    fn build(fields: &Fields, reader: &SegmentReader) -> tantivy::Result<SegmentFacets> {
+        let max_doc = reader.max_doc();
+        // Below this many documents a list is smaller than a bitset (4 bytes a document
+        // against one bit for each of `max_doc`).
+        let dense_from = (max_doc as usize / 32).max(1);
+        let mut facets = Vec::with_capacity(FacetField::ALL.len());
+        for facet in FacetField::ALL {
+            let inverted = reader.inverted_index(fields.facet(facet))?;
+            let mut out = FacetValues::default();
+            let mut terms = inverted.terms().stream()?;
+            while terms.advance() {
+                let value = String::from_utf8_lossy(terms.key()).into_owned();
+                let mut postings = inverted
+                    .read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)?;
+                let mut docs = Vec::with_capacity(postings.doc_freq() as usize);
+                while postings.doc() != TERMINATED {
+                    docs.push(postings.doc());
+                    postings.advance();
+                }
+                let members = if docs.len() >= dense_from {
+                    let mut bits = Bits::new(max_doc);
+                    docs.iter().for_each(|&d| bits.insert(d));
+                    Members::Dense(bits)
+                } else {
+                    Members::Sparse(docs)
+                };
+                out.values.push(value);
+                out.members.push(members);
+            }
+            facets.push(out);
+        }
+        Ok(SegmentFacets { max_doc, facets })
+    }
+
+    /// The segment's size in documents, deleted ones included.
+    pub fn max_doc(&self) -> DocId {
+        self.max_doc
+    }
+
+    /// The values of one facet.
+    pub fn facet(&self, facet: FacetField) -> &FacetValues {
+        let at = FacetField::ALL
+            .iter()
+            .position(|&f| f == facet)
+            .expect("every facet is in ALL");
+        &self.facets[at]
+    }
+}
+
+/// Facet sets of the segments searched lately, by segment: a segment never changes once
+/// written (deletes are applied by the searcher, not here), so its sets are built once.
+#[derive(Default)]
+pub struct FacetCache {
+    segments: Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>,
+}
+
+impl FacetCache {
+    /// The sets of every segment of `searcher`, by segment ordinal. Segments no longer
+    /// searched are forgotten.
+    pub fn for_searcher(
+        &self,
+        fields: &Fields,
+        searcher: &Searcher,
+    ) -> tantivy::Result<Vec<Arc<SegmentFacets>>> {
+        let mut segments = self.segments.lock().expect("facet cache lock poisoned");
+        let mut out = Vec::with_capacity(searcher.segment_readers().len());
+        for reader in searcher.segment_readers() {
+            let id = reader.segment_id();
+            let sets = match segments.get(&id) {
+                Some(sets) => sets.clone(),
+                None => {
+                    let sets = Arc::new(SegmentFacets::build(fields, reader)?);
+                    segments.insert(id, sets.clone());
+                    sets
+                }
+            };
+            out.push(sets);
+        }
+        if segments.len() > out.len() {
+            let live: Vec<SegmentId> = searcher
+                .segment_readers()
+                .iter()
+                .map(SegmentReader::segment_id)
+                .collect();
+            segments.retain(|id, _| live.contains(id));
+        }
+        Ok(out)
+    }
+}
