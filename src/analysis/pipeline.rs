@@ -483,8 +483,10 @@ impl Analyzer {
         filter: impl Fn(&str) -> bool,
         mut f: impl FnMut(usize, usize, &str, &WordTerms),
     ) {
+        let mut lower = String::new();
         for word in words(text) {
-            let lower = word.text.to_lowercase();
+            lower.clear();
+            lower.extend(word.text.chars().flat_map(char::to_lowercase));
             if filter(&lower) && !self.is_stopword(&lower) {
                 f(word.start, word.end, &lower, &self.word(&lower, false));
             }

@@ -84,7 +84,7 @@ pub struct TextFields {
 pub struct Fields {
     /// The document id, raw.
     pub id: Field,
-    /// The whole source document as JSON, stored for display.
+    /// The whole source document ([`Document::to_stored`]), stored for display.
     pub source: Field,
     /// Publication date, days since 1970-01-01.
     pub created: Field,
@@ -202,10 +202,7 @@ impl Fields {
         let mut t = TantivyDocument::new();
         let c = &doc.common;
         t.add_text(self.id, doc.id().as_str());
-        t.add_bytes(
-            self.source,
-            &serde_json::to_vec(doc).expect("a document always serializes"),
-        );
+        t.add_bytes(self.source, &doc.to_stored());
         t.add_i64(self.created, days(c.created_at));
         t.add_i64(self.updated, days(c.updated_at));
         t.add_u64(self.title_key, collation_key(&c.title));

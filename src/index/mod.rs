@@ -9,7 +9,7 @@ mod pipeline;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
+use tantivy::{Index, IndexReader, IndexSettings, ReloadPolicy, Searcher};
 
 use crate::analysis;
 use crate::schema::Document;
@@ -19,8 +19,20 @@ pub use facets::{Bits, FacetCache, FacetValues, SegmentFacets};
 pub use fields::{DateField, FacetField, Fields, TextFields, collation_key, days, facet_values};
 pub use pipeline::Throttle;
 
-/// The file in a generation naming the analyzer that built it.
-const ANALYZER_FILE: &str = "ANALYZER";
+/// The file in a generation naming the index format and the analyzer that built it.
+const BUILT_WITH_FILE: &str = "BUILT_WITH";
+/// Changes whenever what the index stores changes shape (the stored document layout), so that
+/// older generations are rebuilt from the store instead of misread.
+const INDEX_FORMAT: u32 = 2;
+
+/// What a generation records of how it was built; one built otherwise is not read.
+fn built_with() -> String {
+    format!("index format {INDEX_FORMAT}\n{}\n", analysis::description())
+}
+/// Stored documents are compressed in blocks of about this size. Showing a hit decompresses
+/// its block: Tantivy's 16 KB default holds several documents, and a page of ten hits from
+/// across the index decompressed ten of those.
+const DOCSTORE_BLOCK_BYTES: usize = 4096;
 /// Memory the index writer may use while building, shared by its threads.
 const WRITER_BUDGET_BYTES: usize = 64 * 1024 * 1024;
 
@@ -86,8 +98,8 @@ impl SearchIndex {
         // Field handles are positions in the schema: an index written by another version
         // would be read through the wrong fields, so it is refused rather than misread.
         // Terms are only comparable when the same analyzer made them.
-        let analyzer = std::fs::read_to_string(dir.join(ANALYZER_FILE)).unwrap_or_default();
-        if index.schema() != *fields.schema() || analyzer != analysis::description() {
+        let built = std::fs::read_to_string(dir.join(BUILT_WITH_FILE)).unwrap_or_default();
+        if index.schema() != *fields.schema() || built != built_with() {
             return Err(IndexError::SchemaChanged(dir.display().to_string()));
         }
         register_tokenizers(&index);
@@ -112,9 +124,15 @@ impl SearchIndex {
         mut progress: impl FnMut(u64),
     ) -> Result<SearchIndex, IndexError> {
         let dir = catalog.create_generation()?;
-        std::fs::write(dir.join(ANALYZER_FILE), analysis::description())?;
+        std::fs::write(dir.join(BUILT_WITH_FILE), built_with())?;
         let fields = Fields::new();
-        let index = Index::create_in_dir(&dir, fields.schema().clone())?;
+        let index = Index::builder()
+            .schema(fields.schema().clone())
+            .settings(IndexSettings {
+                docstore_blocksize: DOCSTORE_BLOCK_BYTES,
+                ..IndexSettings::default()
+            })
+            .create_in_dir(&dir)?;
         register_tokenizers(&index);
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())

@@ -329,6 +329,63 @@ impl Document {
     }
 }
 
+/// How a document is kept inside the index: the same data, laid out so that reading it back
+/// takes derived deserialization only. The wire format's flattened, tagged layout must go
+/// through a JSON value and validation, which cost most of showing a hit; what the index
+/// holds was validated on the way in.
+#[derive(Serialize)]
+struct StoredRef<'a> {
+    common: &'a Common,
+    details: StoredDetailsRef<'a>,
+}
+
+#[derive(Serialize)]
+enum StoredDetailsRef<'a> {
+    Practice(&'a PracticeDetails),
+    Project(&'a ProjectDetails),
+    Network(&'a NetworkDetails),
+}
+
+#[derive(Deserialize)]
+struct Stored {
+    common: Common,
+    details: StoredDetails,
+}
+
+#[derive(Deserialize)]
+enum StoredDetails {
+    Practice(PracticeDetails),
+    Project(ProjectDetails),
+    Network(NetworkDetails),
+}
+
+impl Document {
+    /// The document as the index stores it.
+    pub fn to_stored(&self) -> Vec<u8> {
+        let details = match &self.details {
+            Details::Practice(p) => StoredDetailsRef::Practice(p),
+            Details::Project(p) => StoredDetailsRef::Project(p),
+            Details::Network(n) => StoredDetailsRef::Network(n),
+        };
+        let stored = StoredRef {
+            common: &self.common,
+            details,
+        };
+        serde_json::to_vec(&stored).expect("a document always serializes")
+    }
+
+    /// A document as [`Document::to_stored`] wrote it.
+    pub fn from_stored(bytes: &[u8]) -> Result<Document, serde_json::Error> {
+        let Stored { common, details } = serde_json::from_slice(bytes)?;
+        let details = match details {
+            StoredDetails::Practice(p) => Details::Practice(p),
+            StoredDetails::Project(p) => Details::Project(p),
+            StoredDetails::Network(n) => Details::Network(n),
+        };
+        Ok(Document { common, details })
+    }
+}
+
 impl<'de> Deserialize<'de> for Document {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Document::from_value(Value::deserialize(d)?).map_err(serde::de::Error::custom)

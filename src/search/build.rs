@@ -9,14 +9,16 @@
 //! exactly as the nested form did.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, DfaWrapper, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
-use super::{Highlights, Item, ParsedQuery, Scope};
+use super::automaton::{self, AutomatonQuery, Prefix};
+use super::{Highlights, Item, ParsedQuery, Scope, Terms};
 use crate::analysis::{AnalyzedToken, Analyzer, Origin, analyze, synonyms, words};
 use crate::schema::Language;
 
@@ -223,13 +225,17 @@ pub fn highlights(scope: Scope<'_>, parsed: &ParsedQuery, prefix: bool) -> Highl
         }
     }
     Highlights {
-        terms,
+        terms: terms
+            .into_iter()
+            .map(|(lang, set)| (lang, Terms::new(set)))
+            .collect(),
         prefixes: partial_word(parsed, prefix).into_iter().collect(),
     }
 }
 
 /// A word being typed, as a prefix of whole-word terms in every language.
 fn prefix_query(scope: Scope<'_>, prefix: &str) -> Any {
+    let automaton = Arc::new(Prefix::new(prefix));
     let mut any = Any::default();
     for &lang in scope.languages {
         let f = scope.fields.text(lang);
@@ -238,7 +244,7 @@ fn prefix_query(scope: Scope<'_>, prefix: &str) -> Any {
             (f.body, BODY_BOOST),
             (f.parts, PARTS_BOOST),
         ] {
-            let q = FuzzyTermQuery::new_prefix(Term::from_field_text(field, prefix), 0, false);
+            let q = AutomatonQuery::new(field, automaton.clone());
             any.push(Box::new(q), boost * PREFIX_BOOST);
         }
     }
@@ -306,14 +312,27 @@ fn typo_query(scope: Scope<'_>, word: &str) -> Any {
     {
         return any; // A real word is not a typo.
     }
+    // One automaton per distinct term: languages that analyse the word alike share it.
+    let mut automata: Vec<(String, Arc<DfaWrapper>)> = Vec::new();
     for &lang in scope.languages {
         let analyzer = Analyzer::full(lang);
         let Some((_, term)) = positions(analyzer.analyze(&lower)).into_iter().next() else {
             continue;
         };
+        let automaton = match automata.iter().find(|(t, _)| *t == term) {
+            Some((_, a)) => a.clone(),
+            None => match automaton::typo(&term, distance) {
+                Ok(a) => {
+                    let a = Arc::new(a);
+                    automata.push((term, a.clone()));
+                    a
+                }
+                Err(_) => continue,
+            },
+        };
         let f = scope.fields.text(lang);
         for field in [f.title, f.body] {
-            let q = FuzzyTermQuery::new(Term::from_field_text(field, &term), distance, true);
+            let q = AutomatonQuery::new(field, automaton.clone());
             any.push(Box::new(q), TYPO_BOOST);
         }
     }
@@ -352,9 +371,13 @@ fn item_query(scope: Scope<'_>, text: &str) -> Any {
             (f.title, TITLE_BOOST),
             (f.summary, SUMMARY_BOOST),
             (f.body, BODY_BOOST),
-            (f.parts, PARTS_BOOST),
         ] {
             any.sequence(field, &main, boost);
+        }
+        // The compound-part field holds a word's parts at its position: a word can match
+        // inside a compound, a phrase of several words cannot.
+        if let [(_, term)] = main.as_slice() {
+            any.term(f.parts, term, PARTS_BOOST);
         }
         // Folding helps only text typed without ä/ö/å that the lexicon does not know as it is.
         let typed_plain = !text.contains(['ä', 'ö', 'å', 'Ä', 'Ö', 'Å']);

@@ -1,13 +1,14 @@
 //! Full-text search: the user's query, facet filters, one collecting pass, then hits with
 //! snippets.
 
+mod automaton;
 mod build;
 mod collector;
 pub mod query;
 mod snippet;
 mod suggest;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -24,7 +25,7 @@ use crate::schema::{DocId, Document, Kind, Language, Phase, Region, Theme};
 pub use build::{build_query, highlights};
 pub use collector::{Collected, Order, Selection};
 pub use query::{Item, ParsedQuery, parse};
-pub use snippet::{Marks, Snippet, escape_into, lead, snippet};
+pub use snippet::{Marks, Snippet, Terms, escape_into, lead, snippet};
 pub use suggest::{DocumentSuggestion, Suggestions, TermSuggestion, did_you_mean, suggest};
 
 /// Most hits one page may ask for.
@@ -313,7 +314,7 @@ pub fn top_collector(
 /// What to highlight in hits: analysed terms per language, and prefixes being typed.
 #[derive(Debug, Default)]
 pub struct Highlights {
-    terms: HashMap<Language, HashSet<String>>,
+    terms: HashMap<Language, Terms>,
     prefixes: Vec<String>,
 }
 
@@ -337,8 +338,7 @@ fn load_stored(
         .get_first(fields.source)
         .and_then(|v| v.as_bytes())
         .unwrap_or_default();
-    let doc: Document =
-        serde_json::from_slice(bytes).map_err(|e| SearchError::Corrupt(e.to_string()))?;
+    let doc = Document::from_stored(bytes).map_err(|e| SearchError::Corrupt(e.to_string()))?;
     let languages = stored
         .get_first(fields.field_languages)
         .and_then(|v| v.as_bytes())
@@ -363,7 +363,7 @@ fn load_hit(
 ) -> Result<Hit, SearchError> {
     let (doc, languages) = load_stored(searcher, fields, address)?;
     let lang = doc.language();
-    let empty = HashSet::new();
+    let empty = Terms::default();
     // Each field is highlighted in the language it was indexed in.
     let highlighted = |at: usize, text: &str, whole: bool| {
         let in_lang = languages.get(at).copied().unwrap_or(lang);

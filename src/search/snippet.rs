@@ -24,11 +24,43 @@ pub struct Snippet {
     pub highlights: Vec<[usize; 2]>,
 }
 
+/// The analysed query terms of one language, with what the cheap pre-test needs of them.
+#[derive(Debug, Default)]
+pub struct Terms {
+    set: HashSet<String>,
+    /// Per term: its first letter, and its first two (the letter alone for a one-letter term).
+    heads: Vec<(char, Head)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Head {
+    One(char),
+    Two(char, char),
+}
+
+impl Terms {
+    /// The terms, ready for marking.
+    pub fn new(set: HashSet<String>) -> Terms {
+        let heads = set
+            .iter()
+            .filter_map(|t| {
+                let mut chars = t.chars();
+                let first = chars.next()?;
+                Some(match chars.next() {
+                    Some(second) => (first, Head::Two(first, second)),
+                    None => (first, Head::One(first)),
+                })
+            })
+            .collect();
+        Terms { set, heads }
+    }
+}
+
 /// What a snippet marks: analysed terms, and words starting with a prefix being typed.
 #[derive(Debug, Clone, Copy)]
 pub struct Marks<'a> {
     /// Analysed query terms.
-    pub terms: &'a HashSet<String>,
+    pub terms: &'a Terms,
     /// Lowercase prefixes (search as you type).
     pub prefixes: &'a [String],
 }
@@ -38,26 +70,40 @@ impl Marks<'_> {
     /// match a term it shares its first letter with (inflection and gradation change the
     /// end of a word) or contains the first two letters of (a compound part).
     fn may_match(&self, lower: &str) -> bool {
-        let first = lower.chars().next();
+        let Some(first) = lower.chars().next() else {
+            return false;
+        };
         self.prefixes.iter().any(|p| lower.starts_with(p.as_str()))
-            || self.terms.iter().any(|t| {
-                let mut chars = t.chars();
-                let head = chars.next();
+            || self.terms.heads.iter().any(|&(head, inner)| {
                 head == first
-                    || (t.len() >= 2
-                        && lower
-                            .contains(&t[..t.char_indices().nth(2).map_or(t.len(), |(i, _)| i)]))
+                    || match inner {
+                        Head::One(c) => lower.contains(c),
+                        Head::Two(a, b) => has_pair(lower, a, b),
+                    }
             })
     }
 
     fn matches(&self, lower: &str, terms: &WordTerms) -> bool {
-        self.terms.contains(&terms.main)
-            || terms.parts.iter().any(|p| self.terms.contains(p))
+        self.terms.set.contains(&terms.main)
+            || terms.parts.iter().any(|p| self.terms.set.contains(p))
             || self
                 .prefixes
                 .iter()
                 .any(|p| lower.starts_with(p.as_str()) || terms.main.starts_with(p.as_str()))
     }
+}
+
+/// Whether `word` has the letter `a` directly followed by `b`.
+fn has_pair(word: &str, a: char, b: char) -> bool {
+    let mut chars = word.chars();
+    let mut prev = chars.next();
+    for c in chars {
+        if prev == Some(a) && c == b {
+            return true;
+        }
+        prev = Some(c);
+    }
+    false
 }
 
 /// The best fragment of `text` for the query `marks`, or `None` when nothing matches.
@@ -212,11 +258,11 @@ mod tests {
 
     use crate::analysis::analyze;
 
-    fn terms(lang: Language, q: &str) -> HashSet<String> {
-        analyze(lang, q).into_iter().map(|t| t.term).collect()
+    fn terms(lang: Language, q: &str) -> Terms {
+        Terms::new(analyze(lang, q).into_iter().map(|t| t.term).collect())
     }
 
-    fn marks(terms: &HashSet<String>) -> Marks<'_> {
+    fn marks(terms: &Terms) -> Marks<'_> {
         Marks {
             terms,
             prefixes: &[],
