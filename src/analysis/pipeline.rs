@@ -486,7 +486,13 @@ impl Analyzer {
         let mut lower = String::new();
         for word in words(text) {
             lower.clear();
-            lower.extend(word.text.chars().flat_map(char::to_lowercase));
+            for c in word.text.chars() {
+                if c.is_ascii() {
+                    lower.push(c.to_ascii_lowercase());
+                } else {
+                    lower.extend(c.to_lowercase());
+                }
+            }
             if filter(&lower) && !self.is_stopword(&lower) {
                 f(word.start, word.end, &lower, &self.word(&lower, false));
             }

@@ -5,7 +5,9 @@
 //! laid out like `index/`: files found there replace the built-in ones. Index-time resources
 //! (lexicons, stop words, compound parts) need a reindex after a change; synonyms do not.
 
-use std::collections::{HashMap, HashSet};
+// Fx hashing: these tables are read-only after loading, so the words looked up in them (user
+// text among them) cannot degrade them, and every analysed word asks several of them.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 

@@ -23,39 +23,55 @@ fn key(lang: Language, text: &str) -> String {
     terms.join(" ")
 }
 
-fn index() -> &'static HashMap<(Language, String), Vec<usize>> {
-    static INDEX: OnceLock<HashMap<(Language, String), Vec<usize>>> = OnceLock::new();
+/// The groups by member key, and every member's key per language, computed once: a query
+/// looks its items up several times.
+struct Index {
+    groups: HashMap<(Language, String), Vec<usize>>,
+    /// `keys[group][member][language]`, languages in the order of [`Language::ALL`].
+    keys: Vec<Vec<Vec<String>>>,
+}
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut index: HashMap<(Language, String), Vec<usize>> = HashMap::new();
+        let mut groups: HashMap<(Language, String), Vec<usize>> = HashMap::new();
+        let mut keys = Vec::new();
         for (group, members) in resources().synonym_groups.iter().enumerate() {
+            let mut member_keys = Vec::new();
             for member in members {
-                for lang in Language::ALL {
-                    let k = key(lang, member);
+                let per_language: Vec<String> = Language::ALL
+                    .iter()
+                    .map(|&lang| key(lang, member))
+                    .collect();
+                for (&lang, k) in Language::ALL.iter().zip(&per_language) {
                     if !k.is_empty() {
-                        let groups = index.entry((lang, k)).or_default();
-                        if !groups.contains(&group) {
-                            groups.push(group);
+                        let found = groups.entry((lang, k.clone())).or_default();
+                        if !found.contains(&group) {
+                            found.push(group);
                         }
                     }
                 }
+                member_keys.push(per_language);
             }
+            keys.push(member_keys);
         }
-        index
+        Index { groups, keys }
     })
 }
 
 /// The members of every synonym group the text belongs to, other than the text itself.
 pub fn synonyms(text: &str) -> Vec<&'static str> {
-    let groups = &resources().synonym_groups;
+    let members = &resources().synonym_groups;
+    let index = index();
     let mut out: Vec<&'static str> = Vec::new();
-    for lang in Language::ALL {
+    for (l, lang) in Language::ALL.into_iter().enumerate() {
         let k = key(lang, text);
         if k.is_empty() {
             continue;
         }
-        for &g in index().get(&(lang, k.clone())).into_iter().flatten() {
-            for member in &groups[g] {
-                if key(lang, member) != k && !out.contains(&member.as_str()) {
+        for &g in index.groups.get(&(lang, k.clone())).into_iter().flatten() {
+            for (member, keys) in members[g].iter().zip(&index.keys[g]) {
+                if keys[l] != k && !out.contains(&member.as_str()) {
                     out.push(member);
                 }
             }

@@ -84,7 +84,8 @@ pub struct TextFields {
 pub struct Fields {
     /// The document id, raw.
     pub id: Field,
-    /// The whole source document ([`Document::to_stored`]), stored for display.
+    /// The whole source document ([`Document::to_stored`]), stored for display. Text, not
+    /// bytes: Tantivy reads a stored text in one piece and stored bytes one at a time.
     pub source: Field,
     /// Publication date, days since 1970-01-01.
     pub created: Field,
@@ -114,7 +115,7 @@ impl Fields {
     pub fn new() -> Fields {
         let mut b = Schema::builder();
         let id = b.add_text_field("id", STRING | STORED);
-        let source = b.add_bytes_field("source", STORED);
+        let source = b.add_text_field("source", STORED);
         let created = b.add_i64_field("created", INDEXED | FAST);
         let updated = b.add_i64_field("updated", INDEXED | FAST);
         let title_key = b.add_u64_field("title_key", FAST);
@@ -202,7 +203,7 @@ impl Fields {
         let mut t = TantivyDocument::new();
         let c = &doc.common;
         t.add_text(self.id, doc.id().as_str());
-        t.add_bytes(self.source, &doc.to_stored());
+        t.add_text(self.source, doc.to_stored());
         t.add_i64(self.created, days(c.created_at));
         t.add_i64(self.updated, days(c.updated_at));
         t.add_u64(self.title_key, collation_key(&c.title));

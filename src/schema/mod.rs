@@ -361,7 +361,7 @@ enum StoredDetails {
 
 impl Document {
     /// The document as the index stores it.
-    pub fn to_stored(&self) -> Vec<u8> {
+    pub fn to_stored(&self) -> String {
         let details = match &self.details {
             Details::Practice(p) => StoredDetailsRef::Practice(p),
             Details::Project(p) => StoredDetailsRef::Project(p),
@@ -371,12 +371,12 @@ impl Document {
             common: &self.common,
             details,
         };
-        serde_json::to_vec(&stored).expect("a document always serializes")
+        serde_json::to_string(&stored).expect("a document always serializes")
     }
 
     /// A document as [`Document::to_stored`] wrote it.
-    pub fn from_stored(bytes: &[u8]) -> Result<Document, serde_json::Error> {
-        let Stored { common, details } = serde_json::from_slice(bytes)?;
+    pub fn from_stored(json: &str) -> Result<Document, serde_json::Error> {
+        let Stored { common, details } = serde_json::from_str(json)?;
         let details = match details {
             StoredDetails::Practice(p) => Details::Practice(p),
             StoredDetails::Project(p) => Details::Project(p),

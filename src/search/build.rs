@@ -8,7 +8,9 @@
 //! are what a union computes, so flattening `boost × (a + b)` into `boost·a + boost·b` ranks
 //! exactly as the nested form did.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use tantivy::Term;
@@ -257,34 +259,64 @@ fn parts_query(scope: Scope<'_>, word: &str) -> Any {
     let lower = word.to_lowercase();
     let mut any = Any::default();
     for &lang in scope.languages {
-        let analyzer = Analyzer::full(lang);
-        let lemma = analyzer.word(&lower, false).main.clone();
-        let Some(parts) = crate::analysis::split_compound(
-            &lemma,
-            crate::analysis::resources().language(lang),
-            lang == Language::Sv,
-        ) else {
+        let parts = part_terms(lang, &lower);
+        if parts.is_empty() {
             continue;
-        };
+        }
         // Each part as a whole word of its own (not inside other compounds, which would
         // match nearly everything for common parts such as `palvelu`).
         let f = scope.fields.text(lang);
         let required: Vec<(Occur, Box<dyn Query>)> = parts
             .iter()
-            .filter_map(|p| {
-                let term = analyzer.word(&p.lemma, false).main.clone();
+            .filter_map(|term| {
                 let mut fields = Any::default();
-                fields.term(f.title, &term, TITLE_BOOST);
-                fields.term(f.summary, &term, SUMMARY_BOOST);
-                fields.term(f.body, &term, BODY_BOOST);
+                fields.term(f.title, term, TITLE_BOOST);
+                fields.term(f.summary, term, SUMMARY_BOOST);
+                fields.term(f.body, term, BODY_BOOST);
                 Some((Occur::Must, fields.into_query()?))
             })
             .collect();
-        if !required.is_empty() {
-            any.push(Box::new(BooleanQuery::new(required)), PARTS_APART_BOOST);
-        }
+        any.push(Box::new(BooleanQuery::new(required)), PARTS_APART_BOOST);
     }
     any
+}
+
+/// The index terms of the parts a lowercase word splits into, none if it is no compound.
+/// Remembered per thread: splitting costs more than the rest of a query's analysis, and
+/// users type the same words again and again.
+fn part_terms(lang: Language, lower: &str) -> Rc<[String]> {
+    type Memo = HashMap<(Language, String), Rc<[String]>, rustc_hash::FxBuildHasher>;
+    thread_local! {
+        static MEMO: RefCell<Memo> = RefCell::default();
+    }
+    /// Words remembered per thread before the memo starts over.
+    const MEMO_WORDS: usize = 10_000;
+    let key = (lang, lower.to_owned());
+    if let Some(hit) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
+        return hit;
+    }
+    let analyzer = Analyzer::full(lang);
+    let lemma = analyzer.word(lower, false).main.clone();
+    let terms: Rc<[String]> = crate::analysis::split_compound(
+        &lemma,
+        crate::analysis::resources().language(lang),
+        lang == Language::Sv,
+    )
+    .map(|parts| {
+        parts
+            .iter()
+            .map(|p| analyzer.word(&p.lemma, false).main.clone())
+            .collect()
+    })
+    .unwrap_or_default();
+    MEMO.with(|m| {
+        let mut memo = m.borrow_mut();
+        if memo.len() >= MEMO_WORDS {
+            memo.clear();
+        }
+        memo.insert(key, terms.clone());
+    });
+    terms
 }
 
 /// Edits allowed in a word of `chars` characters: none for short words, where a typo is as

@@ -334,11 +334,11 @@ fn load_stored(
     address: tantivy::DocAddress,
 ) -> Result<(Document, Vec<Language>), SearchError> {
     let stored: TantivyDocument = searcher.doc(address)?;
-    let bytes = stored
+    let json = stored
         .get_first(fields.source)
-        .and_then(|v| v.as_bytes())
+        .and_then(|v| v.as_str())
         .unwrap_or_default();
-    let doc = Document::from_stored(bytes).map_err(|e| SearchError::Corrupt(e.to_string()))?;
+    let doc = Document::from_stored(json).map_err(|e| SearchError::Corrupt(e.to_string()))?;
     let languages = stored
         .get_first(fields.field_languages)
         .and_then(|v| v.as_bytes())

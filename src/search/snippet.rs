@@ -3,6 +3,8 @@
 
 use std::collections::HashSet;
 
+use rustc_hash::FxHashSet;
+
 use serde::Serialize;
 
 use crate::analysis::{Analyzer, WordTerms};
@@ -27,32 +29,98 @@ pub struct Snippet {
 /// The analysed query terms of one language, with what the cheap pre-test needs of them.
 #[derive(Debug, Default)]
 pub struct Terms {
-    set: HashSet<String>,
-    /// Per term: its first letter, and its first two (the letter alone for a one-letter term).
-    heads: Vec<(char, Head)>,
+    set: FxHashSet<String>,
+    /// The first letters of the terms.
+    firsts: Letters,
+    /// The first two letters of the terms, hashed into a bitmap (a false positive only costs
+    /// an analysis); a one-letter term adds its letter to `singles`.
+    pairs: Vec<u64>,
+    singles: Letters,
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Head {
-    One(char),
-    Two(char, char),
+/// A set of letters: a bitmap for the first 256 code points, a list for the rest.
+#[derive(Debug, Default)]
+struct Letters {
+    low: [u64; 4],
+    high: Vec<char>,
+}
+
+impl Letters {
+    fn insert(&mut self, c: char) {
+        match u32::from(c) {
+            n @ 0..256 => self.low[n as usize / 64] |= 1 << (n % 64),
+            _ if !self.high.contains(&c) => self.high.push(c),
+            _ => {}
+        }
+    }
+
+    #[inline]
+    fn contains(&self, c: char) -> bool {
+        match u32::from(c) {
+            n @ 0..256 => self.low[n as usize / 64] & (1 << (n % 64)) != 0,
+            _ => self.high.contains(&c),
+        }
+    }
+}
+
+/// Bits in the bitmap of letter pairs.
+const PAIR_BITS: u32 = 1 << 14;
+
+#[inline]
+fn pair_bit(a: char, b: char) -> u32 {
+    (u32::from(a).wrapping_mul(0x9E37_79B9) ^ u32::from(b)) % PAIR_BITS
 }
 
 impl Terms {
     /// The terms, ready for marking.
     pub fn new(set: HashSet<String>) -> Terms {
-        let heads = set
-            .iter()
-            .filter_map(|t| {
-                let mut chars = t.chars();
-                let first = chars.next()?;
-                Some(match chars.next() {
-                    Some(second) => (first, Head::Two(first, second)),
-                    None => (first, Head::One(first)),
-                })
-            })
-            .collect();
-        Terms { set, heads }
+        let mut terms = Terms {
+            pairs: vec![0; PAIR_BITS as usize / 64],
+            ..Terms::default()
+        };
+        for t in &set {
+            let mut chars = t.chars();
+            let Some(first) = chars.next() else { continue };
+            terms.firsts.insert(first);
+            match chars.next() {
+                Some(second) => {
+                    let bit = pair_bit(first, second);
+                    terms.pairs[bit as usize / 64] |= 1 << (bit % 64);
+                }
+                None => terms.singles.insert(first),
+            }
+        }
+        terms.set = set.into_iter().collect();
+        terms
+    }
+
+    /// Whether `word` may hold a term: some term starts with its first letter, or with two
+    /// letters it has side by side.
+    #[inline]
+    fn may_start(&self, word: &str) -> bool {
+        let mut chars = word.chars();
+        let Some(mut prev) = chars.next() else {
+            return false;
+        };
+        if self.firsts.contains(prev) || self.singles.contains(prev) {
+            return true;
+        }
+        for c in chars {
+            if self.has_pair(prev, c) || self.singles.contains(c) {
+                return true;
+            }
+            prev = c;
+        }
+        false
+    }
+
+    #[inline]
+    fn has_pair(&self, a: char, b: char) -> bool {
+        let bit = pair_bit(a, b);
+        // No bitmap at all when there are no terms.
+        self.pairs
+            .get(bit as usize / 64)
+            .is_some_and(|w| w & (1 << (bit % 64)) != 0)
     }
 }
 
@@ -70,17 +138,7 @@ impl Marks<'_> {
     /// match a term it shares its first letter with (inflection and gradation change the
     /// end of a word) or contains the first two letters of (a compound part).
     fn may_match(&self, lower: &str) -> bool {
-        let Some(first) = lower.chars().next() else {
-            return false;
-        };
-        self.prefixes.iter().any(|p| lower.starts_with(p.as_str()))
-            || self.terms.heads.iter().any(|&(head, inner)| {
-                head == first
-                    || match inner {
-                        Head::One(c) => lower.contains(c),
-                        Head::Two(a, b) => has_pair(lower, a, b),
-                    }
-            })
+        self.terms.may_start(lower) || self.prefixes.iter().any(|p| lower.starts_with(p.as_str()))
     }
 
     fn matches(&self, lower: &str, terms: &WordTerms) -> bool {
@@ -93,32 +151,33 @@ impl Marks<'_> {
     }
 }
 
-/// Whether `word` has the letter `a` directly followed by `b`.
-fn has_pair(word: &str, a: char, b: char) -> bool {
-    let mut chars = word.chars();
-    let mut prev = chars.next();
-    for c in chars {
-        if prev == Some(a) && c == b {
-            return true;
-        }
-        prev = Some(c);
-    }
-    false
-}
-
 /// The best fragment of `text` for the query `marks`, or `None` when nothing matches.
 /// With `whole`, the whole text is returned (for titles).
 pub fn snippet(lang: Language, text: &str, marks: Marks<'_>, whole: bool) -> Option<Snippet> {
+    let analyzer = Analyzer::full(lang);
     let mut matches: Vec<(usize, usize)> = Vec::new();
-    Analyzer::full(lang).for_each_word(
-        text,
-        |lower| marks.may_match(lower),
-        |start, end, lower, terms| {
-            if marks.matches(lower, terms) {
-                matches.push((start, end));
-            }
-        },
-    );
+    // The text is read a piece at a time, and reading stops one piece after the first match:
+    // the window shown is then among the matches seen, and a long field is not analysed to
+    // its end for a passage near its start.
+    let mut from = 0;
+    let mut last_piece = false;
+    while from < text.len() {
+        let to = piece_end(text, from);
+        analyzer.for_each_word(
+            &text[from..to],
+            |lower| marks.may_match(lower),
+            |start, end, lower, terms| {
+                if marks.matches(lower, terms) {
+                    matches.push((from + start, from + end));
+                }
+            },
+        );
+        if last_piece && !whole {
+            break;
+        }
+        last_piece = !matches.is_empty();
+        from = to;
+    }
     matches.dedup();
     if matches.is_empty() && !whole {
         return None;
@@ -134,6 +193,21 @@ pub fn snippet(lang: Language, text: &str, marks: Marks<'_>, whole: bool) -> Opt
         .collect();
     ranges.dedup();
     Some(render(text, from, to, &ranges))
+}
+
+/// Bytes of text analysed at a time for a snippet: several windows' worth.
+const PIECE_BYTES: usize = 1024;
+
+/// Where the piece of `text` starting at `from` ends: after about [`PIECE_BYTES`], at the
+/// next whitespace, so that no word is cut.
+fn piece_end(text: &str, from: usize) -> usize {
+    let mut at = (from + PIECE_BYTES).min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    text[at..]
+        .find(char::is_whitespace)
+        .map_or(text.len(), |i| at + i)
 }
 
 /// A plain fragment of the start of `text`, for hits with nothing to highlight.
@@ -310,6 +384,13 @@ mod tests {
         assert!(s.text.starts_with('…') && s.text.ends_with('…'));
         assert!(s.text.chars().count() <= WINDOW_CHARS + 2);
         assert_eq!(s.highlights.len(), 1);
+    }
+
+    #[test]
+    fn a_query_without_terms_marks_nothing() {
+        // Browsing without a query highlights titles with no terms at all.
+        let s = snippet(Language::Fi, "Kotihoito", marks(&Terms::default()), true).unwrap();
+        assert_eq!((s.text.as_str(), s.highlights.len()), ("Kotihoito", 0));
     }
 
     #[test]
