@@ -21,46 +21,45 @@ pub struct Word<'a> {
 
 /// The words of `text`, in order.
 pub fn words(text: &str) -> Vec<Word<'_>> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((start, c)) = chars.next() {
-        if !c.is_alphanumeric() {
+    let mut out = Vec::with_capacity(text.len() / 8);
+    let mut i = 0;
+    while let Some((c, len)) = char_at(text, i) {
+        i += len;
+        if !is_word_char(c) {
             continue;
         }
-        let mut end = start + c.len_utf8();
+        let start = i - len;
+        let mut end = i;
         let mut text_end = None;
         let mut dangling = false;
-        while let Some(&(i, c)) = chars.peek() {
-            if c.is_alphanumeric() {
-                end = i + c.len_utf8();
-                chars.next();
+        while let Some((c, len)) = char_at(text, i) {
+            if is_word_char(c) {
+                i += len;
+                end = i;
                 continue;
             }
-            let next = text[i + c.len_utf8()..].chars().next();
+            let next = char_at(text, i + len).map(|(n, _)| n);
             match (c, next) {
                 // An inner hyphen joins: sote-keskus, Etelä-Karjala.
-                ('-', Some(n)) if n.is_alphanumeric() && text_end.is_none() => {
-                    chars.next();
-                }
+                ('-', Some(n)) if is_word_char(n) && text_end.is_none() => i += len,
                 // A colon before letters starts an abbreviation's case ending: THL:n, EU:ssa.
                 (':', Some(n)) if n.is_alphabetic() && text_end.is_none() => {
                     text_end = Some(end);
-                    chars.next();
+                    i += len;
                 }
                 // A hyphen before a space, comma or the end: "sosiaali- ja".
                 ('-' | '\u{2010}' | '\u{2011}', n)
                     if n.is_none_or(|n| n.is_whitespace() || n == ',') =>
                 {
                     dangling = text_end.is_none();
-                    chars.next();
+                    i += len;
                     break;
                 }
                 _ => break,
             }
         }
         let text_end = text_end.unwrap_or(end);
-        if text_end - start <= MAX_WORD_BYTES && bytes.get(start).is_some() {
+        if text_end - start <= MAX_WORD_BYTES {
             out.push(Word {
                 text: &text[start..text_end],
                 start,
@@ -70,6 +69,27 @@ pub fn words(text: &str) -> Vec<Word<'_>> {
         }
     }
     out
+}
+
+/// The character at byte `i` of `text` and its length; ASCII without decoding, as most of
+/// any text is.
+#[inline]
+fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
+    let &b = text.as_bytes().get(i)?;
+    if b.is_ascii() {
+        return Some((char::from(b), 1));
+    }
+    let c = text[i..].chars().next()?;
+    Some((c, c.len_utf8()))
+}
+
+#[inline]
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphanumeric()
+    }
 }
 
 #[cfg(test)]
@@ -121,5 +141,16 @@ mod tests {
         let w = words(text);
         assert_eq!(&text[w[0].start..w[0].end], "Ikääntyneiden");
         assert_eq!(&text[w[1].start..w[1].end], "THL:n");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn words_are_the_text_itself(text in "\\PC{0,80}") {
+            for w in words(&text) {
+                proptest::prop_assert!(w.start < w.end && w.end <= text.len());
+                proptest::prop_assert_eq!(&text[w.start..w.start + w.text.len()], w.text);
+                proptest::prop_assert!(w.text.chars().next().is_some_and(char::is_alphanumeric));
+            }
+        }
     }
 }
