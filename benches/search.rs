@@ -89,6 +89,17 @@ fn bench(c: &mut Criterion) {
             b.iter(|| black_box(search(&index, &filtered).unwrap().total))
         });
     }
+    // The requests of `scripts/load.sh`, in-process: what one HTTP request costs beyond HTTP.
+    let mix = load_mix();
+    group.throughput(criterion::Throughput::Elements(mix.len() as u64));
+    group.bench_function("load script's mix, full searches", |b| {
+        b.iter(|| {
+            for req in &mix {
+                black_box(search(&index, req).unwrap().total);
+            }
+        })
+    });
+    group.throughput(criterion::Throughput::Elements(1));
     group.bench_function("suggest", |b| {
         b.iter(|| black_box(suggest(&index, "perhek", 5).unwrap().terms.len()))
     });
@@ -116,6 +127,47 @@ fn bench(c: &mut Criterion) {
         b.iter(|| black_box(recommend(&index, &Profile::of_page(&page), &options).unwrap()))
     });
     group.finish();
+}
+
+/// The queries and filters `scripts/load.sh` sends, in the same rotation.
+fn load_mix() -> Vec<SearchRequest> {
+    let queries = [
+        "kotihoito",
+        "ikääntyneiden kotihoito",
+        "mielenterveyspalvelut",
+        "lastensuojelu",
+        "perhekeskus",
+        "omaishoitajien tuki",
+        "\"sosiaali- ja terveyspalvelut\"",
+        "etävastaanotto",
+        "äldreomsorg",
+        "familjecentral",
+        "nuorten mielenterveys",
+        "päihdetyö",
+        "kuntoutus",
+        "lastensuoj",
+        "mielenterveyspalvlut",
+        "työllisyyspalvelut",
+        "asiakasosallisuus",
+        "vammaispalvelut",
+    ];
+    let values = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let filters = [
+        vec![],
+        vec![(FacetField::Kind, values(&["practice"]))],
+        vec![(FacetField::Region, values(&["pirkanmaa"]))],
+        vec![
+            (FacetField::Theme, values(&["social_work"])),
+            (FacetField::Region, values(&["lappi", "kainuu"])),
+        ],
+    ];
+    (0..queries.len() * filters.len())
+        .map(|i| SearchRequest {
+            q: queries[(i + 1) % queries.len()].to_owned(),
+            selection: filters[(i + 1) % filters.len()].clone(),
+            ..SearchRequest::default()
+        })
+        .collect()
 }
 
 /// The sample corpus as `innohaku serve` loads it: store + index build, and a few queries.

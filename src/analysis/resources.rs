@@ -62,11 +62,47 @@ fn lines(bytes: &[u8]) -> impl Iterator<Item = &str> {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
+/// The base forms a lexicon maps to, one per line, read in place: the FSTs map a word form to
+/// a line number.
+struct Lemmas {
+    text: std::borrow::Cow<'static, [u8]>,
+    /// Where each line starts, and after the last, where the text ends.
+    starts: Vec<u32>,
+}
+
+impl Lemmas {
+    fn new(text: std::borrow::Cow<'static, [u8]>) -> Lemmas {
+        let mut starts = vec![0];
+        starts.extend(
+            text.iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i as u32 + 1),
+        );
+        if starts.last().is_some_and(|&end| end as usize != text.len()) {
+            starts.push(text.len() as u32 + 1);
+        }
+        Lemmas { text, starts }
+    }
+
+    fn get(&self, line: u64) -> Option<&str> {
+        let line = usize::try_from(line).ok()?;
+        let (&start, &next) = (self.starts.get(line)?, self.starts.get(line + 1)?);
+        let bytes = self
+            .text
+            .get(start as usize..(next as usize).checked_sub(1)?)?;
+        std::str::from_utf8(bytes)
+            .ok()
+            .map(|l| l.trim_end_matches('\r'))
+    }
+}
+
 /// A lemma lexicon: word form → base form, exact and with ä/ö/å folded.
 pub struct Lexicon {
-    forms: Map<Vec<u8>>,
-    folded: Map<Vec<u8>>,
-    lemmas: Vec<Box<str>>,
+    // Borrowed from the binary unless overridden: 9 MB that need not be copied to the heap.
+    forms: Map<std::borrow::Cow<'static, [u8]>>,
+    folded: Map<std::borrow::Cow<'static, [u8]>>,
+    lemmas: Lemmas,
     extra: HashMap<String, String>,
 }
 
@@ -77,18 +113,13 @@ impl Lexicon {
         lemmas: (&str, &'static [u8]),
         extra: (&str, &'static [u8]),
     ) -> Lexicon {
-        let map = |bytes: std::borrow::Cow<'static, [u8]>| {
-            Map::new(bytes.into_owned()).expect("a valid lexicon FST")
-        };
+        let map =
+            |bytes: std::borrow::Cow<'static, [u8]>| Map::new(bytes).expect("a valid lexicon FST");
         let lemma_bytes = load(lemmas);
         Lexicon {
             forms: map(load(forms)),
             folded: map(load(folded)),
-            lemmas: std::str::from_utf8(&lemma_bytes)
-                .unwrap_or_default()
-                .lines()
-                .map(Box::from)
-                .collect(),
+            lemmas: Lemmas::new(lemma_bytes),
             extra: lines(&load(extra))
                 .filter_map(|l| l.split_once('\t'))
                 .map(|(f, l)| (f.trim().to_lowercase(), l.trim().to_lowercase()))
@@ -101,18 +132,12 @@ impl Lexicon {
         if let Some(l) = self.extra.get(form) {
             return Some(l);
         }
-        self.forms
-            .get(form)
-            .and_then(|id| self.lemmas.get(id as usize))
-            .map(|l| &**l)
+        self.forms.get(form).and_then(|id| self.lemmas.get(id))
     }
 
     /// The base form of a word typed with ä/ö/å folded to a/o/a.
     pub fn lemma_folded(&self, folded: &str) -> Option<&str> {
-        self.folded
-            .get(folded)
-            .and_then(|id| self.lemmas.get(id as usize))
-            .map(|l| &**l)
+        self.folded.get(folded).and_then(|id| self.lemmas.get(id))
     }
 
     /// Whether the lexicon knows the form.

@@ -162,6 +162,7 @@ impl SearchIndex {
         writer.wait_merging_threads()?;
         progress(written);
         let built = SearchIndex::open(&dir)?;
+        built.warm()?;
         let found = built.searcher().num_docs();
         if found != written {
             return Err(IndexError::Verification(format!(
@@ -176,6 +177,13 @@ impl SearchIndex {
     /// A searcher over the latest committed state.
     pub fn searcher(&self) -> Searcher {
         self.reader.searcher()
+    }
+
+    /// Builds what the first search of new segments would otherwise build (their facet sets),
+    /// so that it is done by the writer, not by a user's search.
+    pub fn warm(&self) -> Result<(), IndexError> {
+        self.facet_sets(&self.searcher())?;
+        Ok(())
     }
 
     /// The facet sets of every segment `searcher` searches, by segment ordinal.

@@ -150,7 +150,10 @@ impl Service {
         }
         catalog.remove_stale().map_err(IndexError::from)?;
         let index = match SearchIndex::open_current(&catalog, &paths.indexes()) {
-            Ok(index) => index,
+            Ok(index) => {
+                index.warm()?;
+                index
+            }
             Err(e @ (IndexError::Missing(_) | IndexError::SchemaChanged(_))) => {
                 tracing::info!(documents = store.len(), reason = %e, "building the index from the store");
                 let index = SearchIndex::build(&catalog, store.iter(), |_| {})?;
@@ -387,6 +390,7 @@ impl Service {
             writer.commit()?;
             drop(guard);
             index.reload()?;
+            index.warm()?;
         }
         Ok(())
     }
