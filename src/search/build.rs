@@ -253,30 +253,28 @@ fn prefix_query(scope: Scope<'_>, prefix: &str) -> Any {
     any
 }
 
-/// A compound typed as one word also matches its parts written apart
+/// A compound typed as one word also matches its parts written apart, side by side
 /// (`lastensuojelupalvelu` finds "lastensuojelun palvelut"), ranked below the word itself.
+/// Side by side, not anywhere in the text: two common words each somewhere in a long text
+/// are no evidence of the compound, and requiring both anywhere cost more than the rest of
+/// the query.
 fn parts_query(scope: Scope<'_>, word: &str) -> Any {
     let lower = word.to_lowercase();
     let mut any = Any::default();
     for &lang in scope.languages {
         let parts = part_terms(lang, &lower);
-        if parts.is_empty() {
+        if parts.len() < 2 {
             continue;
         }
-        // Each part as a whole word of its own (not inside other compounds, which would
-        // match nearly everything for common parts such as `palvelu`).
+        let apart: Vec<(usize, String)> = parts.iter().cloned().enumerate().collect();
         let f = scope.fields.text(lang);
-        let required: Vec<(Occur, Box<dyn Query>)> = parts
-            .iter()
-            .filter_map(|term| {
-                let mut fields = Any::default();
-                fields.term(f.title, term, TITLE_BOOST);
-                fields.term(f.summary, term, SUMMARY_BOOST);
-                fields.term(f.body, term, BODY_BOOST);
-                Some((Occur::Must, fields.into_query()?))
-            })
-            .collect();
-        any.push(Box::new(BooleanQuery::new(required)), PARTS_APART_BOOST);
+        for (field, boost) in [
+            (f.title, TITLE_BOOST),
+            (f.summary, SUMMARY_BOOST),
+            (f.body, BODY_BOOST),
+        ] {
+            any.sequence(field, &apart, boost * PARTS_APART_BOOST);
+        }
     }
     any
 }

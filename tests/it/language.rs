@@ -55,6 +55,16 @@ const DOCUMENTS: &[(&str, &str, &str)] = &[
         "Hoitoketju kattaa perus- ja erikoissairaanhoidon yhteistyön.",
     ),
     (
+        "lastensuojelun-palvelut",
+        "fi",
+        "Lastensuojelun palvelut tukevat perheitä kotona.",
+    ),
+    (
+        "lastensuojelu-ja-muut-palvelut",
+        "fi",
+        "Lastensuojelun työntekijä ohjaa perheen muihin palveluihin.",
+    ),
+    (
         "aldreomsorg-hemma",
         "sv",
         "Modellen stärker äldreomsorgen i hemmen.",
@@ -120,6 +130,18 @@ fn compound_parts_and_coordinated_compounds_are_found() {
     finds("äldreomsorg", "aldreomsorg-hemma");
     finds("omsorg", "aldreomsorg-hemma");
     finds("socialvård", "socialvard-samarbete"); // social- och hälsovården
+}
+
+#[test]
+fn a_compound_typed_whole_finds_its_parts_written_side_by_side_only() {
+    finds("lastensuojelupalvelut", "lastensuojelun-palvelut");
+    // Both parts in the text, but apart: no evidence of the compound.
+    let r = server().search(&[("q", "lastensuojelupalvelut"), ("prefix", "false")]);
+    assert!(
+        !hit_ids(&r).contains(&"lastensuojelu-ja-muut-palvelut".to_owned()),
+        "{:?}",
+        hit_ids(&r)
+    );
 }
 
 #[test]
