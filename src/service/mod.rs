@@ -405,6 +405,14 @@ impl Service {
         // Hold the writer for the whole build, so that no live update lands in the old
         // generation after the new one read the store. Searches do not need it.
         let mut guard = self.writer.lock().expect("writer lock poisoned");
+        // The live writer is not needed while the build holds the lock, and its memory is:
+        // what it holds is committed first, so the serving index misses nothing if the build
+        // fails, and a new one is made on the next write.
+        if let Some(mut live) = guard.take() {
+            live.commit()?;
+            drop(live);
+            self.index().reload()?;
+        }
         let marked = self.store.unindexed()?;
         let cancelled = || job.is_some_and(Job::cancelled);
         let docs = self.store.iter().map(|d| {
@@ -428,7 +436,6 @@ impl Service {
             other => other?,
         };
         let n = built.num_docs();
-        guard.take();
         *self.index.write().expect("index lock poisoned") = Arc::new(built);
         drop(guard);
         self.store.mark_indexed(&marked)?;
