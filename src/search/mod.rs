@@ -34,6 +34,8 @@ pub const MAX_LIMIT: usize = 100;
 const TYPO_FALLBACK_BELOW: u64 = 5;
 /// Fewer hits than this make a search offer a correction.
 const FEW_RESULTS: u64 = 3;
+/// Text of a hit's fields read in search of a passage to show, in bytes.
+const SNIPPET_SCAN_BYTES: usize = 8 * 1024;
 /// Deepest offset served: beyond it, refine the query instead.
 pub const MAX_OFFSET: usize = 10_000;
 
@@ -378,10 +380,18 @@ fn load_hit(
         .map(|s| s.html)
         .unwrap_or_default();
     // `strings()` is title first, then the others in the order their languages were stored.
+    // A hit found by what highlighting cannot see (a typo, a synonym's other language) would
+    // have every field read for nothing: after a budget of text, the summary's start it is.
+    let mut budget = SNIPPET_SCAN_BYTES;
     let snippet = doc
         .strings()
         .enumerate()
         .skip(1)
+        .take_while(|(_, (_, text))| {
+            let within = budget > 0;
+            budget = budget.saturating_sub(text.len());
+            within
+        })
         .find_map(|(at, (_, text))| {
             highlighted(at, text, false).filter(|s| !s.highlights.is_empty())
         })
