@@ -205,3 +205,43 @@ impl FacetCache {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bits(max_doc: DocId, docs: &[DocId]) -> Bits {
+        let mut b = Bits::new(max_doc);
+        docs.iter().for_each(|&d| b.insert(d));
+        b
+    }
+
+    #[test]
+    fn dense_and_sparse_values_count_and_filter_alike() {
+        // Documents 0..200: `common` in every even one (a bitset), `rare` in three (a list).
+        let evens: Vec<DocId> = (0..200).step_by(2).collect();
+        let facet = FacetValues {
+            values: vec!["common".into(), "rare".into()],
+            members: vec![
+                Members::Dense(bits(200, &evens)),
+                Members::Sparse(vec![3, 64, 130]),
+            ],
+        };
+        let matched = bits(200, &[0, 1, 3, 64, 65, 130, 199]);
+        let counts = facet.counts(&matched, &matched.occupied());
+        assert_eq!(counts, [3, 3], "common: 0, 64, 130; rare: 3, 64, 130");
+
+        let passing = facet.any_of(&["rare".into(), "absent".into()], 200);
+        let selected: Vec<DocId> = (0..200).filter(|&d| passing.contains(d)).collect();
+        assert_eq!(selected, [3, 64, 130]);
+        let both = facet.any_of(&["rare".into(), "common".into()], 200);
+        assert!(both.contains(3) && both.contains(4) && !both.contains(5));
+    }
+
+    #[test]
+    fn only_occupied_words_are_visited() {
+        let docs = bits(1000, &[5, 700]);
+        assert_eq!(docs.occupied(), [0, 10]);
+        assert!(Bits::new(0).occupied().is_empty());
+    }
+}
