@@ -194,6 +194,11 @@ impl Analyzer {
         Analyzer::new(lang, *INDEX_CONFIG.read().expect("config lock poisoned"))
     }
 
+    /// Its configuration.
+    pub fn config(&self) -> Config {
+        self.config
+    }
+
     /// Its language.
     pub fn language(&self) -> Language {
         self.lang

@@ -47,6 +47,19 @@ struct Any {
     others: Vec<(Box<dyn Query>, f32)>,
 }
 
+impl Clone for Any {
+    fn clone(&self) -> Any {
+        Any {
+            terms: self.terms.clone(),
+            others: self
+                .others
+                .iter()
+                .map(|(q, b)| (q.box_clone(), *b))
+                .collect(),
+        }
+    }
+}
+
 impl Any {
     fn term(&mut self, field: Field, text: &str, boost: f32) {
         self.add_term(Term::from_field_text(field, text), boost);
@@ -283,17 +296,21 @@ fn parts_query(scope: Scope<'_>, word: &str) -> Any {
 /// Remembered per thread: splitting costs more than the rest of a query's analysis, and
 /// users type the same words again and again.
 fn part_terms(lang: Language, lower: &str) -> Rc<[String]> {
-    type Memo = HashMap<(Language, String), Rc<[String]>, rustc_hash::FxBuildHasher>;
+    type Memo = HashMap<
+        (Language, crate::analysis::Config, String),
+        Rc<[String]>,
+        rustc_hash::FxBuildHasher,
+    >;
     thread_local! {
         static MEMO: RefCell<Memo> = RefCell::default();
     }
     /// Words remembered per thread before the memo starts over.
     const MEMO_WORDS: usize = 10_000;
-    let key = (lang, lower.to_owned());
+    let analyzer = Analyzer::full(lang);
+    let key = (lang, analyzer.config(), lower.to_owned());
     if let Some(hit) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
         return hit;
     }
-    let analyzer = Analyzer::full(lang);
     let lemma = analyzer.word(lower, false).main.clone();
     let terms: Rc<[String]> = crate::analysis::split_compound(
         &lemma,
@@ -370,7 +387,37 @@ fn typo_query(scope: Scope<'_>, word: &str) -> Any {
 }
 
 /// An item, or any of its synonyms (ranked a little below the item itself).
+///
+/// Remembered per thread: analysing a word, its compound parts and its synonyms in every
+/// language costs more than a tenth of a search, and users type the same words again and
+/// again. The key holds all the result depends on: the item, typos, the languages present
+/// and the analysis configuration (fields are numbered by the schema's fixed layout, the
+/// same in every index).
 fn item_with_synonyms(scope: Scope<'_>, item: &Item, typos: bool) -> Any {
+    type Key = (Item, bool, Vec<Language>, crate::analysis::Config);
+    type Memo = HashMap<Key, Any, rustc_hash::FxBuildHasher>;
+    thread_local! {
+        static MEMO: RefCell<Memo> = RefCell::default();
+    }
+    /// Items remembered per thread before the memo starts over.
+    const MEMO_ITEMS: usize = 1_024;
+    let config = Analyzer::full(Language::Fi).config();
+    let key: Key = (item.clone(), typos, scope.languages.to_vec(), config);
+    if let Some(hit) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
+        return hit;
+    }
+    let any = analyse_item(scope, item, typos);
+    MEMO.with(|m| {
+        let mut memo = m.borrow_mut();
+        if memo.len() >= MEMO_ITEMS {
+            memo.clear();
+        }
+        memo.insert(key, any.clone());
+    });
+    any
+}
+
+fn analyse_item(scope: Scope<'_>, item: &Item, typos: bool) -> Any {
     let mut any = item_query(scope, item.text());
     if let Item::Word(word) = item {
         any.absorb(parts_query(scope, word), 1.0);
@@ -435,4 +482,38 @@ fn positions(tokens: Vec<AnalyzedToken>) -> Vec<(usize, String)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::Fields;
+    use crate::search::parse;
+
+    #[test]
+    fn a_remembered_word_builds_the_query_a_fresh_one_does() {
+        let fields = Fields::new();
+        let scope = Scope {
+            fields: &fields,
+            languages: &Language::ALL,
+        };
+        // Compounds, synonyms, phrases and typos: every kind of alternative is remembered.
+        let parsed = parse("kotihoito \"sosiaali- ja terveyspalvelut\" mielenterveyspalvlut");
+        let build = || format!("{:?}", build_query(scope, &parsed, true, true));
+        let fresh = build();
+        assert!(
+            fresh.contains("PhraseQuery") && fresh.contains("hemvård"),
+            "{fresh}"
+        );
+        assert_eq!(build(), fresh);
+        // Another set of languages is another query.
+        let finnish = Scope {
+            fields: &fields,
+            languages: &[Language::Fi],
+        };
+        assert_ne!(
+            format!("{:?}", build_query(finnish, &parsed, true, true)),
+            fresh
+        );
+    }
 }

@@ -19,7 +19,7 @@ pub struct ParsedQuery {
 }
 
 /// A word or a phrase, as typed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Item {
     /// One word.
     Word(String),
