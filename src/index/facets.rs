@@ -97,14 +97,37 @@ impl FacetValues {
         self.members
             .iter()
             .map(|members| match members {
-                Members::Dense(set) => occupied
-                    .iter()
-                    .map(|&w| u64::from((docs.0[w as usize] & set.0[w as usize]).count_ones()))
-                    .sum(),
+                Members::Dense(set) => shared(docs, set, occupied),
                 Members::Sparse(list) => list.iter().filter(|&&d| docs.contains(d)).count() as u64,
             })
             .collect()
     }
+}
+
+/// How many documents `a` and `b` share, visiting the words `occupied`.
+fn shared(a: &Bits, b: &Bits, occupied: &[u32]) -> u64 {
+    // Counting bits is most of counting facets. The baseline x86-64 target has no popcount
+    // instruction, and its replacement takes a dozen: use the instruction where the CPU has it.
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("popcnt") {
+        // SAFETY: the CPU supports the feature the function is compiled for.
+        return unsafe { shared_popcnt(a, b, occupied) };
+    }
+    shared_words(a, b, occupied)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "popcnt")]
+fn shared_popcnt(a: &Bits, b: &Bits, occupied: &[u32]) -> u64 {
+    shared_words(a, b, occupied)
+}
+
+#[inline(always)]
+fn shared_words(a: &Bits, b: &Bits, occupied: &[u32]) -> u64 {
+    occupied
+        .iter()
+        .map(|&w| u64::from((a.0[w as usize] & b.0[w as usize]).count_ones()))
+        .sum()
 }
 
 /// Every facet's values and their documents in one segment.
