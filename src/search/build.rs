@@ -10,7 +10,6 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
 use std::sync::Arc;
 
 use tantivy::Term;
@@ -279,7 +278,7 @@ fn parts_query(scope: Scope<'_>, word: &str) -> Any {
         if parts.len() < 2 {
             continue;
         }
-        let apart: Vec<(usize, String)> = parts.iter().cloned().enumerate().collect();
+        let apart: Vec<(usize, String)> = parts.into_iter().enumerate().collect();
         let f = scope.fields.text(lang);
         for (field, boost) in [
             (f.title, TITLE_BOOST),
@@ -293,26 +292,12 @@ fn parts_query(scope: Scope<'_>, word: &str) -> Any {
 }
 
 /// The index terms of the parts a lowercase word splits into, none if it is no compound.
-/// Remembered per thread: splitting costs more than the rest of a query's analysis, and
-/// users type the same words again and again.
-fn part_terms(lang: Language, lower: &str) -> Rc<[String]> {
-    type Memo = HashMap<
-        (Language, crate::analysis::Config, String),
-        Rc<[String]>,
-        rustc_hash::FxBuildHasher,
-    >;
-    thread_local! {
-        static MEMO: RefCell<Memo> = RefCell::default();
-    }
-    /// Words remembered per thread before the memo starts over.
-    const MEMO_WORDS: usize = 10_000;
+/// (Splitting is the costliest step of a word's analysis; [`item_with_synonyms`] remembers
+/// its result.)
+fn part_terms(lang: Language, lower: &str) -> Vec<String> {
     let analyzer = Analyzer::full(lang);
-    let key = (lang, analyzer.config(), lower.to_owned());
-    if let Some(hit) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
-        return hit;
-    }
     let lemma = analyzer.word(lower, false).main.clone();
-    let terms: Rc<[String]> = crate::analysis::split_compound(
+    crate::analysis::split_compound(
         &lemma,
         crate::analysis::resources().language(lang),
         lang == Language::Sv,
@@ -323,15 +308,7 @@ fn part_terms(lang: Language, lower: &str) -> Rc<[String]> {
             .map(|p| analyzer.word(&p.lemma, false).main.clone())
             .collect()
     })
-    .unwrap_or_default();
-    MEMO.with(|m| {
-        let mut memo = m.borrow_mut();
-        if memo.len() >= MEMO_WORDS {
-            memo.clear();
-        }
-        memo.insert(key, terms.clone());
-    });
-    terms
+    .unwrap_or_default()
 }
 
 /// Edits allowed in a word of `chars` characters: none for short words, where a typo is as
