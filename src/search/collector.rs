@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
+use tantivy::query::Weight;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
 
 use crate::index::{Bits, FacetField, SegmentFacets};
@@ -171,6 +172,37 @@ impl Collector for SearchCollector {
         true
     }
 
+    // Tantivy's own loop, with the common case (no filters) spelled out: every matching
+    // document counts, and most are rejected by one comparison with the floor. The general
+    // path measured a quarter of a top-10 search's instructions.
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Collected> {
+        let mut child = self.for_segment(segment, reader)?;
+        let alive = reader.alive_bitset();
+        let is_alive = |doc| alive.is_none_or(|a| a.is_alive(doc));
+        if child.filters.is_empty() {
+            weight.for_each(reader, &mut |doc, score| {
+                if is_alive(doc) {
+                    child.count(doc);
+                    if score > child.floor {
+                        child.rank(doc, score);
+                    }
+                }
+            })?;
+        } else {
+            weight.for_each(reader, &mut |doc, score| {
+                if is_alive(doc) && child.tally(doc) {
+                    child.rank(doc, score);
+                }
+            })?;
+        }
+        Ok(child.harvest())
+    }
+
     fn merge_fruits(&self, fruits: Vec<Collected>) -> tantivy::Result<Collected> {
         let mut merged = Collected::default();
         let mut ranked = Vec::new();
@@ -235,6 +267,15 @@ impl SegmentCollector for SegmentSearchCollector {
 }
 
 impl SegmentSearchCollector {
+    /// Counts a matching document, when there are no filters to pass.
+    #[inline(always)]
+    fn count(&mut self, doc: DocId) {
+        self.total += 1;
+        if let Some((matched, _)) = &mut self.matched {
+            matched.insert(doc);
+        }
+    }
+
     /// Counts a matching document towards the total and the facets; true if it passes every
     /// filter and so may be a hit.
     #[inline]
