@@ -6,7 +6,8 @@
 //! unions: Tantivy scores a flat union of term queries with one specialised scorer, and a
 //! nested one through a boxed scorer per level, which measured twice as slow. Sums of scores
 //! are what a union computes, so flattening `boost × (a + b)` into `boost·a + boost·b` ranks
-//! exactly as the nested form did.
+//! exactly as the nested form did. When one word (or one `OR` group) is the whole query, its
+//! disjunction is a [`Disjunction`], scored alternative by alternative.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -19,6 +20,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 
 use super::automaton::{self, AutomatonQuery, Prefix};
+use super::disjunction::Disjunction;
 use super::{Highlights, Item, ParsedQuery, Scope, Terms};
 use crate::analysis::{AnalyzedToken, Analyzer, Origin, analyze, synonyms, words};
 use crate::schema::Language;
@@ -106,8 +108,10 @@ impl Any {
         self.terms.is_empty() && self.others.is_empty()
     }
 
-    /// The disjunction, or `None` when there is nothing to match.
-    fn into_query(mut self) -> Option<Box<dyn Query>> {
+    /// The disjunction, or `None` when there is nothing to match. A disjunction that is
+    /// the `whole` query is scored alternative by alternative ([`Disjunction`]); nested in
+    /// an intersection it is a plain union, which is what the intersection asks it for.
+    fn into_query(mut self, whole: bool) -> Option<Box<dyn Query>> {
         if self.terms.len() + self.others.len() == 1 {
             if let Some((term, boost)) = self.terms.pop() {
                 return Some(boosted(term_query(term), boost));
@@ -117,6 +121,9 @@ impl Any {
         }
         if self.is_empty() {
             return None;
+        }
+        if whole {
+            return Some(Box::new(Disjunction::new(self.terms, self.others)));
         }
         let clauses = self
             .terms
@@ -167,6 +174,7 @@ pub fn build_query(
 ) -> Box<dyn Query> {
     let partial = partial_word(parsed, prefix);
     let last_group = parsed.groups.len().saturating_sub(1);
+    let one_group = parsed.groups.len() == 1 && parsed.exclusions.is_empty();
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = parsed
         .groups
         .iter()
@@ -181,7 +189,7 @@ pub fn build_query(
             {
                 any.absorb(prefix_query(scope, p), 1.0);
             }
-            Some((Occur::Must, any.into_query()?))
+            Some((Occur::Must, any.into_query(one_group)?))
         })
         .collect();
     // Several plain words that together are a synonym (`specialiserad sjukvård` ↔
@@ -203,7 +211,7 @@ pub fn build_query(
                 Box::new(BooleanQuery::new(std::mem::take(&mut clauses))),
                 1.0,
             );
-            clauses.extend(alternatives.into_query().map(|q| (Occur::Must, q)));
+            clauses.extend(alternatives.into_query(true).map(|q| (Occur::Must, q)));
         }
     }
     if clauses.is_empty() {
@@ -213,7 +221,7 @@ pub fn build_query(
         parsed
             .exclusions
             .iter()
-            .filter_map(|i| item_query(scope, i.text()).into_query())
+            .filter_map(|i| item_query(scope, i.text()).into_query(false))
             .map(|q| (Occur::MustNot, q)),
     );
     // A lone required clause is the query: unwrapped, Tantivy sees the flat union itself.

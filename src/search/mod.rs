@@ -4,6 +4,7 @@
 mod automaton;
 mod build;
 mod collector;
+mod disjunction;
 pub mod query;
 mod snippet;
 mod suggest;

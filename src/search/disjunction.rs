@@ -1,0 +1,368 @@
+//! A disjunction of a query word's alternatives, scored one alternative at a time.
+//!
+//! Tantivy scores a union document at a time: every posting of every alternative goes
+//! through its scorer's `doc`, `score` and `advance`, and, beside a phrase or an automaton,
+//! through a boxed scorer. When the disjunction is the whole query, this one runs each term's
+//! postings block by block into a per-document score accumulator instead (each other
+//! alternative through its own loop), then hands the matching documents to the collector in
+//! order. The sums are taken in clause order, as the union takes them, so scores are the
+//! same to the bit. Nested in a larger query (an intersection of words, say), it is the
+//! plain union.
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::BlockSegmentPostings;
+use tantivy::query::{
+    Bm25Weight, BooleanQuery, BoostQuery, EnableScoring, Explanation, Occur, Query, Scorer,
+    TermQuery, Weight,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+
+/// Alternatives any of which may match; a document's score is the sum of those it matches.
+#[derive(Debug)]
+pub struct Disjunction {
+    /// Terms with their boosts.
+    terms: Vec<(Term, Score)>,
+    /// Other queries (phrases, prefixes, typos) with their boosts.
+    others: Vec<(Box<dyn Query>, Score)>,
+}
+
+impl Clone for Disjunction {
+    fn clone(&self) -> Self {
+        Disjunction {
+            terms: self.terms.clone(),
+            others: self
+                .others
+                .iter()
+                .map(|(q, b)| (q.box_clone(), *b))
+                .collect(),
+        }
+    }
+}
+
+impl Disjunction {
+    /// A disjunction of boosted terms and other boosted queries.
+    pub fn new(terms: Vec<(Term, Score)>, others: Vec<(Box<dyn Query>, Score)>) -> Self {
+        Disjunction { terms, others }
+    }
+
+    /// The same disjunction as a Boolean union.
+    fn union(&self) -> BooleanQuery {
+        let terms = self.terms.iter().map(|(term, boost)| {
+            let query: Box<dyn Query> =
+                Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
+            (query, *boost)
+        });
+        let others = self.others.iter().map(|(q, b)| (q.box_clone(), *b));
+        BooleanQuery::new(
+            terms
+                .chain(others)
+                .map(|(query, boost)| (Occur::Should, boosted(query, boost)))
+                .collect(),
+        )
+    }
+}
+
+fn boosted(query: Box<dyn Query>, boost: Score) -> Box<dyn Query> {
+    if boost == 1.0 {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, boost))
+    }
+}
+
+impl Query for Disjunction {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let union = self.union().weight(scoring)?;
+        let EnableScoring::Enabled {
+            statistics_provider,
+            ..
+        } = scoring
+        else {
+            return Ok(union); // Counting needs no scores: the union is as fast.
+        };
+        let terms = self
+            .terms
+            .iter()
+            .map(|(term, boost)| {
+                let bm25 = Bm25Weight::for_terms(statistics_provider, std::slice::from_ref(term))?;
+                Ok((term.clone(), bm25.boost_by(*boost)))
+            })
+            .collect::<tantivy::Result<_>>()?;
+        let others = self
+            .others
+            .iter()
+            .map(|(q, b)| boosted(q.box_clone(), *b).weight(scoring))
+            .collect::<tantivy::Result<_>>()?;
+        Ok(Box::new(DisjunctionWeight {
+            union,
+            terms,
+            others,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for (term, _) in &self.terms {
+            visitor(term, false);
+        }
+        for (query, _) in &self.others {
+            query.query_terms(visitor);
+        }
+    }
+}
+
+struct DisjunctionWeight {
+    /// The Boolean union's weight: what a nested disjunction, a count or an explanation uses.
+    union: Box<dyn Weight>,
+    /// Each term with its BM25 weight, boost included.
+    terms: Vec<(Term, Bm25Weight)>,
+    /// The other alternatives' weights, boosts included.
+    others: Vec<Box<dyn Weight>>,
+}
+
+impl Weight for DisjunctionWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        self.union.scorer(reader, boost)
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.union.explain(reader, doc)
+    }
+
+    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
+        self.union.count(reader)
+    }
+
+    fn for_each_no_score(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(&[DocId]),
+    ) -> tantivy::Result<()> {
+        self.union.for_each_no_score(reader, callback)
+    }
+
+    fn for_each_pruning(
+        &self,
+        threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        self.union.for_each_pruning(threshold, reader, callback)
+    }
+
+    fn for_each(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score),
+    ) -> tantivy::Result<()> {
+        let mut terms = Vec::with_capacity(self.terms.len());
+        for (term, bm25) in &self.terms {
+            let field = term.field();
+            let inverted = reader.inverted_index(field)?;
+            let Some(info) = inverted.get_term_info(term)? else {
+                continue;
+            };
+            let norms = match reader.fieldnorms_readers().get_field(field)? {
+                Some(norms) => norms,
+                None => FieldNormReader::constant(reader.max_doc(), 1),
+            };
+            terms.push(TermCursor {
+                postings: inverted
+                    .read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?,
+                at: 0,
+                norms,
+                bm25: bm25.clone(),
+            });
+        }
+        let mut others = self
+            .others
+            .iter()
+            .map(|weight| weight.scorer(reader, 1.0))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let mut window = Window::new();
+        loop {
+            let first = terms
+                .iter()
+                .map(TermCursor::doc)
+                .chain(others.iter().map(|s| s.doc()))
+                .min()
+                .unwrap_or(TERMINATED);
+            if first == TERMINATED {
+                return Ok(());
+            }
+            let end = first.saturating_add(WINDOW as u32);
+            for term in &mut terms {
+                term.add_until(end, first, &mut window);
+            }
+            for scorer in &mut others {
+                while scorer.doc() < end {
+                    window.add(scorer.doc() - first, scorer.score());
+                    scorer.advance();
+                }
+            }
+            window.drain(first, callback);
+        }
+    }
+}
+
+/// Documents scored together: a window of the segment small enough to stay in the cache.
+const WINDOW: usize = 4096;
+
+/// One term's postings, read block by block.
+struct TermCursor {
+    postings: BlockSegmentPostings,
+    /// Index of the next document in the current block.
+    at: usize,
+    norms: FieldNormReader,
+    bm25: Bm25Weight,
+}
+
+impl TermCursor {
+    fn doc(&self) -> DocId {
+        self.postings
+            .docs()
+            .get(self.at)
+            .copied()
+            .unwrap_or(TERMINATED)
+    }
+
+    /// Adds the scores of the term's documents before `end` to `window`, which starts at
+    /// `start`.
+    fn add_until(&mut self, end: DocId, start: DocId, window: &mut Window) {
+        loop {
+            let docs = &self.postings.docs()[self.at..];
+            if docs.is_empty() {
+                return;
+            }
+            let n = docs.partition_point(|&d| d < end);
+            let freqs = self.postings.freqs();
+            if freqs.len() >= self.at + n {
+                for (&doc, &tf) in docs[..n].iter().zip(&freqs[self.at..]) {
+                    let score = self.bm25.score(self.norms.fieldnorm_id(doc), tf);
+                    window.add(doc - start, score);
+                }
+            } else {
+                // A term indexed without frequencies: each document counts it once.
+                for &doc in &docs[..n] {
+                    window.add(
+                        doc - start,
+                        self.bm25.score(self.norms.fieldnorm_id(doc), 1),
+                    );
+                }
+            }
+            if n < docs.len() {
+                self.at += n;
+                return;
+            }
+            self.postings.advance();
+            self.at = 0;
+        }
+    }
+}
+
+/// Scores summed per document of a window, and which documents have one.
+struct Window {
+    scores: Box<[Score; WINDOW]>,
+    matched: Box<[u64; WINDOW / 64]>,
+}
+
+impl Window {
+    fn new() -> Self {
+        Window {
+            scores: Box::new([0.0; WINDOW]),
+            matched: Box::new([0; WINDOW / 64]),
+        }
+    }
+
+    #[inline(always)]
+    fn add(&mut self, offset: DocId, score: Score) {
+        let d = offset as usize;
+        self.scores[d] += score;
+        self.matched[d / 64] |= 1 << (d % 64);
+    }
+
+    /// Hands each matching document with its score to `callback` in document order, and
+    /// leaves the window empty again.
+    fn drain(&mut self, start: DocId, callback: &mut dyn FnMut(DocId, Score)) {
+        for (w, word) in self.matched.iter_mut().enumerate() {
+            let mut bits = std::mem::take(word);
+            while bits != 0 {
+                let d = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let score = std::mem::take(&mut self.scores[d]);
+                callback(start + d as DocId, score);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::query::PhraseQuery;
+    use tantivy::schema::{Schema, TEXT};
+    use tantivy::{Index, IndexWriter, TantivyDocument};
+
+    /// Every matching document with its score, as `weight.for_each` hands them out.
+    fn scored(weight: &dyn Weight, reader: &SegmentReader) -> Vec<(DocId, Score)> {
+        let mut out = Vec::new();
+        weight
+            .for_each(reader, &mut |doc, score| out.push((doc, score)))
+            .expect("for_each");
+        out
+    }
+
+    #[test]
+    fn scores_every_document_as_the_union_does() {
+        // Enough documents for several windows, with terms dense, sparse and absent from
+        // whole windows, repeated and in documents of different lengths.
+        let mut schema = Schema::builder();
+        let title = schema.add_text_field("title", TEXT);
+        let body = schema.add_text_field("body", TEXT);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer: IndexWriter = index.writer(15_000_000).expect("writer");
+        for i in 0..20_000u32 {
+            let mut doc = TantivyDocument::new();
+            let mut text = String::from("filler");
+            if i % 3 == 0 {
+                text.push_str(" kotihoito kotihoito");
+            }
+            if i % 7 == 0 || (5_000..5_100).contains(&i) {
+                text.push_str(" omaishoito tuki");
+            }
+            for _ in 0..i % 11 {
+                text.push_str(" sana");
+            }
+            doc.add_text(body, &text);
+            if i % 500 == 1 {
+                doc.add_text(title, "kotihoito");
+            }
+            writer.add_document(doc).expect("add");
+        }
+        writer.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        let phrase = PhraseQuery::new(vec![
+            Term::from_field_text(body, "omaishoito"),
+            Term::from_field_text(body, "tuki"),
+        ]);
+        let query = Disjunction::new(
+            vec![
+                (Term::from_field_text(title, "kotihoito"), 3.0),
+                (Term::from_field_text(body, "kotihoito"), 1.0),
+                (Term::from_field_text(body, "absent"), 1.0),
+                (Term::from_field_text(body, "sana"), 0.25),
+            ],
+            vec![(Box::new(phrase), 0.4)],
+        );
+        let scoring = EnableScoring::enabled_from_searcher(&searcher);
+        let ours = query.weight(scoring).expect("weight");
+        let union = query.union().weight(scoring).expect("weight");
+        let mut matched = 0;
+        for reader in searcher.segment_readers() {
+            let expected = scored(union.as_ref(), reader);
+            assert_eq!(scored(ours.as_ref(), reader), expected);
+            matched += expected.len();
+        }
+        assert!(matched > 10_000, "{matched} documents matched");
+    }
+}
