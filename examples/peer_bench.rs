@@ -57,8 +57,13 @@ fn main() {
     let n = index.num_docs();
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "innohaku index: {n} docs in {secs:.2} s = {:.0} docs/s",
-        n as f64 / secs
+        "innohaku index: {n} docs in {secs:.2} s = {:.0} docs/s, Voikko {}",
+        n as f64 / secs,
+        if innohaku::analysis::voikko::active() {
+            "on"
+        } else {
+            "off"
+        }
     );
     let queries: Vec<String> = std::fs::read_to_string(queries)
         .expect("queries file")

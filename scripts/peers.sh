@@ -5,7 +5,8 @@
 #
 #   scripts/peers.sh DOCS [REPS]      e.g. scripts/peers.sh 10000 20
 #
-# Sets the peers up in $PEERS_WORK (default /tmp/innohaku-peers) on first use.
+# Sets the peers up in $PEERS_WORK (default /tmp/innohaku-peers) on first use. Innohaku uses
+# Voikko when it is installed; INNOHAKU_VOIKKO=off measures the default install's analysis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 docs=${1:-10000}
