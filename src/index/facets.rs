@@ -39,6 +39,18 @@ impl Bits {
         self.0[doc as usize / 64] & (1 << (doc % 64)) != 0
     }
 
+    /// Documents `64 * i .. 64 * i + 64`, one bit each.
+    #[inline]
+    pub fn word(&self, i: usize) -> u64 {
+        self.0[i]
+    }
+
+    /// Adds documents given as a word (see [`Bits::word`]).
+    #[inline]
+    pub fn add_word(&mut self, i: usize, docs: u64) {
+        self.0[i] |= docs;
+    }
+
     /// Adds every document of `other`.
     pub fn union_with(&mut self, other: &Bits) {
         for (a, b) in self.0.iter_mut().zip(&other.0) {

@@ -15,9 +15,11 @@ use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
+use tantivy::fastfield::AliveBitSet;
 use tantivy::query::Weight;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
 
+use super::disjunction::{Window, Windowed};
 use crate::index::{Bits, FacetField, SegmentFacets};
 
 /// How hits are ordered.
@@ -223,6 +225,21 @@ impl Collector for SearchCollector {
     }
 }
 
+impl SearchCollector {
+    /// Collects a segment from a disjunction scored window by window.
+    pub fn collect_windows(
+        &self,
+        windowed: &Windowed,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Collected> {
+        let mut child = self.for_segment(segment, reader)?;
+        let alive = reader.alive_bitset();
+        windowed.for_each_window(reader, &mut |window| child.take_window(window, alive))?;
+        Ok(child.harvest())
+    }
+}
+
 impl SegmentCollector for SegmentSearchCollector {
     type Fruit = Collected;
 
@@ -266,7 +283,63 @@ impl SegmentCollector for SegmentSearchCollector {
     }
 }
 
+/// The documents of `word` (the segment's `w`th) that are not deleted.
+fn only_alive(word: u64, w: usize, alive: &AliveBitSet) -> u64 {
+    let mut kept = word;
+    let mut bits = word;
+    while bits != 0 {
+        let bit = bits.trailing_zeros();
+        bits &= bits - 1;
+        if !alive.is_alive((w * 64) as DocId + bit) {
+            kept &= !(1 << bit);
+        }
+    }
+    kept
+}
+
 impl SegmentSearchCollector {
+    /// Counts and ranks a window's matches, 64 documents at a time: what [`Self::tally`]
+    /// and [`Self::rank`] do for one document, with a word's bits.
+    fn take_window(&mut self, window: &Window, alive: Option<&AliveBitSet>) {
+        for (i, &found) in window.words().iter().enumerate() {
+            if found == 0 {
+                continue;
+            }
+            let w = window.first_word() + i;
+            let found = match alive {
+                Some(alive) => only_alive(found, w, alive),
+                None => found,
+            };
+            let passing = self
+                .filters
+                .iter()
+                .fold(found, |docs, (_, pass)| docs & pass.word(w));
+            if let Some((matched, near)) = &mut self.matched {
+                matched.add_word(w, passing);
+                // A facet counts the documents failing its own filter only.
+                for (f, near) in near.iter_mut().enumerate() {
+                    let others = self
+                        .filters
+                        .iter()
+                        .enumerate()
+                        .filter(|&(g, _)| g != f)
+                        .fold(found, |docs, (_, (_, pass))| docs & pass.word(w));
+                    near.add_word(w, others & !self.filters[f].1.word(w));
+                }
+            }
+            self.total += u64::from(passing.count_ones());
+            let mut bits = passing;
+            while bits != 0 {
+                let doc = (w * 64) as DocId + bits.trailing_zeros();
+                bits &= bits - 1;
+                let score = window.score(doc);
+                if score > self.floor {
+                    self.rank(doc, score);
+                }
+            }
+        }
+    }
+
     /// Counts a matching document, when there are no filters to pass.
     #[inline(always)]
     fn count(&mut self, doc: DocId) {

@@ -1,22 +1,22 @@
 //! A disjunction of a query word's alternatives, scored one alternative at a time.
 //!
 //! Tantivy scores a union document at a time: every posting of every alternative goes
-//! through its scorer's `doc`, `score` and `advance`, and, beside a phrase or an automaton,
-//! through a boxed scorer. When the disjunction is the whole query, this one runs each term's
-//! postings block by block into a per-document score accumulator instead (each other
-//! alternative through its own loop), then hands the matching documents to the collector in
-//! order. The sums are taken in clause order, as the union takes them, so scores are the
-//! same to the bit. Nested in a larger query (an intersection of words, say), it is the
-//! plain union.
+//! through its scorer's `doc`, `score` and `advance` (beside a phrase or an automaton,
+//! through a boxed scorer), and every matching document through a call to the collector.
+//! When the disjunction is the whole query, the search runs it window by window instead: each
+//! term's postings are read block by block into the window's per-document scores (each other
+//! alternative through its own scorer), and the collector takes the window's matches 64
+//! documents at a time ([`Window`]). The sums are taken in clause order, as the union takes
+//! them, so scores are the same to the bit. Anywhere else (nested in an intersection, say) a
+//! [`Disjunction`] is the plain union.
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::BlockSegmentPostings;
 use tantivy::query::{
-    Bm25Weight, BooleanQuery, BoostQuery, EnableScoring, Explanation, Occur, Query, Scorer,
-    TermQuery, Weight,
+    Bm25Weight, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery, Weight,
 };
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
 /// Alternatives any of which may match; a document's score is the sum of those it matches.
 #[derive(Debug)]
@@ -73,32 +73,7 @@ fn boosted(query: Box<dyn Query>, boost: Score) -> Box<dyn Query> {
 
 impl Query for Disjunction {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let union = self.union().weight(scoring)?;
-        let EnableScoring::Enabled {
-            statistics_provider,
-            ..
-        } = scoring
-        else {
-            return Ok(union); // Counting needs no scores: the union is as fast.
-        };
-        let terms = self
-            .terms
-            .iter()
-            .map(|(term, boost)| {
-                let bm25 = Bm25Weight::for_terms(statistics_provider, std::slice::from_ref(term))?;
-                Ok((term.clone(), bm25.boost_by(*boost)))
-            })
-            .collect::<tantivy::Result<_>>()?;
-        let others = self
-            .others
-            .iter()
-            .map(|(q, b)| boosted(q.box_clone(), *b).weight(scoring))
-            .collect::<tantivy::Result<_>>()?;
-        Ok(Box::new(DisjunctionWeight {
-            union,
-            terms,
-            others,
-        }))
+        self.union().weight(scoring)
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
@@ -111,49 +86,41 @@ impl Query for Disjunction {
     }
 }
 
-struct DisjunctionWeight {
-    /// The Boolean union's weight: what a nested disjunction, a count or an explanation uses.
-    union: Box<dyn Weight>,
+impl Disjunction {
+    /// What scores the disjunction window by window in `searcher`'s segments.
+    pub fn windowed(&self, searcher: &Searcher) -> tantivy::Result<Windowed> {
+        let scoring = EnableScoring::enabled_from_searcher(searcher);
+        let terms = self
+            .terms
+            .iter()
+            .map(|(term, boost)| {
+                let bm25 = Bm25Weight::for_terms(searcher, std::slice::from_ref(term))?;
+                Ok((term.clone(), bm25.boost_by(*boost)))
+            })
+            .collect::<tantivy::Result<_>>()?;
+        let others = self
+            .others
+            .iter()
+            .map(|(q, b)| boosted(q.box_clone(), *b).weight(scoring))
+            .collect::<tantivy::Result<_>>()?;
+        Ok(Windowed { terms, others })
+    }
+}
+
+/// A disjunction ready to score window by window.
+pub struct Windowed {
     /// Each term with its BM25 weight, boost included.
     terms: Vec<(Term, Bm25Weight)>,
     /// The other alternatives' weights, boosts included.
     others: Vec<Box<dyn Weight>>,
 }
 
-impl Weight for DisjunctionWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        self.union.scorer(reader, boost)
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.union.explain(reader, doc)
-    }
-
-    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
-        self.union.count(reader)
-    }
-
-    fn for_each_no_score(
+impl Windowed {
+    /// Hands `f` every window of `reader`'s segment that has a match, in document order.
+    pub fn for_each_window(
         &self,
         reader: &SegmentReader,
-        callback: &mut dyn FnMut(&[DocId]),
-    ) -> tantivy::Result<()> {
-        self.union.for_each_no_score(reader, callback)
-    }
-
-    fn for_each_pruning(
-        &self,
-        threshold: Score,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(DocId, Score) -> Score,
-    ) -> tantivy::Result<()> {
-        self.union.for_each_pruning(threshold, reader, callback)
-    }
-
-    fn for_each(
-        &self,
-        reader: &SegmentReader,
-        callback: &mut dyn FnMut(DocId, Score),
+        f: &mut dyn FnMut(&Window),
     ) -> tantivy::Result<()> {
         let mut terms = Vec::with_capacity(self.terms.len());
         for (term, bm25) in &self.terms {
@@ -190,17 +157,20 @@ impl Weight for DisjunctionWeight {
             if first == TERMINATED {
                 return Ok(());
             }
-            let end = first.saturating_add(WINDOW as u32);
+            // Windows start on a multiple of 64, so that their words are the segment's.
+            window.start = first - first % 64;
+            let end = window.start.saturating_add(WINDOW as u32);
             for term in &mut terms {
-                term.add_until(end, first, &mut window);
+                term.add_until(end, &mut window);
             }
             for scorer in &mut others {
                 while scorer.doc() < end {
-                    window.add(scorer.doc() - first, scorer.score());
+                    window.add(scorer.doc(), scorer.score());
                     scorer.advance();
                 }
             }
-            window.drain(first, callback);
+            f(&window);
+            window.clear();
         }
     }
 }
@@ -226,9 +196,8 @@ impl TermCursor {
             .unwrap_or(TERMINATED)
     }
 
-    /// Adds the scores of the term's documents before `end` to `window`, which starts at
-    /// `start`.
-    fn add_until(&mut self, end: DocId, start: DocId, window: &mut Window) {
+    /// Adds the scores of the term's documents before `end` to `window`.
+    fn add_until(&mut self, end: DocId, window: &mut Window) {
         loop {
             let docs = &self.postings.docs()[self.at..];
             if docs.is_empty() {
@@ -239,15 +208,12 @@ impl TermCursor {
             if freqs.len() >= self.at + n {
                 for (&doc, &tf) in docs[..n].iter().zip(&freqs[self.at..]) {
                     let score = self.bm25.score(self.norms.fieldnorm_id(doc), tf);
-                    window.add(doc - start, score);
+                    window.add(doc, score);
                 }
             } else {
                 // A term indexed without frequencies: each document counts it once.
                 for &doc in &docs[..n] {
-                    window.add(
-                        doc - start,
-                        self.bm25.score(self.norms.fieldnorm_id(doc), 1),
-                    );
+                    window.add(doc, self.bm25.score(self.norms.fieldnorm_id(doc), 1));
                 }
             }
             if n < docs.len() {
@@ -260,8 +226,10 @@ impl TermCursor {
     }
 }
 
-/// Scores summed per document of a window, and which documents have one.
-struct Window {
+/// Scores summed per document of a window of the segment, and which documents match.
+pub struct Window {
+    /// The first document; a multiple of 64.
+    start: DocId,
     scores: Box<[Score; WINDOW]>,
     matched: Box<[u64; WINDOW / 64]>,
 }
@@ -269,28 +237,41 @@ struct Window {
 impl Window {
     fn new() -> Self {
         Window {
+            start: 0,
             scores: Box::new([0.0; WINDOW]),
             matched: Box::new([0; WINDOW / 64]),
         }
     }
 
+    /// The index, among the segment's 64-document words, of the window's first word.
+    pub fn first_word(&self) -> usize {
+        self.start as usize / 64
+    }
+
+    /// The matching documents, one bit each, 64 to a word from the window's start.
+    pub fn words(&self) -> &[u64] {
+        &self.matched[..]
+    }
+
+    /// The score of a matching document of the window.
+    pub fn score(&self, doc: DocId) -> Score {
+        self.scores[(doc - self.start) as usize]
+    }
+
     #[inline(always)]
-    fn add(&mut self, offset: DocId, score: Score) {
-        let d = offset as usize;
+    fn add(&mut self, doc: DocId, score: Score) {
+        let d = (doc - self.start) as usize;
         self.scores[d] += score;
         self.matched[d / 64] |= 1 << (d % 64);
     }
 
-    /// Hands each matching document with its score to `callback` in document order, and
-    /// leaves the window empty again.
-    fn drain(&mut self, start: DocId, callback: &mut dyn FnMut(DocId, Score)) {
+    /// Empties the window, visiting only what was set.
+    fn clear(&mut self) {
         for (w, word) in self.matched.iter_mut().enumerate() {
             let mut bits = std::mem::take(word);
             while bits != 0 {
-                let d = w * 64 + bits.trailing_zeros() as usize;
+                self.scores[w * 64 + bits.trailing_zeros() as usize] = 0.0;
                 bits &= bits - 1;
-                let score = std::mem::take(&mut self.scores[d]);
-                callback(start + d as DocId, score);
             }
         }
     }
@@ -354,13 +335,25 @@ mod tests {
             ],
             vec![(Box::new(phrase), 0.4)],
         );
-        let scoring = EnableScoring::enabled_from_searcher(&searcher);
-        let ours = query.weight(scoring).expect("weight");
-        let union = query.union().weight(scoring).expect("weight");
+        let union = query
+            .weight(EnableScoring::enabled_from_searcher(&searcher))
+            .expect("weight");
+        let windowed = query.windowed(&searcher).expect("windowed");
         let mut matched = 0;
         for reader in searcher.segment_readers() {
             let expected = scored(union.as_ref(), reader);
-            assert_eq!(scored(ours.as_ref(), reader), expected);
+            let mut ours = Vec::new();
+            windowed
+                .for_each_window(reader, &mut |window| {
+                    for (i, &word) in window.words().iter().enumerate() {
+                        for bit in (0..64).filter(|b| word & (1 << b) != 0) {
+                            let doc = ((window.first_word() + i) * 64 + bit) as DocId;
+                            ours.push((doc, window.score(doc)));
+                        }
+                    }
+                })
+                .expect("windows");
+            assert_eq!(ours, expected);
             matched += expected.len();
         }
         assert!(matched > 10_000, "{matched} documents matched");

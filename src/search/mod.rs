@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use tantivy::collector::Collector;
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery};
 use tantivy::schema::Value;
 use tantivy::{Searcher, TantivyDocument, Term};
@@ -220,19 +221,39 @@ fn run(
     collector.count_facets = facets;
     let query = build_query(scope, &parsed, req.prefix, false);
     let query = within_dates(index.fields(), query, &req.dates);
-    let collected = searcher.search(&query, &collector)?;
+    let collected = collect_query(searcher, query.as_ref(), &collector)?;
     // Typo tolerance runs only when the exact query finds little: typo matches would rank
     // below exact ones anyway, and fuzzy matching over the term dictionaries is the most
     // expensive part of a query.
     if collected.total < TYPO_FALLBACK_BELOW && !parsed.matches_all() {
         let query = build_query(scope, &parsed, req.prefix, true);
         let query = within_dates(index.fields(), query, &req.dates);
-        let with_typos = searcher.search(&query, &collector)?;
+        let with_typos = collect_query(searcher, query.as_ref(), &collector)?;
         if with_typos.total > collected.total {
             return Ok((with_typos, parsed, languages));
         }
     }
     Ok((collected, parsed, languages))
+}
+
+/// Runs `query` through `collector`; a disjunction that is the whole query, window by
+/// window (see [`disjunction`]).
+fn collect_query(
+    searcher: &Searcher,
+    query: &dyn Query,
+    collector: &collector::SearchCollector,
+) -> Result<Collected, SearchError> {
+    let Some(disjunction) = query.downcast_ref::<disjunction::Disjunction>() else {
+        return Ok(searcher.search(query, collector)?);
+    };
+    let windowed = disjunction.windowed(searcher)?;
+    let fruits = searcher
+        .segment_readers()
+        .iter()
+        .enumerate()
+        .map(|(segment, reader)| collector.collect_windows(&windowed, segment as u32, reader))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    Ok(collector.merge_fruits(fruits)?)
 }
 
 /// Limits a query to documents whose dates fall in the requested ranges.

@@ -163,22 +163,25 @@ fn json_arrays_all_or_nothing_put_and_delete() {
         .unwrap();
     assert_eq!(delete.status(), 204);
     assert_eq!(server.get("/v1/documents/a").status(), 404);
-    // A deleted document leaves the facet counts too, not only the hits.
-    let browse = server.search(&[]);
-    assert_eq!(browse["total"], 1);
-    let kinds = browse["facets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["facet"] == "kind")
-        .unwrap();
-    let counted: u64 = kinds["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["count"].as_u64().unwrap())
-        .sum();
-    assert_eq!(counted, 1, "{kinds}");
+    // A deleted document leaves the facet counts too, not only the hits: browsing, and
+    // searching a word both documents have.
+    for params in [vec![], vec![("q", "verkosto")]] {
+        let results = server.search(&params);
+        assert_eq!(results["total"], 1, "{params:?}");
+        let kinds = results["facets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["facet"] == "kind")
+            .unwrap();
+        let counted: u64 = kinds["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["count"].as_u64().unwrap())
+            .sum();
+        assert_eq!(counted, 1, "{params:?}: {kinds}");
+    }
     let bulk: Value = server
         .client()
         .post(format!("{}/v1/documents/delete", server.base))
