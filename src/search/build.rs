@@ -13,11 +13,11 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use tantivy::Term;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, DfaWrapper, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
 
 use super::automaton::{self, AutomatonQuery, Prefix};
 use super::disjunction::Disjunction;
@@ -233,9 +233,18 @@ pub fn build_query(
 }
 
 /// What to highlight in the hits of a query: the analysed terms of every positive item and
-/// its synonyms, per language present, and the word being typed.
-pub fn highlights(scope: Scope<'_>, parsed: &ParsedQuery, prefix: bool) -> Highlights {
+/// its synonyms, per language present, the `extra` terms (what typos matched), and the word
+/// being typed.
+pub fn highlights(
+    scope: Scope<'_>,
+    parsed: &ParsedQuery,
+    prefix: bool,
+    extra: Vec<(Language, String)>,
+) -> Highlights {
     let mut terms: HashMap<Language, HashSet<String>> = HashMap::new();
+    for (lang, term) in extra {
+        terms.entry(lang).or_default().insert(term);
+    }
     for item in parsed.positives() {
         for text in std::iter::once(item.text()).chain(synonyms(item.text())) {
             for &lang in scope.languages {
@@ -331,21 +340,35 @@ fn typo_distance(chars: usize) -> u8 {
 
 /// Terms near a word the lexicon does not know, ranked far below exact matches.
 fn typo_query(scope: Scope<'_>, word: &str) -> Any {
+    let mut any = Any::default();
+    for (lang, automaton) in typo_automata(scope, word) {
+        let f = scope.fields.text(lang);
+        for field in [f.title, f.body] {
+            let q = AutomatonQuery::new(field, automaton.clone());
+            any.push(Box::new(q), TYPO_BOOST);
+        }
+    }
+    any
+}
+
+/// The automata of the terms a few edits away from `word`, per language present; none for a
+/// short word or one the lexicon knows.
+fn typo_automata(scope: Scope<'_>, word: &str) -> Vec<(Language, Arc<DfaWrapper>)> {
     let lower = word.to_lowercase();
     let distance = typo_distance(lower.chars().count());
-    let mut any = Any::default();
     if distance == 0 || lower.chars().any(|c| !c.is_alphabetic()) {
-        return any;
+        return Vec::new();
     }
     if scope
         .languages
         .iter()
         .any(|&lang| Analyzer::full(lang).knows(&lower))
     {
-        return any; // A real word is not a typo.
+        return Vec::new(); // A real word is not a typo.
     }
     // One automaton per distinct term: languages that analyse the word alike share it.
     let mut automata: Vec<(String, Arc<DfaWrapper>)> = Vec::new();
+    let mut per_language = Vec::new();
     for &lang in scope.languages {
         let analyzer = Analyzer::full(lang);
         let Some((_, term)) = positions(analyzer.analyze(&lower)).into_iter().next() else {
@@ -362,13 +385,41 @@ fn typo_query(scope: Scope<'_>, word: &str) -> Any {
                 Err(_) => continue,
             },
         };
-        let f = scope.fields.text(lang);
-        for field in [f.title, f.body] {
-            let q = AutomatonQuery::new(field, automaton.clone());
-            any.push(Box::new(q), TYPO_BOOST);
+        per_language.push((lang, automaton));
+    }
+    per_language
+}
+
+/// Terms of `searcher`'s index that the typo alternatives of the query's words match, per
+/// language: what to highlight in the hits of a search that fell back to typo tolerance.
+pub fn typo_matches(
+    searcher: &Searcher,
+    scope: Scope<'_>,
+    parsed: &ParsedQuery,
+) -> tantivy::Result<Vec<(Language, String)>> {
+    /// Terms taken per automaton, field and segment: a typo has a handful of neighbours.
+    const MAX_TERMS: usize = 32;
+    let mut found = Vec::new();
+    for item in parsed.positives() {
+        let Item::Word(word) = item else { continue };
+        for (lang, automaton) in typo_automata(scope, word) {
+            let f = scope.fields.text(lang);
+            for field in [f.title, f.body] {
+                for reader in searcher.segment_readers() {
+                    let inverted = reader.inverted_index(field)?;
+                    let mut stream = inverted.terms().search(automaton.as_ref()).into_stream()?;
+                    let mut taken = 0;
+                    while taken < MAX_TERMS && stream.advance() {
+                        if let Ok(term) = std::str::from_utf8(stream.key()) {
+                            found.push((lang, term.to_owned()));
+                            taken += 1;
+                        }
+                    }
+                }
+            }
         }
     }
-    any
+    Ok(found)
 }
 
 /// An item, or any of its synonyms (ranked a little below the item itself).

@@ -24,7 +24,7 @@ use std::ops::Bound;
 use crate::index::{DateField, FacetField, Fields, SearchIndex, SegmentFacets, days};
 use crate::schema::{DocId, Document, Kind, Language, Phase, Region, Theme};
 
-pub use build::{build_query, highlights};
+pub use build::{build_query, highlights, typo_matches};
 pub use collector::{Collected, Order, Selection};
 pub use query::{Item, ParsedQuery, parse};
 pub use snippet::{Marks, Snippet, Terms, escape_into, lead, snippet};
@@ -160,12 +160,23 @@ pub struct Scope<'a> {
 /// Runs a search.
 pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResults, SearchError> {
     let searcher = index.searcher();
-    let (collected, parsed, languages) = run(index, &searcher, req, true)?;
+    let Ran {
+        collected,
+        parsed,
+        languages,
+        typos,
+    } = run(index, &searcher, req, true)?;
     let scope = Scope {
         fields: index.fields(),
         languages: &languages,
     };
-    let highlights = highlights(scope, &parsed, req.prefix);
+    // Hits found through typos show the words they have, not the one typed.
+    let corrected = if typos {
+        typo_matches(&searcher, scope, &parsed)?
+    } else {
+        Vec::new()
+    };
+    let highlights = highlights(scope, &parsed, req.prefix, corrected);
     let hits = collected
         .top
         .iter()
@@ -192,7 +203,7 @@ pub fn collect(
     req: &SearchRequest,
     facets: bool,
 ) -> Result<Collected, SearchError> {
-    Ok(run(index, &index.searcher(), req, facets)?.0)
+    Ok(run(index, &index.searcher(), req, facets)?.collected)
 }
 
 fn run(
@@ -200,7 +211,7 @@ fn run(
     searcher: &Searcher,
     req: &SearchRequest,
     facets: bool,
-) -> Result<(Collected, ParsedQuery, Vec<Language>), SearchError> {
+) -> Result<Ran, SearchError> {
     let parsed = parse(&req.q);
     let languages = languages_present(searcher);
     let scope = Scope {
@@ -230,10 +241,30 @@ fn run(
         let query = within_dates(index.fields(), query, &req.dates);
         let with_typos = collect_query(searcher, query.as_ref(), &collector)?;
         if with_typos.total > collected.total {
-            return Ok((with_typos, parsed, languages));
+            return Ok(Ran {
+                collected: with_typos,
+                parsed,
+                languages,
+                typos: true,
+            });
         }
     }
-    Ok((collected, parsed, languages))
+    Ok(Ran {
+        collected,
+        parsed,
+        languages,
+        typos: false,
+    })
+}
+
+/// What the collecting pass of a search found, and how.
+struct Ran {
+    collected: Collected,
+    parsed: ParsedQuery,
+    /// The languages whose fields were searched.
+    languages: Vec<Language>,
+    /// Whether the hits are typo tolerance's (the exact query found too little).
+    typos: bool,
 }
 
 /// Runs `query` through `collector`; a disjunction that is the whole query, window by

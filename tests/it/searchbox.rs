@@ -53,6 +53,15 @@ fn a_long_word_with_one_letter_wrong_still_finds_its_document() {
             "{typo}"
         );
     }
+    // The snippet marks the word the document has, not the one typed.
+    let r = server().search(&[("q", "mielenterveyspalvlut"), ("prefix", "false")]);
+    assert!(
+        r["hits"][0]["snippet"]["html"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>mielenterveyspalvelut</mark>"),
+        "{r}"
+    );
     // Short words get no typo tolerance: `tuki` is not `tuli`.
     assert!(ids(&[("q", "tuli"), ("prefix", "false")]).is_empty());
 }
