@@ -13,14 +13,12 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, DfaWrapper, Occur, PhraseQuery, Query, TermQuery,
-};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::query::{AllQuery, BooleanQuery, DfaWrapper, Occur, PhraseQuery, Query};
+use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
 use super::automaton::{self, AutomatonQuery, Prefix};
-use super::disjunction::Disjunction;
+use super::disjunction::{Disjunction, boosted, term_query};
 use super::{Highlights, Item, ParsedQuery, Scope, Terms};
 use crate::analysis::{AnalyzedToken, Analyzer, Origin, analyze, synonyms, words};
 use crate::schema::Language;
@@ -122,32 +120,12 @@ impl Any {
         if self.is_empty() {
             return None;
         }
-        if whole {
-            return Some(Box::new(Disjunction::new(self.terms, self.others)));
-        }
-        let clauses = self
-            .terms
-            .into_iter()
-            .map(|(term, boost)| (Occur::Should, boosted(term_query(term), boost)))
-            .chain(
-                self.others
-                    .into_iter()
-                    .map(|(q, boost)| (Occur::Should, boosted(q, boost))),
-            )
-            .collect();
-        Some(Box::new(BooleanQuery::new(clauses)))
-    }
-}
-
-fn term_query(term: Term) -> Box<dyn Query> {
-    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
-}
-
-fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
-    if boost == 1.0 {
-        query
-    } else {
-        Box::new(BoostQuery::new(query, boost))
+        let disjunction = Disjunction::new(self.terms, self.others);
+        Some(if whole {
+            Box::new(disjunction)
+        } else {
+            Box::new(disjunction.into_union())
+        })
     }
 }
 

@@ -46,24 +46,24 @@ impl Disjunction {
         Disjunction { terms, others }
     }
 
-    /// The same disjunction as a Boolean union.
-    fn union(&self) -> BooleanQuery {
-        let terms = self.terms.iter().map(|(term, boost)| {
-            let query: Box<dyn Query> =
-                Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
-            (query, *boost)
-        });
-        let others = self.others.iter().map(|(q, b)| (q.box_clone(), *b));
-        BooleanQuery::new(
-            terms
-                .chain(others)
-                .map(|(query, boost)| (Occur::Should, boosted(query, boost)))
-                .collect(),
-        )
+    /// The same disjunction as a Boolean union: what it is nested in a larger query.
+    pub fn into_union(self) -> BooleanQuery {
+        let terms = self
+            .terms
+            .into_iter()
+            .map(|(term, boost)| boosted(term_query(term), boost));
+        let others = self.others.into_iter().map(|(q, b)| boosted(q, b));
+        BooleanQuery::new(terms.chain(others).map(|q| (Occur::Should, q)).collect())
     }
 }
 
-fn boosted(query: Box<dyn Query>, boost: Score) -> Box<dyn Query> {
+/// A term query with frequencies (for BM25), without positions.
+pub fn term_query(term: Term) -> Box<dyn Query> {
+    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+}
+
+/// `query` with its score multiplied by `boost`.
+pub fn boosted(query: Box<dyn Query>, boost: Score) -> Box<dyn Query> {
     if boost == 1.0 {
         query
     } else {
@@ -73,7 +73,7 @@ fn boosted(query: Box<dyn Query>, boost: Score) -> Box<dyn Query> {
 
 impl Query for Disjunction {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        self.union().weight(scoring)
+        self.clone().into_union().weight(scoring)
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
