@@ -10,6 +10,7 @@
 //! them, so scores are the same to the bit. Anywhere else (nested in an intersection, say) a
 //! [`Disjunction`] is the plain union.
 
+use tantivy::directory::OwnedBytes;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::BlockSegmentPostings;
 use tantivy::query::{
@@ -129,9 +130,17 @@ impl Windowed {
             let Some(info) = inverted.get_term_info(term)? else {
                 continue;
             };
-            let norms = match reader.fieldnorms_readers().get_field(field)? {
-                Some(norms) => norms,
-                None => FieldNormReader::constant(reader.max_doc(), 1),
+            // The field norms as bytes (one per document), read without a match per lookup.
+            let norms = match reader
+                .fieldnorms_readers()
+                .get_inner_file()
+                .open_read(field)
+            {
+                Some(file) => file.read_bytes()?,
+                None => {
+                    let one = FieldNormReader::fieldnorm_to_id(1);
+                    OwnedBytes::new(vec![one; reader.max_doc() as usize])
+                }
             };
             terms.push(TermCursor {
                 postings: inverted
@@ -183,7 +192,8 @@ struct TermCursor {
     postings: BlockSegmentPostings,
     /// Index of the next document in the current block.
     at: usize,
-    norms: FieldNormReader,
+    /// Each document's field norm id.
+    norms: OwnedBytes,
     bm25: Bm25Weight,
 }
 
@@ -205,15 +215,15 @@ impl TermCursor {
             }
             let n = docs.partition_point(|&d| d < end);
             let freqs = self.postings.freqs();
+            let norms = self.norms.as_slice();
             if freqs.len() >= self.at + n {
                 for (&doc, &tf) in docs[..n].iter().zip(&freqs[self.at..]) {
-                    let score = self.bm25.score(self.norms.fieldnorm_id(doc), tf);
-                    window.add(doc, score);
+                    window.add(doc, self.bm25.score(norms[doc as usize], tf));
                 }
             } else {
                 // A term indexed without frequencies: each document counts it once.
                 for &doc in &docs[..n] {
-                    window.add(doc, self.bm25.score(self.norms.fieldnorm_id(doc), 1));
+                    window.add(doc, self.bm25.score(norms[doc as usize], 1));
                 }
             }
             if n < docs.len() {
