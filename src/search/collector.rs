@@ -6,7 +6,8 @@
 //! values. That is what faceted search users expect: selecting one region does not hide the
 //! counts of the other regions. Filters and counts use each segment's facet sets
 //! ([`SegmentFacets`]): the pass only marks which documents matched, and the counts are taken
-//! from the marks at the end.
+//! from the marks at the end. A whole-query disjunction hands its matches over a window at a
+//! time ([`SearchCollector::collect_windows`]), and the marks are made 64 documents at once.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BinaryHeap};
