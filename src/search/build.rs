@@ -2,12 +2,13 @@
 //!
 //! A word becomes many alternatives: its base form in the title, summary and body of every
 //! language present, its compound parts, its synonyms, a prefix or a typo. They are gathered
-//! into one flat disjunction of boosted term queries ([`Any`]) rather than unions nested in
-//! unions: Tantivy scores a flat union of term queries with one specialised scorer, and a
-//! nested one through a boxed scorer per level, which measured twice as slow. Sums of scores
-//! are what a union computes, so flattening `boost × (a + b)` into `boost·a + boost·b` ranks
-//! exactly as the nested form did. When one word (or one `OR` group) is the whole query, its
-//! disjunction is a [`Disjunction`], scored alternative by alternative.
+//! into one flat disjunction of boosted term queries ([`Disjunction`]) rather than unions
+//! nested in unions: Tantivy scores a flat union of term queries with one specialised scorer,
+//! and a nested one through a boxed scorer per level, which measured twice as slow. Sums of
+//! scores are what a union computes, so flattening `boost × (a + b)` into `boost·a + boost·b`
+//! ranks exactly as the nested form did. When one word (or one `OR` group) is the whole
+//! query, the disjunction itself is the query, scored alternative by alternative; nested, it
+//! is its Boolean union.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -36,30 +37,9 @@ const TYPO_BOOST: f32 = 0.1;
 /// A word being typed matches as a prefix from this many characters on.
 const MIN_PREFIX_CHARS: usize = 3;
 
-/// Alternatives any of which may match; a document's score is the sum of those it matches.
-#[derive(Default)]
-struct Any {
-    /// Single terms, each once with its highest boost: the same base form reached twice (a
-    /// word and its synonym, say) must not count twice.
-    terms: Vec<(Term, f32)>,
-    /// Phrases, prefixes, typos and compound parts written apart.
-    others: Vec<(Box<dyn Query>, f32)>,
-}
-
-impl Clone for Any {
-    fn clone(&self) -> Any {
-        Any {
-            terms: self.terms.clone(),
-            others: self
-                .others
-                .iter()
-                .map(|(q, b)| (q.box_clone(), *b))
-                .collect(),
-        }
-    }
-}
-
-impl Any {
+// Building a disjunction: each term once with its highest boost, alternatives absorbed
+// with their boosts multiplied.
+impl Disjunction {
     fn term(&mut self, field: Field, text: &str, boost: f32) {
         self.add_term(Term::from_field_text(field, text), boost);
     }
@@ -76,7 +56,7 @@ impl Any {
     }
 
     /// Adds `other`'s alternatives with their boosts multiplied by `boost`.
-    fn absorb(&mut self, other: Any, boost: f32) {
+    fn absorb(&mut self, other: Disjunction, boost: f32) {
         for (term, b) in other.terms {
             self.add_term(term, b * boost);
         }
@@ -120,11 +100,10 @@ impl Any {
         if self.is_empty() {
             return None;
         }
-        let disjunction = Disjunction::new(self.terms, self.others);
         Some(if whole {
-            Box::new(disjunction)
+            Box::new(self)
         } else {
-            Box::new(disjunction.into_union())
+            Box::new(self.into_union())
         })
     }
 }
@@ -158,7 +137,7 @@ pub fn build_query(
         .iter()
         .enumerate()
         .filter_map(|(g, group)| {
-            let mut any = Any::default();
+            let mut any = Disjunction::default();
             for item in group {
                 any.absorb(item_with_synonyms(scope, item, typos), 1.0);
             }
@@ -180,7 +159,7 @@ pub fn build_query(
             .all(|g| matches!(g.as_slice(), [Item::Word(_)]));
     if plain_words {
         let whole: Vec<&str> = parsed.positives().map(Item::text).collect();
-        let mut alternatives = Any::default();
+        let mut alternatives = Disjunction::default();
         for synonym in synonyms(&whole.join(" ")) {
             alternatives.absorb(item_query(scope, synonym), SYNONYM_BOOST);
         }
@@ -243,9 +222,9 @@ pub fn highlights(
 }
 
 /// A word being typed, as a prefix of whole-word terms in every language.
-fn prefix_query(scope: Scope<'_>, prefix: &str) -> Any {
+fn prefix_query(scope: Scope<'_>, prefix: &str) -> Disjunction {
     let automaton = Arc::new(Prefix::new(prefix));
-    let mut any = Any::default();
+    let mut any = Disjunction::default();
     for &lang in scope.languages {
         let f = scope.fields.text(lang);
         for (field, boost) in [
@@ -265,9 +244,9 @@ fn prefix_query(scope: Scope<'_>, prefix: &str) -> Any {
 /// Side by side, not anywhere in the text: two common words each somewhere in a long text
 /// are no evidence of the compound, and requiring both anywhere cost more than the rest of
 /// the query.
-fn parts_query(scope: Scope<'_>, word: &str) -> Any {
+fn parts_query(scope: Scope<'_>, word: &str) -> Disjunction {
     let lower = word.to_lowercase();
-    let mut any = Any::default();
+    let mut any = Disjunction::default();
     for &lang in scope.languages {
         let parts = part_terms(lang, &lower);
         if parts.len() < 2 {
@@ -317,8 +296,8 @@ fn typo_distance(chars: usize) -> u8 {
 }
 
 /// Terms near a word the lexicon does not know, ranked far below exact matches.
-fn typo_query(scope: Scope<'_>, word: &str) -> Any {
-    let mut any = Any::default();
+fn typo_query(scope: Scope<'_>, word: &str) -> Disjunction {
+    let mut any = Disjunction::default();
     for (lang, automaton) in typo_automata(scope, word) {
         let f = scope.fields.text(lang);
         for field in [f.title, f.body] {
@@ -407,9 +386,9 @@ pub fn typo_matches(
 /// again. The key holds all the result depends on: the item, typos, the languages present
 /// and the analysis configuration (fields are numbered by the schema's fixed layout, the
 /// same in every index).
-fn item_with_synonyms(scope: Scope<'_>, item: &Item, typos: bool) -> Any {
+fn item_with_synonyms(scope: Scope<'_>, item: &Item, typos: bool) -> Disjunction {
     type Key = (Item, bool, Vec<Language>, crate::analysis::Config);
-    type Memo = HashMap<Key, Any, rustc_hash::FxBuildHasher>;
+    type Memo = HashMap<Key, Disjunction, rustc_hash::FxBuildHasher>;
     thread_local! {
         static MEMO: RefCell<Memo> = RefCell::default();
     }
@@ -431,7 +410,7 @@ fn item_with_synonyms(scope: Scope<'_>, item: &Item, typos: bool) -> Any {
     any
 }
 
-fn analyse_item(scope: Scope<'_>, item: &Item, typos: bool) -> Any {
+fn analyse_item(scope: Scope<'_>, item: &Item, typos: bool) -> Disjunction {
     let mut any = item_query(scope, item.text());
     if let Item::Word(word) = item {
         any.absorb(parts_query(scope, word), 1.0);
@@ -449,8 +428,8 @@ fn analyse_item(scope: Scope<'_>, item: &Item, typos: bool) -> Any {
 ///
 /// Whole-word matches count most; a match inside a compound counts less, and a match only
 /// after folding ä/ö/å least, so exact and base-form matches always rank first.
-fn item_query(scope: Scope<'_>, text: &str) -> Any {
-    let mut any = Any::default();
+fn item_query(scope: Scope<'_>, text: &str) -> Disjunction {
+    let mut any = Disjunction::default();
     for &lang in scope.languages {
         let analyzer = Analyzer::full(lang);
         let main = positions(analyzer.analyze(text));

@@ -20,12 +20,14 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
 /// Alternatives any of which may match; a document's score is the sum of those it matches.
-#[derive(Debug)]
+/// Built by the query builder (`build.rs`).
+#[derive(Debug, Default)]
 pub struct Disjunction {
-    /// Terms with their boosts.
-    terms: Vec<(Term, Score)>,
-    /// Other queries (phrases, prefixes, typos) with their boosts.
-    others: Vec<(Box<dyn Query>, Score)>,
+    /// Single terms, each once with its highest boost: the same base form reached twice (a
+    /// word and its synonym, say) must not count twice.
+    pub(super) terms: Vec<(Term, Score)>,
+    /// Phrases, prefixes, typos and compound parts written apart, with their boosts.
+    pub(super) others: Vec<(Box<dyn Query>, Score)>,
 }
 
 impl Clone for Disjunction {
@@ -42,11 +44,6 @@ impl Clone for Disjunction {
 }
 
 impl Disjunction {
-    /// A disjunction of boosted terms and other boosted queries.
-    pub fn new(terms: Vec<(Term, Score)>, others: Vec<(Box<dyn Query>, Score)>) -> Self {
-        Disjunction { terms, others }
-    }
-
     /// The same disjunction as a Boolean union: what it is nested in a larger query.
     pub fn into_union(self) -> BooleanQuery {
         let terms = self
@@ -336,15 +333,15 @@ mod tests {
             Term::from_field_text(body, "omaishoito"),
             Term::from_field_text(body, "tuki"),
         ]);
-        let query = Disjunction::new(
-            vec![
+        let query = Disjunction {
+            terms: vec![
                 (Term::from_field_text(title, "kotihoito"), 3.0),
                 (Term::from_field_text(body, "kotihoito"), 1.0),
                 (Term::from_field_text(body, "absent"), 1.0),
                 (Term::from_field_text(body, "sana"), 0.25),
             ],
-            vec![(Box::new(phrase), 0.4)],
-        );
+            others: vec![(Box::new(phrase), 0.4)],
+        };
         let union = query
             .weight(EnableScoring::enabled_from_searcher(&searcher))
             .expect("weight");
