@@ -341,7 +341,7 @@ impl SegmentSearchCollector {
         }
     }
 
-    /// Counts a matching document, when there are no filters to pass.
+    /// Counts a matching document that passes every filter.
     #[inline(always)]
     fn count(&mut self, doc: DocId) {
         self.total += 1;
@@ -363,17 +363,15 @@ impl SegmentSearchCollector {
                 failed = Some(i);
             }
         }
-        match (failed, &mut self.matched) {
-            (Some(i), Some((_, near))) => {
-                near[i].insert(doc);
+        match failed {
+            Some(i) => {
+                if let Some((_, near)) = &mut self.matched {
+                    near[i].insert(doc);
+                }
                 false
             }
-            (Some(_), None) => false,
-            (None, matched) => {
-                self.total += 1;
-                if let Some((matched, _)) = matched {
-                    matched.insert(doc);
-                }
+            None => {
+                self.count(doc);
                 true
             }
         }
