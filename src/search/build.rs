@@ -34,6 +34,12 @@ const SYNONYM_BOOST: f32 = 0.7;
 const PARTS_APART_BOOST: f32 = 0.4;
 const PREFIX_BOOST: f32 = 0.3;
 const TYPO_BOOST: f32 = 0.1;
+/// Weight of the words of a query standing close together.
+const PROXIMITY_BOOST: f32 = 0.5;
+/// How far apart (in positions) the words may stand and still count as close: room for an
+/// attribute or two between them ("omaishoitajien *kotona annettava* tuki"), in either
+/// order (Finnish word order is free: "tukea omaishoitajille").
+const PROXIMITY_SLOP: u32 = 3;
 /// A word being typed matches as a prefix from this many characters on.
 const MIN_PREFIX_CHARS: usize = 3;
 
@@ -151,14 +157,7 @@ pub fn build_query(
         .collect();
     // Several plain words that together are a synonym (`specialiserad sjukvård` ↔
     // erikoissairaanhoito) also find what the synonym finds.
-    let plain_words = parsed.exclusions.is_empty()
-        && parsed.groups.len() > 1
-        && parsed
-            .groups
-            .iter()
-            .all(|g| matches!(g.as_slice(), [Item::Word(_)]));
-    if plain_words {
-        let whole: Vec<&str> = parsed.positives().map(Item::text).collect();
+    if let Some(whole) = plain_words(parsed) {
         let mut alternatives = Disjunction::default();
         for synonym in synonyms(&whole.join(" ")) {
             alternatives.absorb(item_query(scope, synonym), SYNONYM_BOOST);
@@ -187,6 +186,50 @@ pub fn build_query(
     } else {
         Box::new(BooleanQuery::new(clauses))
     }
+}
+
+/// The words of a query of several plain words (no phrase, `OR` or exclusion), as typed.
+fn plain_words(parsed: &ParsedQuery) -> Option<Vec<&str>> {
+    let plain = parsed.exclusions.is_empty()
+        && parsed.groups.len() > 1
+        && parsed
+            .groups
+            .iter()
+            .all(|g| matches!(g.as_slice(), [Item::Word(_)]));
+    plain.then(|| parsed.positives().map(Item::text).collect())
+}
+
+/// For a query of several plain words, what their standing close together adds to a
+/// document's score: a phrase with some slop in the title, summary and body of every
+/// language present, each with its boost; empty for any other query. It only re-ranks what
+/// the query found ([`super::rescore`]).
+pub fn proximity_query(scope: Scope<'_>, parsed: &ParsedQuery) -> Vec<(Box<dyn Query>, f32)> {
+    let mut phrases: Vec<(Box<dyn Query>, f32)> = Vec::new();
+    let Some(words) = plain_words(parsed) else {
+        return phrases;
+    };
+    let text = words.join(" ");
+    for &lang in scope.languages {
+        let main = positions(Analyzer::full(lang).analyze(&text));
+        if main.len() < 2 {
+            continue;
+        }
+        let f = scope.fields.text(lang);
+        for (field, boost) in [
+            (f.title, TITLE_BOOST),
+            (f.summary, SUMMARY_BOOST),
+            (f.body, BODY_BOOST),
+        ] {
+            let first = main[0].0;
+            let terms = main
+                .iter()
+                .map(|(p, t)| (p - first, Term::from_field_text(field, t)))
+                .collect();
+            let phrase = PhraseQuery::new_with_offset_and_slop(terms, PROXIMITY_SLOP);
+            phrases.push((Box::new(phrase), boost * PROXIMITY_BOOST));
+        }
+    }
+    phrases
 }
 
 /// What to highlight in the hits of a query: the analysed terms of every positive item and

@@ -6,6 +6,7 @@ mod build;
 mod collector;
 mod disjunction;
 pub mod query;
+mod rescore;
 mod snippet;
 mod suggest;
 
@@ -24,7 +25,7 @@ use std::ops::Bound;
 use crate::index::{DateField, FacetField, Fields, SearchIndex, SegmentFacets, days};
 use crate::schema::{DocId, Document, Kind, Language, Phase, Region, Theme};
 
-pub use build::{build_query, highlights, typo_matches};
+pub use build::{build_query, highlights, proximity_query, typo_matches};
 pub use collector::{Collected, Order, Selection};
 pub use query::{Item, ParsedQuery, parse};
 pub use snippet::{Marks, Snippet, Terms, escape_into, lead, snippet};
@@ -228,32 +229,44 @@ fn run(
     } else {
         Vec::new()
     };
-    let mut collector = collector_for(req.offset + req.limit, order, req.selection.clone(), sets);
+    // Ranked by relevance, the best hits are re-ranked by how close the words stand: the
+    // collector keeps enough of them for that.
+    let proximity = match order {
+        Order::Relevance => proximity_query(scope, &parsed),
+        _ => Vec::new(),
+    };
+    let wanted = req.offset + req.limit;
+    let top_n = match proximity.is_empty() {
+        true => wanted,
+        false => wanted.max(rescore::WINDOW),
+    };
+    let mut collector = collector_for(top_n, order, req.selection.clone(), sets);
     collector.count_facets = facets;
     let query = build_query(scope, &parsed, req.prefix, false);
     let query = within_dates(index.fields(), query, &req.dates);
-    let collected = collect_query(searcher, query.as_ref(), &collector)?;
+    let mut collected = collect_query(searcher, query.as_ref(), &collector)?;
     // Typo tolerance runs only when the exact query finds little: typo matches would rank
     // below exact ones anyway, and fuzzy matching over the term dictionaries is the most
     // expensive part of a query.
+    let mut typos = false;
     if collected.total < TYPO_FALLBACK_BELOW && !parsed.matches_all() {
         let query = build_query(scope, &parsed, req.prefix, true);
         let query = within_dates(index.fields(), query, &req.dates);
         let with_typos = collect_query(searcher, query.as_ref(), &collector)?;
         if with_typos.total > collected.total {
-            return Ok(Ran {
-                collected: with_typos,
-                parsed,
-                languages,
-                typos: true,
-            });
+            collected = with_typos;
+            typos = true;
         }
+    }
+    if !proximity.is_empty() {
+        rescore::rescore(searcher, &proximity, &mut collected.top)?;
+        collected.top.truncate(wanted);
     }
     Ok(Ran {
         collected,
         parsed,
         languages,
-        typos: false,
+        typos,
     })
 }
 

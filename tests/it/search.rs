@@ -44,6 +44,23 @@ fn fixture() -> &'static TestServer {
                 "Utvecklare av äldreomsorgen träffas varje månad.",
                 json!({}),
             ),
+            // The same words in another order: only their proximity tells these apart.
+            doc_line(
+                "practice",
+                "talkoopiiri",
+                "fi",
+                "Talkoopiiri",
+                "Vapaaehtoiset lumityöt, kauppakassit, kirjastokäynnit ja saattajat sekä kahvit kyläläisille.",
+                json!({}),
+            ),
+            doc_line(
+                "practice",
+                "talkoorinki",
+                "fi",
+                "Talkoorinki",
+                "Vapaaehtoiset kauppakassit, kirjastokäynnit ja saattajat sekä lumityöt, kahvit kyläläisille.",
+                json!({}),
+            ),
         ];
         let response = server.ingest(&lines.join("\n"));
         assert_eq!(response.status(), 200);
@@ -70,6 +87,26 @@ fn a_swedish_query_finds_a_swedish_document_in_another_form() {
     assert_eq!(hit_ids(&r), ["familjecentralens-oppna-mottagning"]);
     let r = fixture().search(&[("q", "äldreomsorg")]);
     assert_eq!(hit_ids(&r), ["aldreomsorgens-natverk"]);
+}
+
+#[test]
+fn words_standing_together_rank_above_the_same_words_apart() {
+    let r = fixture().search(&[("q", "vapaaehtoiset lumityöt")]);
+    assert_eq!(hit_ids(&r), ["talkoopiiri", "talkoorinki"]);
+    let score = |i: usize| r["hits"][i]["score"].as_f64().unwrap();
+    assert!(score(0) > score(1), "{r}");
+    // Finnish word order is free: typed the other way round, the words are as close.
+    let r = fixture().search(&[("q", "lumityöt vapaaehtoiset")]);
+    assert_eq!(hit_ids(&r), ["talkoopiiri", "talkoorinki"]);
+    // Without the proximity both score the same: the same words, the same lengths.
+    let one = |q: &str, id: &str| {
+        let r = fixture().search(&[("q", q)]);
+        let hit = r["hits"].as_array().unwrap().iter().find(|h| h["id"] == id).cloned();
+        hit.unwrap()["score"].as_f64().unwrap()
+    };
+    for word in ["vapaaehtoiset", "lumityöt"] {
+        assert_eq!(one(word, "talkoopiiri"), one(word, "talkoorinki"), "{word}");
+    }
 }
 
 #[test]
@@ -150,8 +187,13 @@ fn a_filter_narrows_exactly() {
 #[test]
 fn paging_walks_the_results_without_overlap() {
     let server = sample();
-    let first = hit_ids(&server.search(&[("q", "kehittäminen"), ("limit", "5")]));
-    let second = hit_ids(&server.search(&[("q", "kehittäminen"), ("limit", "5"), ("offset", "5")]));
-    let both = hit_ids(&server.search(&[("q", "kehittäminen"), ("limit", "10")]));
-    assert_eq!([first, second].concat(), both);
+    // One word, and two words (whose best hits are re-ranked by proximity).
+    for q in ["kehittäminen", "palvelut kehittäminen"] {
+        let page = |offset: &str, limit: &str| {
+            hit_ids(&server.search(&[("q", q), ("limit", limit), ("offset", offset)]))
+        };
+        let both = page("0", "10");
+        assert_eq!(both.len(), 10, "{q}");
+        assert_eq!([page("0", "5"), page("5", "5")].concat(), both, "{q}");
+    }
 }
