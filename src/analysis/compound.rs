@@ -11,7 +11,7 @@ use super::resources::LanguageResources;
 /// Shortest part accepted from the general lexicon, in characters.
 pub const MIN_PART_CHARS: usize = 4;
 /// Words shorter than this are never split.
-const MIN_WORD_CHARS: usize = 7;
+pub const MIN_WORD_CHARS: usize = 7;
 
 /// One part of a compound.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -46,13 +46,14 @@ pub fn analyzer_name(lang: Language, class: Class) -> String {
         Class::Main => format!("text_{}", lang.code()),
         Class::Parts => format!("parts_{}", lang.code()),
         Class::Folded => format!("fold_{}", lang.code()),
+        Class::Pairs => format!("pairs_{}", lang.code()),
     }
 }
 
 /// Registers every language's tokenizers with an index's tokenizer manager.
 pub fn register(manager: &TokenizerManager) {
     for lang in Language::ALL {
-        for class in [Class::Main, Class::Parts, Class::Folded] {
+        for class in [Class::Main, Class::Parts, Class::Folded, Class::Pairs] {
             let tokenizer = tantivy::FieldTokenizer::new(Analyzer::full(lang), class);
             manager.register(&analyzer_name(lang, class), TextAnalyzer::from(tokenizer));
         }

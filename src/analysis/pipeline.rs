@@ -214,6 +214,15 @@ impl Analyzer {
             || self.res().compound_parts.parts.contains_key(lower)
     }
 
+    /// Whether a lowercase word of at least seven letters is a base form the lexicon knows
+    /// (for a compound: one that was indexed where its parts are written apart).
+    pub fn knows_long_lemma(&self, lower: &str) -> bool {
+        self.res()
+            .lexicon
+            .as_ref()
+            .is_some_and(|l| l.is_long_lemma(lower))
+    }
+
     /// Whether a lowercase word is a stop word this analyzer drops.
     pub fn is_stopword(&self, lower: &str) -> bool {
         self.config.stopwords && self.res().stopwords.contains(lower)

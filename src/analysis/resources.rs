@@ -7,6 +7,7 @@
 
 // Fx hashing: these tables are read-only after loading, so the words looked up in them (user
 // text among them) cannot degrade them, and every analysed word asks several of them.
+use super::compound::MIN_WORD_CHARS;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -104,6 +105,9 @@ pub struct Lexicon {
     folded: Map<std::borrow::Cow<'static, [u8]>>,
     lemmas: Lemmas,
     extra: HashMap<String, String>,
+    /// Hashes of the base forms long enough to be compounds, built on first use
+    /// ([`Lexicon::is_long_lemma`]).
+    long_lemmas: std::sync::OnceLock<rustc_hash::FxHashSet<u64>>,
 }
 
 impl Lexicon {
@@ -124,7 +128,24 @@ impl Lexicon {
                 .filter_map(|l| l.split_once('\t'))
                 .map(|(f, l)| (f.trim().to_lowercase(), l.trim().to_lowercase()))
                 .collect(),
+            long_lemmas: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Whether a lowercase word of at least [`MIN_WORD_CHARS`] characters is one of the
+    /// lexicon's base forms: asked of every two neighbouring words of indexed text, so a hash
+    /// set (of hashes: a collision costs one needless index term) rather than the FST.
+    pub fn is_long_lemma(&self, word: &str) -> bool {
+        use std::hash::BuildHasher;
+        let set = self.long_lemmas.get_or_init(|| {
+            (0..self.lemmas.starts.len() as u64)
+                .filter_map(|line| self.lemmas.get(line))
+                .chain(self.extra.values().map(String::as_str))
+                .filter(|l| l.chars().count() >= MIN_WORD_CHARS)
+                .map(|l| rustc_hash::FxBuildHasher.hash_one(l))
+                .collect()
+        });
+        set.contains(&rustc_hash::FxBuildHasher.hash_one(word))
     }
 
     /// The base form of a lowercase word form, if the lexicon knows it.

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::hash::BuildHasher;
 use std::rc::Rc;
 
+use super::compound::MIN_WORD_CHARS;
 use super::pipeline::{AnalyzedToken, Analyzer, Origin, fold};
 
 /// Which of a text's terms a field indexes.
@@ -18,6 +19,10 @@ pub enum Class {
     /// Main terms with ä/ö/å folded (at index time, the folded main terms of the text as
     /// written; queries fold and look up what the user typed, see `Analyzer::analyze_folded`).
     Folded,
+    /// Compounds the lexicon knows, written as two words side by side (`puolen ajan` holds
+    /// *puoliaika*, `lasten suojelua` *lastensuojelu*): what a compound typed whole finds
+    /// written apart, with one term lookup instead of a phrase of two common words.
+    Pairs,
 }
 
 /// A Tantivy tokenizer running the full analyzer and keeping one class of terms.
@@ -39,6 +44,12 @@ impl Tokenizer for FieldTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
         let analyzed = recent_analysis(self.analyzer, text);
+        if self.class == Class::Pairs {
+            return VecTokenStream {
+                tokens: pairs(&self.analyzer, text, &analyzed),
+                next: 0,
+            };
+        }
         let wanted = |origin: Origin| {
             // Words a coordination only implies are weaker evidence than written ones:
             // they go with the compound parts, weighted below whole words.
@@ -61,6 +72,64 @@ impl Tokenizer for FieldTokenizer {
             .collect();
         VecTokenStream { tokens, next: 0 }
     }
+}
+
+/// The known compounds two neighbouring words spell, as the compound's main term at the first
+/// word's position. A compound inflects at its end, so the two words are joined as written
+/// (`lasten` + `suojelua`), or with the first in its base form (`puolen ajan` → `puoli` +
+/// `ajan`), and looked up among the lexicon's word forms. A stop word between two words holds
+/// its position, so it keeps them apart, as it keeps a phrase from matching.
+fn pairs(analyzer: &Analyzer, text: &str, analyzed: &[AnalyzedToken]) -> Vec<Token> {
+    let main: Vec<&AnalyzedToken> = analyzed
+        .iter()
+        .filter(|t| !matches!(t.origin, Origin::CompoundPart | Origin::Coordination))
+        .collect();
+    let written = |t: &AnalyzedToken| text[t.start..t.end].to_lowercase();
+    let mut tokens: Vec<Token> = Vec::new();
+    let mut candidate = String::new();
+    for (i, first) in main.iter().enumerate() {
+        // A position may hold several main terms (several readings of a word): each pairs.
+        let next = main[i + 1..]
+            .iter()
+            .skip_while(|t| t.position == first.position)
+            .take_while(|t| t.position == first.position + 1);
+        let head = written(first);
+        let heads: &[&str] = if head == first.term {
+            &[&first.term]
+        } else {
+            &[&head, &first.term]
+        };
+        for second in next {
+            let tail = written(second);
+            for head in heads {
+                candidate.clear();
+                candidate.push_str(head);
+                candidate.push_str(&tail);
+                // Shorter words are never split into parts, so never searched for apart.
+                if candidate.chars().count() < MIN_WORD_CHARS || !analyzer.knows(&candidate) {
+                    continue;
+                }
+                let term = analyzer.word(&candidate, false).main.clone();
+                // Only a compound is searched for apart.
+                if !analyzer.knows_long_lemma(&term) {
+                    continue;
+                }
+                let again = tokens
+                    .last()
+                    .is_some_and(|t| t.text == term && t.position == first.position);
+                if !again {
+                    tokens.push(Token {
+                        offset_from: first.start,
+                        offset_to: second.end,
+                        position: first.position,
+                        text: term,
+                        position_length: 2,
+                    });
+                }
+            }
+        }
+    }
+    tokens
 }
 
 /// Texts analysed most recently on this thread, newest last.
@@ -115,5 +184,31 @@ impl TokenStream for VecTokenStream {
 
     fn token_mut(&mut self) -> &mut Token {
         &mut self.tokens[self.next - 1]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Language;
+
+    #[test]
+    fn neighbouring_words_that_spell_a_known_compound_are_indexed_as_it() {
+        let mut tokenizer = FieldTokenizer::new(Analyzer::full(Language::Fi), Class::Pairs);
+        let mut terms = |text: &str| {
+            let mut stream = tokenizer.token_stream(text);
+            let mut terms = Vec::new();
+            while stream.advance() {
+                terms.push(stream.token().text.clone());
+            }
+            terms
+        };
+        // Written first part (genitive) or its base form, then the head's base form.
+        assert_eq!(
+            terms("Lasten suojelua ja puolen ajan kokous"),
+            ["lastensuojelu", "puoliaika"]
+        );
+        // A stop word between, or words that spell no known compound: nothing.
+        assert!(terms("lasten ja suojelun malli").is_empty());
     }
 }

@@ -77,6 +77,9 @@ pub struct TextFields {
     pub parts: Field,
     /// All the text with ä/ö/å folded, weighted below exact matches.
     pub folded: Field,
+    /// Known compounds written as two words side by side in any of the text (see
+    /// `analysis::Class::Pairs`), with frequencies only.
+    pub pairs: Field,
 }
 
 /// Handles of every field of the index schema.
@@ -139,10 +142,14 @@ impl Fields {
             .iter()
             .map(|&lang| {
                 let mut add = |name: &str, class: Class| {
+                    let record = match class {
+                        Class::Pairs => IndexRecordOption::WithFreqs,
+                        _ => IndexRecordOption::WithFreqsAndPositions,
+                    };
                     let options = TextOptions::default().set_indexing_options(
                         TextFieldIndexing::default()
                             .set_tokenizer(&analyzer_name(lang, class))
-                            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+                            .set_index_option(record),
                     );
                     b.add_text_field(&format!("{name}_{}", lang.code()), options)
                 };
@@ -154,6 +161,7 @@ impl Fields {
                         body: add("body", Class::Main),
                         parts: add("parts", Class::Parts),
                         folded: add("folded", Class::Folded),
+                        pairs: add("pairs", Class::Pairs),
                     },
                 )
             })
@@ -232,6 +240,7 @@ impl Fields {
             t.add_text(field, value);
             t.add_text(text.parts, value);
             t.add_text(text.folded, value);
+            t.add_text(text.pairs, value);
         }
         t.add_bytes(self.field_languages, &languages);
         t.add_text(self.pipeline, "-");

@@ -32,6 +32,8 @@ const PARTS_BOOST: f32 = 0.5;
 const FOLDED_BOOST: f32 = 0.25;
 const SYNONYM_BOOST: f32 = 0.7;
 const PARTS_APART_BOOST: f32 = 0.4;
+/// A known compound written as two words anywhere in the text (title, summary or body).
+const PAIRS_BOOST: f32 = 0.6;
 const PREFIX_BOOST: f32 = 0.3;
 const TYPO_BOOST: f32 = 0.1;
 /// Weight of the words of a query standing close together.
@@ -202,7 +204,7 @@ fn plain_words(parsed: &ParsedQuery) -> Option<Vec<&str>> {
 /// For a query of several plain words, what their standing close together adds to a
 /// document's score: a phrase with some slop in the title, summary and body of every
 /// language present, each with its boost; empty for any other query. It only re-ranks what
-/// the query found ([`super::rescore`]).
+/// the query found (see `search/rescore.rs`).
 pub fn proximity_query(scope: Scope<'_>, parsed: &ParsedQuery) -> Vec<(Box<dyn Query>, f32)> {
     let mut phrases: Vec<(Box<dyn Query>, f32)> = Vec::new();
     let Some(words) = plain_words(parsed) else {
@@ -286,17 +288,27 @@ fn prefix_query(scope: Scope<'_>, prefix: &str) -> Disjunction {
 /// (`lastensuojelupalvelu` finds "lastensuojelun palvelut"), ranked below the word itself.
 /// Side by side, not anywhere in the text: two common words each somewhere in a long text
 /// are no evidence of the compound, and requiring both anywhere cost more than the rest of
-/// the query.
+/// the query. A compound the lexicon knows was indexed where its two parts stand apart (the
+/// pairs field): one term. Others are phrases of their parts, as are known compounds of
+/// three parts or more written as that many words.
 fn parts_query(scope: Scope<'_>, word: &str) -> Disjunction {
     let lower = word.to_lowercase();
     let mut any = Disjunction::default();
     for &lang in scope.languages {
-        let parts = part_terms(lang, &lower);
+        let analyzer = Analyzer::full(lang);
+        let lemma = analyzer.word(&lower, false).main.clone();
+        let parts = part_terms(lang, &lemma);
         if parts.len() < 2 {
             continue;
         }
-        let apart: Vec<(usize, String)> = parts.into_iter().enumerate().collect();
         let f = scope.fields.text(lang);
+        if analyzer.knows_long_lemma(&lemma) {
+            any.term(f.pairs, &lemma, PAIRS_BOOST);
+            if parts.len() == 2 {
+                continue;
+            }
+        }
+        let apart: Vec<(usize, String)> = parts.into_iter().enumerate().collect();
         for (field, boost) in [
             (f.title, TITLE_BOOST),
             (f.summary, SUMMARY_BOOST),
@@ -308,14 +320,13 @@ fn parts_query(scope: Scope<'_>, word: &str) -> Disjunction {
     any
 }
 
-/// The index terms of the parts a lowercase word splits into, none if it is no compound.
+/// The index terms of the parts a word's main term splits into, none if it is no compound.
 /// (Splitting is the costliest step of a word's analysis; [`item_with_synonyms`] remembers
 /// its result.)
-fn part_terms(lang: Language, lower: &str) -> Vec<String> {
+fn part_terms(lang: Language, lemma: &str) -> Vec<String> {
     let analyzer = Analyzer::full(lang);
-    let lemma = analyzer.word(lower, false).main.clone();
     crate::analysis::split_compound(
-        &lemma,
+        lemma,
         crate::analysis::resources().language(lang),
         lang == Language::Sv,
     )

@@ -7,7 +7,7 @@
 //! one that was not rescored, and the order is the same for every page of the same query.
 
 use tantivy::query::{EnableScoring, Query};
-use tantivy::{DocAddress, DocSet, Score, SeekDangerResult, Searcher};
+use tantivy::{DocAddress, DocSet, Score, Searcher, SeekDangerResult};
 
 use super::collector::Ranked;
 

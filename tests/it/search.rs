@@ -101,7 +101,12 @@ fn words_standing_together_rank_above_the_same_words_apart() {
     // Without the proximity both score the same: the same words, the same lengths.
     let one = |q: &str, id: &str| {
         let r = fixture().search(&[("q", q)]);
-        let hit = r["hits"].as_array().unwrap().iter().find(|h| h["id"] == id).cloned();
+        let hit = r["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["id"] == id)
+            .cloned();
         hit.unwrap()["score"].as_f64().unwrap()
     };
     for word in ["vapaaehtoiset", "lumityöt"] {
