@@ -107,7 +107,7 @@ pub struct Lexicon {
     extra: HashMap<String, String>,
     /// Hashes of the base forms long enough to be compounds, built on first use
     /// ([`Lexicon::is_long_lemma`]).
-    long_lemmas: std::sync::OnceLock<rustc_hash::FxHashSet<u64>>,
+    long_lemmas: OnceLock<HashSet<u64>>,
 }
 
 impl Lexicon {
@@ -128,7 +128,7 @@ impl Lexicon {
                 .filter_map(|l| l.split_once('\t'))
                 .map(|(f, l)| (f.trim().to_lowercase(), l.trim().to_lowercase()))
                 .collect(),
-            long_lemmas: std::sync::OnceLock::new(),
+            long_lemmas: OnceLock::new(),
         }
     }
 

@@ -203,7 +203,7 @@ mod tests {
             }
             terms
         };
-        // Written first part (genitive) or its base form, then the head's base form.
+        // The first word as written (a genitive) or in its base form, the second as written.
         assert_eq!(
             terms("Lasten suojelua ja puolen ajan kokous"),
             ["lastensuojelu", "puoliaika"]

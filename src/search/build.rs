@@ -217,12 +217,12 @@ pub fn proximity_query(scope: Scope<'_>, parsed: &ParsedQuery) -> Vec<(Box<dyn Q
             continue;
         }
         let f = scope.fields.text(lang);
+        let first = main[0].0;
         for (field, boost) in [
             (f.title, TITLE_BOOST),
             (f.summary, SUMMARY_BOOST),
             (f.body, BODY_BOOST),
         ] {
-            let first = main[0].0;
             let terms = main
                 .iter()
                 .map(|(p, t)| (p - first, Term::from_field_text(field, t)))
