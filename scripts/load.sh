@@ -11,15 +11,10 @@ cd "$(dirname "$0")/.."
 docs=${1:-10000}
 connections=${2:-32}
 duration=${3:-20s}
-command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install -y wrk" >&2; exit 1; }
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/innohaku/target}"
-cargo build --release --quiet
-bin="$CARGO_TARGET_DIR/release/innohaku"
-work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 mkdir -p "$work/seed"
 "$bin" generate --docs "$docs" --seed 42 > "$work/seed/synthetic.ndjson"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 serve() {
   "$bin" serve --bind "127.0.0.1:$port" --data-dir "$work/data" --seed-dir "$work/seed" >> "$work/server.log" 2>&1 &
   server=$!

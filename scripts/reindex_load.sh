@@ -10,14 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 docs=${1:-100000}
 duration=${2:-20s}
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/innohaku/target}"
-cargo build --release --quiet
-bin="$CARGO_TARGET_DIR/release/innohaku"
-work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 mkdir -p "$work/empty"
 "$bin" generate --docs "$docs" --seed 7 > "$work/docs.ndjson"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 key=load-test-key
 INNOHAKU_ADMIN_KEY=$key RUST_LOG=warn "$bin" serve --bind "127.0.0.1:$port" --data-dir "$work/data" --seed-dir "$work/empty" > "$work/server.log" 2>&1 &
 server=$!

@@ -18,10 +18,13 @@ const SOURCE: &str = "perhekeskuksen-avoin-kohtaamispaikka-etela-pohjanmaalla";
 const HOSTILE_ID: &str = "hyokkaava-otsikko";
 const HOSTILE_TITLE: &str = "<img src=x onerror=alert(1)>";
 
-/// chromedriver on a free loopback port, stopped when dropped.
+/// chromedriver on a free loopback port, stopped when dropped. Its temporary files and the
+/// browser's (profile, crash dumps: `TMPDIR` is inherited) go in a directory of its own, removed
+/// with it: a killed browser does not clean up after itself.
 struct Driver {
     child: Child,
     url: String,
+    tmp: PathBuf,
 }
 
 impl Driver {
@@ -37,8 +40,11 @@ impl Driver {
             .local_addr()
             .unwrap()
             .port();
+        let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("chromedriver-{port}"));
+        std::fs::create_dir_all(&tmp).expect("a temporary directory");
         let child = Command::new(binary)
             .arg(format!("--port={port}"))
+            .env("TMPDIR", &tmp)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -51,6 +57,7 @@ impl Driver {
         Driver {
             child,
             url: format!("http://127.0.0.1:{port}"),
+            tmp,
         }
     }
 }
@@ -59,6 +66,7 @@ impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.tmp);
     }
 }
 
