@@ -473,7 +473,10 @@ fn analyse_item(scope: Scope<'_>, item: &Item, typos: bool) -> Disjunction {
         }
     }
     for synonym in synonyms(item.text()) {
-        any.absorb(item_query(scope, synonym), SYNONYM_BOOST);
+        // A phrase's idf is the sum of its words': "home care" for kotihoito would outweigh
+        // the word typed. Per word, a synonym phrase weighs what a one-word synonym does.
+        let words = words(synonym).len().max(1) as f32;
+        any.absorb(item_query(scope, synonym), SYNONYM_BOOST / words);
     }
     any
 }

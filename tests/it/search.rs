@@ -44,6 +44,15 @@ fn fixture() -> &'static TestServer {
                 "Utvecklare av äldreomsorgen träffas varje månad.",
                 json!({}),
             ),
+            // An English practice full of the English synonym of kotihoito.
+            doc_line(
+                "practice",
+                "evening-home-care",
+                "en",
+                "Evening visits",
+                "Home care in the evening: home care nurses visit, and home care plans are agreed with home care clients.",
+                json!({}),
+            ),
             // The same words in another order: only their proximity tells these apart.
             doc_line(
                 "practice",
@@ -78,6 +87,19 @@ fn an_inflected_finnish_query_finds_another_form_of_the_word() {
     // And the other way round: "nuorten" (genitive) finds "Nuoret".
     let r = fixture().search(&[("q", "nuorten")]);
     assert_eq!(hit_ids(&r), ["nuorten-matalan-kynnyksen-tuki"]);
+}
+
+#[test]
+fn a_synonym_phrase_counts_no_more_than_the_word_typed() {
+    // "home care" is two words, and a phrase's idf is the sum of its words': weighed per
+    // word, the English practice that repeats it still ranks below the Finnish one that has
+    // the word typed in its title.
+    let r = fixture().search(&[("q", "kotihoito")]);
+    assert_eq!(
+        hit_ids(&r),
+        ["kotihoidon-iltakaynnit", "evening-home-care"],
+        "{r}"
+    );
 }
 
 #[test]
