@@ -133,8 +133,9 @@ impl Lexicon {
     }
 
     /// Whether a lowercase word of at least [`MIN_WORD_CHARS`] characters is one of the
-    /// lexicon's base forms: asked of every two neighbouring words of indexed text, so a hash
-    /// set (of hashes: a collision costs one needless index term) rather than the FST.
+    /// lexicon's base forms (the FST maps forms, not base forms, so this is a set of their
+    /// hashes: a collision costs one needless index term). Built on first use: about 47 M
+    /// instructions per language (callgrind), paid by the first indexing or query that asks.
     pub fn is_long_lemma(&self, word: &str) -> bool {
         use std::hash::BuildHasher;
         let set = self.long_lemmas.get_or_init(|| {

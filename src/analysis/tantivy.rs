@@ -84,27 +84,30 @@ fn pairs(analyzer: &Analyzer, text: &str, analyzed: &[AnalyzedToken]) -> Vec<Tok
         .iter()
         .filter(|t| !matches!(t.origin, Origin::CompoundPart | Origin::Coordination))
         .collect();
-    let written = |t: &AnalyzedToken| text[t.start..t.end].to_lowercase();
+    // Each word as written, lowercase: once, as it is the first of one pair and the second
+    // of another.
+    let written: Vec<String> = main
+        .iter()
+        .map(|t| text[t.start..t.end].to_lowercase())
+        .collect();
     let mut tokens: Vec<Token> = Vec::new();
     let mut candidate = String::new();
     for (i, first) in main.iter().enumerate() {
-        // A position may hold several main terms (several readings of a word): each pairs.
-        let next = main[i + 1..]
-            .iter()
-            .skip_while(|t| t.position == first.position)
-            .take_while(|t| t.position == first.position + 1);
-        let head = written(first);
-        let heads: &[&str] = if head == first.term {
+        let heads: &[&str] = if written[i] == first.term {
             &[&first.term]
         } else {
-            &[&head, &first.term]
+            &[&written[i], &first.term]
         };
-        for second in next {
-            let tail = written(second);
+        // A position may hold several main terms (several readings of a word): each pairs.
+        let next = (i + 1..main.len())
+            .skip_while(|&j| main[j].position == first.position)
+            .take_while(|&j| main[j].position == first.position + 1);
+        for j in next {
+            let second = main[j];
             for head in heads {
                 candidate.clear();
                 candidate.push_str(head);
-                candidate.push_str(&tail);
+                candidate.push_str(&written[j]);
                 // Shorter words are never split into parts, so never searched for apart.
                 if candidate.chars().count() < MIN_WORD_CHARS || !analyzer.knows(&candidate) {
                     continue;

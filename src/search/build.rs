@@ -77,16 +77,7 @@ impl Disjunction {
         match terms {
             [] => {}
             [(_, term)] => self.term(field, term, boost),
-            _ => {
-                let first = terms[0].0;
-                let phrase = PhraseQuery::new_with_offset(
-                    terms
-                        .iter()
-                        .map(|(p, t)| (p - first, Term::from_field_text(field, t)))
-                        .collect(),
-                );
-                self.push(Box::new(phrase), boost);
-            }
+            _ => self.push(Box::new(phrase(field, terms, 0)), boost),
         }
     }
 
@@ -114,6 +105,16 @@ impl Disjunction {
             Box::new(self.into_union())
         })
     }
+}
+
+/// The phrase of `terms` (analysed, at their positions) in `field`, with `slop`.
+fn phrase(field: Field, terms: &[(usize, String)], slop: u32) -> PhraseQuery {
+    let first = terms[0].0;
+    let terms = terms
+        .iter()
+        .map(|(p, t)| (p - first, Term::from_field_text(field, t)))
+        .collect();
+    PhraseQuery::new_with_offset_and_slop(terms, slop)
 }
 
 /// The last word, lowercase, when it is still being typed and long enough to match as a
@@ -217,18 +218,13 @@ pub fn proximity_query(scope: Scope<'_>, parsed: &ParsedQuery) -> Vec<(Box<dyn Q
             continue;
         }
         let f = scope.fields.text(lang);
-        let first = main[0].0;
         for (field, boost) in [
             (f.title, TITLE_BOOST),
             (f.summary, SUMMARY_BOOST),
             (f.body, BODY_BOOST),
         ] {
-            let terms = main
-                .iter()
-                .map(|(p, t)| (p - first, Term::from_field_text(field, t)))
-                .collect();
-            let phrase = PhraseQuery::new_with_offset_and_slop(terms, PROXIMITY_SLOP);
-            phrases.push((Box::new(phrase), boost * PROXIMITY_BOOST));
+            let near = phrase(field, &main, PROXIMITY_SLOP);
+            phrases.push((Box::new(near), boost * PROXIMITY_BOOST));
         }
     }
     phrases
