@@ -7,8 +7,8 @@
 //! and a nested one through a boxed scorer per level, which measured twice as slow. Sums of
 //! scores are what a union computes, so flattening `boost × (a + b)` into `boost·a + boost·b`
 //! ranks exactly as the nested form did. When one word (or one `OR` group) is the whole
-//! query, the disjunction itself is the query, scored alternative by alternative; nested, it
-//! is its Boolean union.
+//! query, the disjunction itself is the query, scored alternative by alternative; several
+//! words are a [`Conjunction`] of their disjunctions, scored the same way, word by word.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -19,7 +19,8 @@ use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
 use super::automaton::{self, AutomatonQuery, Prefix};
-use super::disjunction::{Disjunction, boosted, term_query};
+use super::conjunction::Conjunction;
+use super::disjunction::Disjunction;
 use super::{Highlights, Item, ParsedQuery, Scope, Terms};
 use crate::analysis::{AnalyzedToken, Analyzer, Origin, analyze, synonyms, words};
 use crate::schema::Language;
@@ -87,22 +88,15 @@ impl Disjunction {
 
     /// The disjunction, or `None` when there is nothing to match. A disjunction that is
     /// the `whole` query is scored alternative by alternative ([`Disjunction`]); nested in
-    /// an intersection it is a plain union, which is what the intersection asks it for.
-    fn into_query(mut self, whole: bool) -> Option<Box<dyn Query>> {
-        if self.terms.len() + self.others.len() == 1 {
-            if let Some((term, boost)) = self.terms.pop() {
-                return Some(boosted(term_query(term), boost));
-            }
-            let (query, boost) = self.others.pop().expect("one alternative");
-            return Some(boosted(query, boost));
-        }
+    /// a larger query it is its one alternative or a plain union.
+    fn into_query(self, whole: bool) -> Option<Box<dyn Query>> {
         if self.is_empty() {
             return None;
         }
-        Some(if whole {
+        Some(if whole && self.terms.len() + self.others.len() > 1 {
             Box::new(self)
         } else {
-            Box::new(self.into_union())
+            self.into_nested()
         })
     }
 }
@@ -140,12 +134,11 @@ pub fn build_query(
 ) -> Box<dyn Query> {
     let partial = partial_word(parsed, prefix);
     let last_group = parsed.groups.len().saturating_sub(1);
-    let one_group = parsed.groups.len() == 1 && parsed.exclusions.is_empty();
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = parsed
+    let mut all: Vec<Disjunction> = parsed
         .groups
         .iter()
         .enumerate()
-        .filter_map(|(g, group)| {
+        .map(|(g, group)| {
             let mut any = Disjunction::default();
             for item in group {
                 any.absorb(item_with_synonyms(scope, item, typos), 1.0);
@@ -155,40 +148,53 @@ pub fn build_query(
             {
                 any.absorb(prefix_query(scope, p), 1.0);
             }
-            Some((Occur::Must, any.into_query(one_group)?))
+            any
         })
+        .filter(|any| !any.is_empty())
         .collect();
     // Several plain words that together are a synonym (`specialiserad sjukvård` ↔
     // erikoissairaanhoito) also find what the synonym finds.
-    if let Some(whole) = plain_words(parsed) {
+    if all.len() > 1
+        && let Some(whole) = plain_words(parsed)
+    {
         let mut alternatives = Disjunction::default();
         for synonym in synonyms(&whole.join(" ")) {
             alternatives.absorb(item_query(scope, synonym), SYNONYM_BOOST);
         }
         if !alternatives.is_empty() {
-            alternatives.push(
-                Box::new(BooleanQuery::new(std::mem::take(&mut clauses))),
-                1.0,
-            );
-            clauses.extend(alternatives.into_query(true).map(|q| (Occur::Must, q)));
+            let words = Conjunction {
+                all: std::mem::take(&mut all),
+                none: Vec::new(),
+            };
+            alternatives.push(Box::new(words), 1.0);
+            all.push(alternatives);
         }
     }
-    if clauses.is_empty() {
-        clauses.push((Occur::Must, Box::new(AllQuery)));
+    let none: Vec<Disjunction> = parsed
+        .exclusions
+        .iter()
+        .map(|i| item_query(scope, i.text()))
+        .filter(|any| !any.is_empty())
+        .collect();
+    if all.is_empty() {
+        // Nothing required: every document but the excluded ones.
+        if none.is_empty() {
+            return Box::new(AllQuery);
+        }
+        let every = (Occur::Must, Box::new(AllQuery) as Box<dyn Query>);
+        let excluded = none
+            .into_iter()
+            .map(|any| (Occur::MustNot, any.into_nested()));
+        return Box::new(BooleanQuery::new(
+            std::iter::once(every).chain(excluded).collect(),
+        ));
     }
-    clauses.extend(
-        parsed
-            .exclusions
-            .iter()
-            .filter_map(|i| item_query(scope, i.text()).into_query(false))
-            .map(|q| (Occur::MustNot, q)),
-    );
-    // A lone required clause is the query: unwrapped, Tantivy sees the flat union itself.
-    if clauses.len() == 1 && clauses[0].0 == Occur::Must {
-        clauses.pop().expect("one clause").1
-    } else {
-        Box::new(BooleanQuery::new(clauses))
+    if all.len() == 1 && none.is_empty() {
+        // A lone word is the query: scored as the flat disjunction it is.
+        let word = all.pop().expect("one word");
+        return word.into_query(true).expect("not empty");
     }
+    Box::new(Conjunction { all, none })
 }
 
 /// The words of a query of several plain words (no phrase, `OR` or exclusion), as typed.

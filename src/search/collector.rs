@@ -6,8 +6,9 @@
 //! values. That is what faceted search users expect: selecting one region does not hide the
 //! counts of the other regions. Filters and counts use each segment's facet sets
 //! ([`SegmentFacets`]): the pass only marks which documents matched, and the counts are taken
-//! from the marks at the end. A whole-query disjunction hands its matches over a window at a
-//! time ([`SearchCollector::collect_windows`]), and the marks are made 64 documents at once.
+//! from the marks at the end. A whole-query disjunction or conjunction hands its matches over
+//! a window at a time ([`SearchCollector::collect_windows`]), and the marks are made 64
+//! documents at once.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BinaryHeap};
@@ -20,7 +21,7 @@ use tantivy::fastfield::AliveBitSet;
 use tantivy::query::Weight;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
 
-use super::disjunction::{Window, Windowed};
+use super::disjunction::{Window, Windows};
 use crate::index::{Bits, FacetField, SegmentFacets};
 
 /// How hits are ordered.
@@ -227,10 +228,10 @@ impl Collector for SearchCollector {
 }
 
 impl SearchCollector {
-    /// Collects a segment from a disjunction scored window by window.
+    /// Collects a segment from a query scored window by window.
     pub fn collect_windows(
         &self,
-        windowed: &Windowed,
+        windowed: &dyn Windows,
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<Collected> {

@@ -7,14 +7,15 @@
 //! term's postings are read block by block into the window's per-document scores (each other
 //! alternative through its own scorer), and the collector takes the window's matches 64
 //! documents at a time ([`Window`]). The sums are taken in clause order, as the union takes
-//! them, so scores are the same to the bit. Anywhere else (nested in an intersection, say) a
-//! [`Disjunction`] is the plain union.
+//! them, so scores are the same to the bit. Several words, each a disjunction, are scored
+//! the same way ([`conjunction`](super::conjunction)). Anywhere else (nested in a larger
+//! query) a [`Disjunction`] is the plain union.
 
 use tantivy::directory::OwnedBytes;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::BlockSegmentPostings;
 use tantivy::query::{
-    Bm25Weight, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, TermQuery, Weight,
+    Bm25Weight, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
@@ -44,7 +45,19 @@ impl Clone for Disjunction {
 }
 
 impl Disjunction {
-    /// The same disjunction as a Boolean union: what it is nested in a larger query.
+    /// The same disjunction nested in a larger query: its one alternative, or its union.
+    pub fn into_nested(mut self) -> Box<dyn Query> {
+        if self.terms.len() + self.others.len() == 1 {
+            if let Some((term, boost)) = self.terms.pop() {
+                return boosted(term_query(term), boost);
+            }
+            let (query, boost) = self.others.pop().expect("one alternative");
+            return boosted(query, boost);
+        }
+        Box::new(self.into_union())
+    }
+
+    /// The same disjunction as a Boolean union.
     pub fn into_union(self) -> BooleanQuery {
         let terms = self
             .terms
@@ -114,12 +127,8 @@ pub struct Windowed {
 }
 
 impl Windowed {
-    /// Hands `f` every window of `reader`'s segment that has a match, in document order.
-    pub fn for_each_window(
-        &self,
-        reader: &SegmentReader,
-        f: &mut dyn FnMut(&Window),
-    ) -> tantivy::Result<()> {
+    /// The disjunction's alternatives in `reader`'s segment, each at its first document.
+    pub(super) fn cursors(&self, reader: &SegmentReader) -> tantivy::Result<Cursors> {
         let mut terms = Vec::with_capacity(self.terms.len());
         for (term, bm25) in &self.terms {
             let field = term.field();
@@ -147,36 +156,98 @@ impl Windowed {
                 bm25: bm25.clone(),
             });
         }
-        let mut others = self
+        let others = self
             .others
             .iter()
             .map(|weight| weight.scorer(reader, 1.0))
             .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(Cursors { terms, others })
+    }
+}
+
+impl Windows for Windowed {
+    fn for_each_window(
+        &self,
+        reader: &SegmentReader,
+        f: &mut dyn FnMut(&Window),
+    ) -> tantivy::Result<()> {
+        let mut cursors = self.cursors(reader)?;
         let mut window = Window::new();
         loop {
-            let first = terms
-                .iter()
-                .map(TermCursor::doc)
-                .chain(others.iter().map(|s| s.doc()))
-                .min()
-                .unwrap_or(TERMINATED);
+            let first = cursors.doc();
             if first == TERMINATED {
                 return Ok(());
             }
-            // Windows start on a multiple of 64, so that their words are the segment's.
-            window.start = first - first % 64;
-            let end = window.start.saturating_add(WINDOW as u32);
-            for term in &mut terms {
-                term.add_until(end, &mut window);
-            }
-            for scorer in &mut others {
-                while scorer.doc() < end {
-                    window.add(scorer.doc(), scorer.score());
-                    scorer.advance();
-                }
-            }
+            window.start_at(first);
+            cursors.fill(&mut window);
             f(&window);
             window.clear();
+        }
+    }
+}
+
+/// Something scored window by window: a whole-query disjunction, or a conjunction of them.
+pub trait Windows {
+    /// Hands `f` every window of `reader`'s segment that has a match, in document order.
+    fn for_each_window(
+        &self,
+        reader: &SegmentReader,
+        f: &mut dyn FnMut(&Window),
+    ) -> tantivy::Result<()>;
+}
+
+/// A disjunction's alternatives in one segment, each read forward from its current document.
+pub(super) struct Cursors {
+    terms: Vec<TermCursor>,
+    others: Vec<Box<dyn Scorer>>,
+}
+
+impl Cursors {
+    /// The first document any alternative matches from here on, or `TERMINATED`.
+    pub(super) fn doc(&self) -> DocId {
+        self.terms
+            .iter()
+            .map(TermCursor::doc)
+            .chain(self.others.iter().map(|s| s.doc()))
+            .min()
+            .unwrap_or(TERMINATED)
+    }
+
+    /// About how many documents the alternatives hold together.
+    pub(super) fn cost(&self) -> u64 {
+        let terms: u64 = self
+            .terms
+            .iter()
+            .map(|t| u64::from(t.postings.doc_freq()))
+            .sum();
+        terms + self.others.iter().map(|s| s.cost()).sum::<u64>()
+    }
+
+    /// Moves every alternative to its first document at or after `target`.
+    pub(super) fn skip_to(&mut self, target: DocId) {
+        for term in &mut self.terms {
+            term.skip_to(target);
+        }
+        for scorer in &mut self.others {
+            if scorer.doc() < target {
+                scorer.seek(target);
+            }
+        }
+    }
+
+    /// Adds the scores of every alternative's documents in `window` to it, in clause order
+    /// per document (terms, then the others), as the union sums them; leaves each
+    /// alternative at its first document after the window.
+    pub(super) fn fill(&mut self, window: &mut Window) {
+        let end = window.end();
+        for term in &mut self.terms {
+            term.add_until(end, window);
+        }
+        for scorer in &mut self.others {
+            while scorer.doc() < end {
+                window.add(scorer.doc(), scorer.score());
+                scorer.advance();
+            }
         }
     }
 }
@@ -201,6 +272,13 @@ impl TermCursor {
             .get(self.at)
             .copied()
             .unwrap_or(TERMINATED)
+    }
+
+    /// Moves to the first document at or after `target`, skipping whole blocks unread.
+    fn skip_to(&mut self, target: DocId) {
+        if self.doc() < target {
+            self.at = self.postings.seek(target);
+        }
     }
 
     /// Adds the scores of the term's documents before `end` to `window`.
@@ -242,12 +320,31 @@ pub struct Window {
 }
 
 impl Window {
-    fn new() -> Self {
+    /// How many 64-document words a window has.
+    pub(super) const WORDS: usize = WINDOW / 64;
+
+    pub(super) fn new() -> Self {
         Window {
             start: 0,
             scores: Box::new([0.0; WINDOW]),
             matched: Box::new([0; WINDOW / 64]),
         }
+    }
+
+    /// Makes the window the one holding `doc`. Windows start on a multiple of 64, so that
+    /// their words are the segment's.
+    pub(super) fn start_at(&mut self, doc: DocId) {
+        self.start = doc - doc % 64;
+    }
+
+    /// The window's first document.
+    pub(super) fn start(&self) -> DocId {
+        self.start
+    }
+
+    /// The first document after the window.
+    pub(super) fn end(&self) -> DocId {
+        self.start.saturating_add(WINDOW as u32)
     }
 
     /// The index, among the segment's 64-document words, of the window's first word.
@@ -272,8 +369,22 @@ impl Window {
         self.matched[d / 64] |= 1 << (d % 64);
     }
 
+    /// Makes the window's matches those of `found` (a word per 64 documents), each scored
+    /// with the sum of its scores in `parts`, in order; `parts` start where this window does.
+    pub(super) fn set_sums(&mut self, found: &[u64; Self::WORDS], parts: &[Window]) {
+        for (w, &word) in found.iter().enumerate() {
+            self.matched[w] = word;
+            let mut bits = word;
+            while bits != 0 {
+                let d = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                self.scores[d] = parts.iter().map(|p| p.scores[d]).sum();
+            }
+        }
+    }
+
     /// Empties the window, visiting only what was set.
-    fn clear(&mut self) {
+    pub(super) fn clear(&mut self) {
         for (w, word) in self.matched.iter_mut().enumerate() {
             let mut bits = std::mem::take(word);
             while bits != 0 {

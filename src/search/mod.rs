@@ -4,6 +4,7 @@
 mod automaton;
 mod build;
 mod collector;
+mod conjunction;
 mod disjunction;
 pub mod query;
 mod rescore;
@@ -280,22 +281,28 @@ struct Ran {
     typos: bool,
 }
 
-/// Runs `query` through `collector`; a disjunction that is the whole query, window by
-/// window (see [`disjunction`]).
+/// Runs `query` through `collector`; a disjunction or conjunction that is the whole query,
+/// window by window (see [`disjunction`] and [`conjunction`]).
 fn collect_query(
     searcher: &Searcher,
     query: &dyn Query,
     collector: &collector::SearchCollector,
 ) -> Result<Collected, SearchError> {
-    let Some(disjunction) = query.downcast_ref::<disjunction::Disjunction>() else {
-        return Ok(searcher.search(query, collector)?);
-    };
-    let windowed = disjunction.windowed(searcher)?;
+    let windows: Box<dyn disjunction::Windows> =
+        if let Some(any) = query.downcast_ref::<disjunction::Disjunction>() {
+            Box::new(any.windowed(searcher)?)
+        } else if let Some(all) = query.downcast_ref::<conjunction::Conjunction>() {
+            Box::new(all.windowed(searcher)?)
+        } else {
+            return Ok(searcher.search(query, collector)?);
+        };
     let fruits = searcher
         .segment_readers()
         .iter()
         .enumerate()
-        .map(|(segment, reader)| collector.collect_windows(&windowed, segment as u32, reader))
+        .map(|(segment, reader)| {
+            collector.collect_windows(windows.as_ref(), segment as u32, reader)
+        })
         .collect::<tantivy::Result<Vec<_>>>()?;
     Ok(collector.merge_fruits(fruits)?)
 }
