@@ -8,7 +8,9 @@
 //! scores are what a union computes, so flattening `boost × (a + b)` into `boost·a + boost·b`
 //! ranks exactly as the nested form did. When one word (or one `OR` group) is the whole
 //! query, the disjunction itself is the query, scored alternative by alternative; several
-//! words are a [`Conjunction`] of their disjunctions, scored the same way, word by word.
+//! words are a [`Conjunction`] of their disjunctions, scored the same way, word by word
+//! (nested as one alternative, beside the synonyms of the words together, it is Tantivy's
+//! Boolean query).
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -86,18 +88,14 @@ impl Disjunction {
         self.terms.is_empty() && self.others.is_empty()
     }
 
-    /// The disjunction, or `None` when there is nothing to match. A disjunction that is
-    /// the `whole` query is scored alternative by alternative ([`Disjunction`]); nested in
-    /// a larger query it is its one alternative or a plain union.
-    fn into_query(self, whole: bool) -> Option<Box<dyn Query>> {
-        if self.is_empty() {
-            return None;
-        }
-        Some(if whole && self.terms.len() + self.others.len() > 1 {
+    /// The disjunction as the whole query: scored alternative by alternative
+    /// ([`Disjunction`]), or its one alternative when it has one.
+    fn into_query(self) -> Box<dyn Query> {
+        if self.terms.len() + self.others.len() > 1 {
             Box::new(self)
         } else {
             self.into_nested()
-        })
+        }
     }
 }
 
@@ -154,19 +152,21 @@ pub fn build_query(
         .collect();
     // Several plain words that together are a synonym (`specialiserad sjukvård` ↔
     // erikoissairaanhoito) also find what the synonym finds.
-    if all.len() > 1
-        && let Some(whole) = plain_words(parsed)
-    {
+    // The words are then one alternative of that disjunction, nested: Tantivy's Boolean query.
+    if let Some(whole) = plain_words(parsed) {
         let mut alternatives = Disjunction::default();
         for synonym in synonyms(&whole.join(" ")) {
             alternatives.absorb(item_query(scope, synonym), SYNONYM_BOOST);
         }
         if !alternatives.is_empty() {
-            let words = Conjunction {
-                all: std::mem::take(&mut all),
-                none: Vec::new(),
-            };
-            alternatives.push(Box::new(words), 1.0);
+            // Words that are all stop words add nothing to the synonyms.
+            if !all.is_empty() {
+                let words = Conjunction {
+                    all: std::mem::take(&mut all),
+                    none: Vec::new(),
+                };
+                alternatives.push(Box::new(words), 1.0);
+            }
             all.push(alternatives);
         }
     }
@@ -190,9 +190,8 @@ pub fn build_query(
         ));
     }
     if all.len() == 1 && none.is_empty() {
-        // A lone word is the query: scored as the flat disjunction it is.
-        let word = all.pop().expect("one word");
-        return word.into_query(true).expect("not empty");
+        // A lone word (or the synonyms of several, above) is the query: the flat disjunction.
+        return all.pop().expect("one word").into_query();
     }
     Box::new(Conjunction { all, none })
 }

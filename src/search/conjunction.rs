@@ -5,10 +5,11 @@
 //! every other union seeks to it, each seek moving every one of its (dozens of) alternatives.
 //! Here each word fills its own window of the segment, alternative by alternative as a
 //! whole-query disjunction does ([`disjunction`](super::disjunction)); the windows' matches
-//! are intersected 64 documents at a time and the words' scores summed. A word with nothing
-//! left in the window skips it, and the next window starts where every word has a match.
-//! Anywhere else (nested in a larger query) a [`Conjunction`] is the Boolean query of its
-//! words' unions, which scores the same.
+//! are intersected 64 documents at a time and the words' scores summed. Once the words read
+//! so far share no document in the window, the others skip it unread, and the next window
+//! starts at the latest of the words' next matches. Anywhere else (nested in a larger query)
+//! a [`Conjunction`] is the Boolean query of its words' unions, with the same scores (to the
+//! bit for two words; more are summed in another order).
 
 use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Weight};
 use tantivy::{Searcher, SegmentReader, TERMINATED, Term};
@@ -101,14 +102,10 @@ impl Windows for WindowedConjunction {
                 return Ok(());
             }
             both.start_at(first);
-            let (start, end) = (both.start(), both.end());
+            let start = both.start();
             let mut found = [u64::MAX; Window::WORDS];
             for &w in &order {
                 let word = &mut all[w];
-                if found.iter().all(|&bits| bits == 0) {
-                    word.skip_to(end);
-                    continue;
-                }
                 word.skip_to(start);
                 let window = &mut windows[w];
                 window.start_at(start);
@@ -116,15 +113,21 @@ impl Windows for WindowedConjunction {
                 for (bits, &has) in found.iter_mut().zip(window.words()) {
                     *bits &= has;
                 }
-            }
-            for word in &mut none {
-                word.skip_to(start);
-                excluded.start_at(start);
-                word.fill(&mut excluded);
-                for (bits, &has) in found.iter_mut().zip(excluded.words()) {
-                    *bits &= !has;
+                // The word filled is past the window: the next one starts after it anyway.
+                if found.iter().all(|&bits| bits == 0) {
+                    break;
                 }
-                excluded.clear();
+            }
+            if found.iter().any(|&bits| bits != 0) {
+                for word in &mut none {
+                    word.skip_to(start);
+                    excluded.start_at(start);
+                    word.fill(&mut excluded);
+                    for (bits, &has) in found.iter_mut().zip(excluded.words()) {
+                        *bits &= !has;
+                    }
+                    excluded.clear();
+                }
             }
             if found.iter().any(|&bits| bits != 0) {
                 both.set_sums(&found, &windows);
@@ -178,7 +181,20 @@ mod tests {
             writer.add_document(doc).expect("add");
         }
         writer.commit().expect("commit");
+        // A second segment, with a word the first does not have.
+        for i in 0..3_000u32 {
+            let text = match i % 4 {
+                0 => "harvinainen kotihoito omaishoito tuki",
+                1 => "kotihoito tuki pois",
+                _ => "filler",
+            };
+            writer
+                .add_document(tantivy::doc!(body => text))
+                .expect("add");
+        }
+        writer.commit().expect("commit");
         let searcher = index.reader().expect("reader").searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
         let term = |field, text| Term::from_field_text(field, text);
         let word = |text: &'static str, boost: Score| Disjunction {
             terms: vec![(term(title, text), 3.0 * boost), (term(body, text), boost)],
@@ -200,7 +216,11 @@ mod tests {
             all: vec![word("kotihoito", 1.0), tuki, word("ikääntyneet", 0.7)],
             none: vec![word("pois", 1.0)],
         };
-        for (query, exact) in [(two, true), (three, false)] {
+        let rare = Conjunction {
+            all: vec![word("harvinainen", 1.0), word("kotihoito", 1.0)],
+            none: vec![word("pois", 1.0)],
+        };
+        for (query, exact) in [(two, true), (three, false), (rare, true)] {
             let reference = query
                 .weight(EnableScoring::enabled_from_searcher(&searcher))
                 .expect("weight");
