@@ -215,15 +215,7 @@ fn serve(
         origins: Arc::new(origins),
         limits,
     };
-    // Searches and writes run on blocking threads, each with its own analysis cache, one per
-    // core: more only take turns on the same cores, each evicting the others' postings and
-    // windows from the cache (the load script: four threads on two cores served 8 % fewer
-    // requests per second with a p99 25 % longer, eight threads 20 % fewer and twice the p99).
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .max_blocking_threads(cores.max(2))
-        .build()?;
+    let runtime = http::runtime()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(bind)
             .await

@@ -13,7 +13,7 @@ use serde_json::Value;
 use tokio_util::io::{StreamReader, SyncIoBridge};
 
 use super::error::{ApiError, Problem};
-use super::{AppState, MAX_BODY_BYTES, blocking, parse_id};
+use super::{AppState, MAX_BODY_BYTES, computing, parse_id, writing};
 use crate::ingest::{Item, LineError, parse_document, read_ndjson};
 use crate::schema::{DocId, Document};
 use crate::service::{IngestReport, JobStatus};
@@ -58,7 +58,7 @@ pub async fn ingest(
     };
     let service = state.service.clone();
     let max_batch = state.limits.max_batch_docs;
-    let report = blocking(move || {
+    let report = writing(move || {
         let reader = BufReader::new(Limited {
             inner: reader,
             left: limit,
@@ -231,7 +231,7 @@ pub async fn put_document(
             ),
         }));
     }
-    let report = blocking(move || {
+    let report = writing(move || {
         state
             .service
             .ingest_atomic(vec![Item::Document(1, Box::new(doc))])?
@@ -249,7 +249,7 @@ pub async fn delete_document(
 ) -> Result<StatusCode, ApiError> {
     super::authorize(&state, &headers)?;
     let id = parse_id(&id)?;
-    let missing = blocking(move || Ok(state.service.delete(&[id])?)).await?;
+    let missing = writing(move || Ok(state.service.delete(&[id])?)).await?;
     if missing.is_empty() {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -296,7 +296,7 @@ pub async fn delete_documents(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let total = ids.len();
-    let missing = blocking(move || Ok(state.service.delete(&ids)?)).await?;
+    let missing = writing(move || Ok(state.service.delete(&ids)?)).await?;
     Ok(Json(DeleteReport {
         deleted: total - missing.len(),
         missing: missing.iter().map(ToString::to_string).collect(),
@@ -310,7 +310,7 @@ pub async fn start_reindex(
 ) -> Result<Response, ApiError> {
     super::authorize(&state, &headers)?;
     let service = state.service.clone();
-    let status = blocking(move || Ok(service.start_reindex()?)).await?;
+    let status = writing(move || Ok(service.start_reindex()?)).await?;
     let location = format!("/v1/jobs/{}", status.id);
     Ok((
         StatusCode::ACCEPTED,
@@ -326,7 +326,7 @@ pub async fn list_jobs(
     headers: HeaderMap,
 ) -> Result<Json<Vec<JobStatus>>, ApiError> {
     super::authorize(&state, &headers)?;
-    Ok(Json(blocking(move || Ok(state.service.jobs()?)).await?))
+    Ok(Json(computing(move || Ok(state.service.jobs()?)).await?))
 }
 
 /// `GET /v1/jobs/{id}`.
@@ -336,7 +336,7 @@ pub async fn job(
     Path(id): Path<String>,
 ) -> Result<Json<JobStatus>, ApiError> {
     super::authorize(&state, &headers)?;
-    blocking(move || {
+    computing(move || {
         state
             .service
             .job(&id)?
@@ -353,7 +353,7 @@ pub async fn cancel_job(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     super::authorize(&state, &headers)?;
-    let status = blocking(move || {
+    let status = writing(move || {
         state
             .service
             .cancel_job(&id)?

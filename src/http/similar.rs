@@ -15,7 +15,7 @@ use crate::recommend::{self, DocumentRef, Options, Page, Recommendations, Region
 use crate::schema::{DocId, Kind, Language, Region, TargetGroup, Theme};
 
 use super::error::{ApiError, Problem};
-use super::{AppState, blocking, params, parse_id};
+use super::{AppState, computing, params, parse_id};
 
 /// How long a shared cache may reuse a response before revalidating: short, because a
 /// revalidation is cheap (304) and hosts expect edits to show up soon.
@@ -44,7 +44,7 @@ pub async fn for_document(
     if fresh(&headers, &etag) {
         return Ok(not_modified(etag));
     }
-    let found = blocking(move || Ok(state.service.similar(&id, &request.options)?)).await?;
+    let found = computing(move || Ok(state.service.similar(&id, &request.options)?)).await?;
     let (source, recommendations) =
         found.ok_or_else(|| ApiError::new(Problem::NotFound, "no document has this id"))?;
     Ok(cached(
@@ -91,7 +91,7 @@ pub(super) async fn answer_page(
             "give the page's text, or at least one theme or target group",
         ));
     }
-    let recommendations = blocking(move || {
+    let recommendations = computing(move || {
         Ok(state
             .service
             .similar_to_page(&request.page, &request.options)?)

@@ -306,3 +306,42 @@ fn searches_keep_succeeding_while_the_index_is_rebuilt_and_swapped() {
         .unwrap();
     assert_eq!(again.status(), 202);
 }
+
+#[test]
+fn uploads_waiting_on_their_clients_do_not_hold_up_searches() {
+    use std::io::Write;
+    use std::net::TcpStream;
+    use std::time::Duration;
+    let server = TestServer::start(None);
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    // More uploads than searches have threads, each sending one line and then nothing.
+    let stalled: Vec<TcpStream> = (0..cores + 2)
+        .map(|i| {
+            let mut upload = TcpStream::connect(&addr).expect("connect");
+            let first = format!("{}\n", line(&format!("slow-{i}"), "2024-02-01", "Hidas"));
+            write!(
+                upload,
+                "POST /v1/documents HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {ADMIN_KEY}\r\n\
+                 Content-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n\
+                 {:x}\r\n{first}\r\n",
+                first.len()
+            )
+            .expect("upload starts");
+            upload
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client");
+    for q in ["verkosto", "hidas", "kotihoito", "perhekeskus"] {
+        let response = client
+            .get(format!("{}/v1/search?q={q}", server.base))
+            .send()
+            .expect("a search answers while the uploads wait");
+        assert_eq!(response.status(), 200);
+    }
+    drop(stalled);
+}

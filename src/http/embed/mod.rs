@@ -16,7 +16,7 @@ use crate::search::escape_into;
 
 use super::error::{ApiError, Problem};
 use super::similar::{self, SimilarResponse};
-use super::{AppState, blocking, parse_id};
+use super::{AppState, computing, parse_id};
 
 const WIDGET_JS: &str = include_str!("widget.js");
 const STRINGS_JSON: &str = include_str!("strings.json");
@@ -198,7 +198,8 @@ pub async fn iframe(
     }
     let response = match request.document.take() {
         Some(id) => {
-            let found = blocking(move || Ok(state.service.similar(&id, &request.options)?)).await?;
+            let found =
+                computing(move || Ok(state.service.similar(&id, &request.options)?)).await?;
             let (source, recommendations) =
                 found.ok_or_else(|| ApiError::new(Problem::NotFound, "no document has this id"))?;
             SimilarResponse {
