@@ -177,7 +177,7 @@ async fn problem_for_plain_errors(request: Request, next: Next) -> Response {
 /// analysis cache, one per core: more only take turns on the same cores, each evicting the
 /// others' postings and windows from the cache (the load script: four threads on two cores
 /// served 8 % fewer requests per second with a p99 25 % longer, eight threads 20 % fewer and
-/// twice the p99). Writes run on threads of their own ([`writing`]).
+/// twice the p99). Writes run on threads of their own (`writing`).
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     tokio::runtime::Builder::new_multi_thread()
