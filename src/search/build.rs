@@ -25,6 +25,7 @@ use super::conjunction::Conjunction;
 use super::disjunction::Disjunction;
 use super::{Highlights, Item, ParsedQuery, Scope, Terms};
 use crate::analysis::{AnalyzedToken, Analyzer, Origin, analyze, synonyms, words};
+use crate::index::TextFields;
 use crate::schema::Language;
 
 /// Relative weight of a match in each text field.
@@ -223,11 +224,7 @@ pub fn proximity_query(scope: Scope<'_>, parsed: &ParsedQuery) -> Vec<(Box<dyn Q
             continue;
         }
         let f = scope.fields.text(lang);
-        for (field, boost) in [
-            (f.title, TITLE_BOOST),
-            (f.summary, SUMMARY_BOOST),
-            (f.body, BODY_BOOST),
-        ] {
+        for (field, boost) in whole_words(f) {
             let near = phrase(field, &main, PROXIMITY_SLOP);
             phrases.push((Box::new(near), boost * PROXIMITY_BOOST));
         }
@@ -265,6 +262,15 @@ pub fn highlights(
             .collect(),
         prefixes: partial_word(parsed, prefix).into_iter().collect(),
     }
+}
+
+/// A language's fields of whole words (title, summary, body), each with its weight.
+fn whole_words(f: TextFields) -> [(Field, f32); 3] {
+    [
+        (f.title, TITLE_BOOST),
+        (f.summary, SUMMARY_BOOST),
+        (f.body, BODY_BOOST),
+    ]
 }
 
 /// A word being typed, as a prefix of whole-word terms in every language.
@@ -310,11 +316,7 @@ fn parts_query(scope: Scope<'_>, word: &str) -> Disjunction {
             }
         }
         let apart: Vec<(usize, String)> = parts.into_iter().enumerate().collect();
-        for (field, boost) in [
-            (f.title, TITLE_BOOST),
-            (f.summary, SUMMARY_BOOST),
-            (f.body, BODY_BOOST),
-        ] {
+        for (field, boost) in whole_words(f) {
             any.sequence(field, &apart, boost * PARTS_APART_BOOST);
         }
     }
@@ -495,11 +497,7 @@ fn item_query(scope: Scope<'_>, text: &str) -> Disjunction {
             continue;
         }
         let f = scope.fields.text(lang);
-        for (field, boost) in [
-            (f.title, TITLE_BOOST),
-            (f.summary, SUMMARY_BOOST),
-            (f.body, BODY_BOOST),
-        ] {
+        for (field, boost) in whole_words(f) {
             any.sequence(field, &main, boost);
         }
         // The compound-part field holds a word's parts at its position: a word can match
