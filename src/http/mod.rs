@@ -205,11 +205,14 @@ static WRITES: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(16));
 pub(crate) async fn writing<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let _turn = WRITES.acquire().await.map_err(ApiError::internal)?;
+    let turn = WRITES.acquire().await.map_err(ApiError::internal)?;
     let (done, result) = tokio::sync::oneshot::channel();
     std::thread::Builder::new()
         .name("innohaku-write".into())
         .spawn(move || {
+            // The turn ends with the thread, not with the request: a client that goes away
+            // does not free the slot of a write still running.
+            let _turn = turn;
             // Dropped unsent if `f` panics: the request then fails as internal.
             let _ = done.send(f());
         })
