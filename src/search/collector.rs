@@ -237,7 +237,9 @@ impl SearchCollector {
     ) -> tantivy::Result<Collected> {
         let mut child = self.for_segment(segment, reader)?;
         let alive = reader.alive_bitset();
-        windowed.for_each_window(reader, &mut |window| child.take_window(window, alive))?;
+        windowed.for_each_window(segment, reader, &mut |window| {
+            child.take_window(window, alive)
+        })?;
         Ok(child.harvest())
     }
 }
@@ -285,6 +287,35 @@ impl SegmentCollector for SegmentSearchCollector {
     }
 }
 
+/// Which of 64 scores are above `floor`, one bit each: four comparisons and a mask per
+/// instruction with SSE2, which every x86-64 processor has (the compiler does not find this
+/// form for itself).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn above(scores: &[Score; 64], floor: Score) -> u64 {
+    use std::arch::x86_64::{_mm_cmpgt_ps, _mm_loadu_ps, _mm_movemask_ps, _mm_set1_ps};
+    let mut bits = 0;
+    // SAFETY: SSE2 is part of x86-64 itself, and each load reads the four floats of `four`.
+    unsafe {
+        let floor = _mm_set1_ps(floor);
+        for (k, four) in scores.chunks_exact(4).enumerate() {
+            let mask = _mm_movemask_ps(_mm_cmpgt_ps(_mm_loadu_ps(four.as_ptr()), floor));
+            bits |= (mask as u64) << (4 * k);
+        }
+    }
+    bits
+}
+
+/// Which of 64 scores are above `floor`, one bit each.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn above(scores: &[Score; 64], floor: Score) -> u64 {
+    scores
+        .iter()
+        .enumerate()
+        .fold(0, |bits, (j, &s)| bits | (u64::from(s > floor) << j))
+}
+
 /// The documents of `word` (the segment's `w`th) that are not deleted.
 fn only_alive(word: u64, w: usize, alive: &AliveBitSet) -> u64 {
     let mut kept = word;
@@ -330,14 +361,13 @@ impl SegmentSearchCollector {
                 }
             }
             self.total += u64::from(passing.count_ones());
-            let mut bits = passing;
+            // Once the top is full most matches score below its floor: they are found 64
+            // at a time by comparisons the compiler turns into vector ones.
+            let mut bits = passing & above(window.word_scores(i), self.floor);
             while bits != 0 {
                 let doc = (w * 64) as DocId + bits.trailing_zeros();
                 bits &= bits - 1;
-                let score = window.score(doc);
-                if score > self.floor {
-                    self.rank(doc, score);
-                }
+                self.rank(doc, window.score(doc));
             }
         }
     }

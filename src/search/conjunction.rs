@@ -75,13 +75,14 @@ pub struct WindowedConjunction {
 impl Windows for WindowedConjunction {
     fn for_each_window(
         &self,
+        segment: u32,
         reader: &SegmentReader,
         f: &mut dyn FnMut(&Window),
     ) -> tantivy::Result<()> {
         let open = |words: &[Windowed]| {
             words
                 .iter()
-                .map(|w| w.cursors(reader))
+                .map(|w| w.cursors(segment, reader))
                 .collect::<tantivy::Result<Vec<Cursors>>>()
         };
         let mut all = open(&self.all)?;
@@ -226,14 +227,14 @@ mod tests {
                 .expect("weight");
             let windowed = query.windowed(&searcher).expect("windowed");
             let mut matched = 0;
-            for reader in searcher.segment_readers() {
+            for (segment, reader) in searcher.segment_readers().iter().enumerate() {
                 let mut expected = Vec::new();
                 reference
                     .for_each(reader, &mut |doc, score| expected.push((doc, score)))
                     .expect("for_each");
                 let mut ours = Vec::new();
                 windowed
-                    .for_each_window(reader, &mut |window| {
+                    .for_each_window(segment as u32, reader, &mut |window| {
                         for (i, &bits) in window.words().iter().enumerate() {
                             for bit in (0..64).filter(|b| bits & (1 << b) != 0) {
                                 let doc = ((window.first_word() + i) * 64 + bit) as DocId;

@@ -14,10 +14,12 @@
 use tantivy::directory::OwnedBytes;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::BlockSegmentPostings;
+use tantivy::postings::TermInfo;
+use tantivy::query::Bm25StatisticsProvider;
 use tantivy::query::{
     Bm25Weight, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, Scorer, TermQuery, Weight,
 };
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
 /// Alternatives any of which may match; a document's score is the sum of those it matches.
@@ -99,16 +101,39 @@ impl Query for Disjunction {
 
 impl Disjunction {
     /// What scores the disjunction window by window in `searcher`'s segments.
+    ///
+    /// Each term is looked up once per segment, for its document frequency and for its
+    /// postings both (Tantivy's BM25 weight would look it up for the frequency alone); a term
+    /// no segment has is left out.
     pub fn windowed(&self, searcher: &Searcher) -> tantivy::Result<Windowed> {
+        let readers = searcher.segment_readers();
+        let total_docs: u64 = readers.iter().map(|r| u64::from(r.max_doc())).sum();
+        // The average field length, per field, as Tantivy's BM25 weight computes it.
+        let mut averages: Vec<(Field, Score)> = Vec::new();
+        let mut terms = Vec::with_capacity(self.terms.len());
+        for (term, boost) in &self.terms {
+            let field = term.field();
+            let infos = readers
+                .iter()
+                .map(|r| Ok(r.inverted_index(field)?.get_term_info(term)?))
+                .collect::<tantivy::Result<Vec<Option<TermInfo>>>>()?;
+            let doc_freq: u64 = infos.iter().flatten().map(|i| u64::from(i.doc_freq)).sum();
+            if doc_freq == 0 {
+                continue;
+            }
+            let average = match averages.iter().find(|(f, _)| *f == field) {
+                Some(&(_, average)) => average,
+                None => {
+                    let tokens = searcher.total_num_tokens(field)?;
+                    let average = tokens as Score / total_docs as Score;
+                    averages.push((field, average));
+                    average
+                }
+            };
+            let bm25 = Bm25Weight::for_one_term(doc_freq, total_docs, average).boost_by(*boost);
+            terms.push(WeightedTerm { field, infos, bm25 });
+        }
         let scoring = EnableScoring::enabled_from_searcher(searcher);
-        let terms = self
-            .terms
-            .iter()
-            .map(|(term, boost)| {
-                let bm25 = Bm25Weight::for_terms(searcher, std::slice::from_ref(term))?;
-                Ok((term.clone(), bm25.boost_by(*boost)))
-            })
-            .collect::<tantivy::Result<_>>()?;
         let others = self
             .others
             .iter()
@@ -118,29 +143,37 @@ impl Disjunction {
     }
 }
 
+/// A term ready to be read in every segment.
+struct WeightedTerm {
+    field: Field,
+    /// Where its postings are, per segment (by ordinal); `None` where it is absent.
+    infos: Vec<Option<TermInfo>>,
+    /// Its BM25 weight, boost included.
+    bm25: Bm25Weight,
+}
+
 /// A disjunction ready to score window by window.
 pub struct Windowed {
-    /// Each term with its BM25 weight, boost included.
-    terms: Vec<(Term, Bm25Weight)>,
+    terms: Vec<WeightedTerm>,
     /// The other alternatives' weights, boosts included.
     others: Vec<Box<dyn Weight>>,
 }
 
 impl Windowed {
-    /// The disjunction's alternatives in `reader`'s segment, each at its first document.
-    pub(super) fn cursors(&self, reader: &SegmentReader) -> tantivy::Result<Cursors> {
+    /// The disjunction's alternatives in the segment `segment` (its ordinal in the searcher
+    /// the disjunction was made ready for), each at its first document.
+    pub(super) fn cursors(&self, segment: u32, reader: &SegmentReader) -> tantivy::Result<Cursors> {
         let mut terms = Vec::with_capacity(self.terms.len());
-        for (term, bm25) in &self.terms {
-            let field = term.field();
-            let inverted = reader.inverted_index(field)?;
-            let Some(info) = inverted.get_term_info(term)? else {
+        for term in &self.terms {
+            let Some(info) = &term.infos[segment as usize] else {
                 continue;
             };
+            let inverted = reader.inverted_index(term.field)?;
             // The field norms as bytes (one per document), read without a match per lookup.
             let norms = match reader
                 .fieldnorms_readers()
                 .get_inner_file()
-                .open_read(field)
+                .open_read(term.field)
             {
                 Some(file) => file.read_bytes()?,
                 None => {
@@ -148,13 +181,9 @@ impl Windowed {
                     OwnedBytes::new(vec![one; reader.max_doc() as usize])
                 }
             };
-            terms.push(TermCursor {
-                postings: inverted
-                    .read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?,
-                at: 0,
-                norms,
-                bm25: bm25.clone(),
-            });
+            let postings =
+                inverted.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+            terms.push(TermCursor::new(postings, norms, term.bm25.clone()));
         }
         let others = self
             .others
@@ -168,10 +197,11 @@ impl Windowed {
 impl Windows for Windowed {
     fn for_each_window(
         &self,
+        segment: u32,
         reader: &SegmentReader,
         f: &mut dyn FnMut(&Window),
     ) -> tantivy::Result<()> {
-        let mut cursors = self.cursors(reader)?;
+        let mut cursors = self.cursors(segment, reader)?;
         let mut window = Window::new();
         loop {
             let first = cursors.doc();
@@ -188,9 +218,11 @@ impl Windows for Windowed {
 
 /// Something scored window by window: a whole-query disjunction, or a conjunction of them.
 pub trait Windows {
-    /// Hands `f` every window of `reader`'s segment that has a match, in document order.
+    /// Hands `f` every window of `reader`'s segment (the `segment`th of the searcher it was
+    /// made ready for) that has a match, in document order.
     fn for_each_window(
         &self,
+        segment: u32,
         reader: &SegmentReader,
         f: &mut dyn FnMut(&Window),
     ) -> tantivy::Result<()>;
@@ -266,6 +298,15 @@ struct TermCursor {
 }
 
 impl TermCursor {
+    fn new(postings: BlockSegmentPostings, norms: OwnedBytes, bm25: Bm25Weight) -> TermCursor {
+        TermCursor {
+            postings,
+            at: 0,
+            norms,
+            bm25,
+        }
+    }
+
     fn doc(&self) -> DocId {
         self.postings
             .docs()
@@ -383,13 +424,18 @@ impl Window {
         }
     }
 
-    /// Empties the window, visiting only what was set.
+    /// The scores of the window's `w`th 64 documents (0 where nothing matched).
+    pub fn word_scores(&self, w: usize) -> &[Score; 64] {
+        self.scores[w * 64..][..64].try_into().expect("64 scores")
+    }
+
+    /// Empties the window, visiting only the words that have a match. A word's 64 scores
+    /// are zeroed together: a few vector stores, where zeroing them match by match is a
+    /// chain of dependent bit operations (a common term matches most words several times).
     pub(super) fn clear(&mut self) {
         for (w, word) in self.matched.iter_mut().enumerate() {
-            let mut bits = std::mem::take(word);
-            while bits != 0 {
-                self.scores[w * 64 + bits.trailing_zeros() as usize] = 0.0;
-                bits &= bits - 1;
+            if std::mem::take(word) != 0 {
+                self.scores[w * 64..][..64].fill(0.0);
             }
         }
     }
@@ -458,11 +504,11 @@ mod tests {
             .expect("weight");
         let windowed = query.windowed(&searcher).expect("windowed");
         let mut matched = 0;
-        for reader in searcher.segment_readers() {
+        for (segment, reader) in searcher.segment_readers().iter().enumerate() {
             let expected = scored(union.as_ref(), reader);
             let mut ours = Vec::new();
             windowed
-                .for_each_window(reader, &mut |window| {
+                .for_each_window(segment as u32, reader, &mut |window| {
                     for (i, &word) in window.words().iter().enumerate() {
                         for bit in (0..64).filter(|b| word & (1 << b) != 0) {
                             let doc = ((window.first_word() + i) * 64 + bit) as DocId;
