@@ -60,24 +60,42 @@ pub struct Store {
     writes: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
+/// Tries at opening a store whose lock is still held, 50 ms apart.
+const LOCK_RETRIES: u32 = 20;
+
 impl Store {
     /// Opens (creating if needed) the store in `dir`.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         // sled's page cache defaults to 1 GiB; documents are read by id and scanned on
         // rebuilds, so a smaller cache keeps the service within its memory budget.
-        let db = sled::Config::new()
-            .cache_capacity(STORE_CACHE_BYTES)
-            .path(dir)
-            .open()
-            .map_err(|e| match e {
-                sled::Error::Io(io)
-                    if io.kind() == std::io::ErrorKind::WouldBlock
-                        || io.to_string().contains("lock") =>
-                {
-                    StoreError::Locked(dir.display().to_string())
+        let open = || {
+            sled::Config::new()
+                .cache_capacity(STORE_CACHE_BYTES)
+                .path(dir)
+                .open()
+                .map_err(|e| match e {
+                    sled::Error::Io(io)
+                        if io.kind() == std::io::ErrorKind::WouldBlock
+                            || io.to_string().contains("lock") =>
+                    {
+                        StoreError::Locked(dir.display().to_string())
+                    }
+                    other => StoreError::Sled(other),
+                })
+        };
+        // A store just closed in this process keeps its lock until sled's flusher thread
+        // has let go of it, a moment later: wait that moment out. Another process holding
+        // the store still gets `Locked`.
+        let mut attempts = 0;
+        let db = loop {
+            match open() {
+                Err(StoreError::Locked(_)) if attempts < LOCK_RETRIES => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
                 }
-                other => StoreError::Sled(other),
-            })?;
+                result => break result?,
+            }
+        };
         let docs = db.open_tree("documents")?;
         let by_kind = db.open_tree("documents_by_kind")?;
         let unindexed = db.open_tree("unindexed")?;
