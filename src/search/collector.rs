@@ -361,8 +361,8 @@ impl SegmentSearchCollector {
                 }
             }
             self.total += u64::from(passing.count_ones());
-            // Once the top is full most matches score below its floor: they are found 64
-            // at a time by comparisons the compiler turns into vector ones.
+            // Once the top is full most matches score below its floor: they are ruled out 64
+            // at a time ([`above`]) rather than one comparison each.
             let mut bits = passing & above(window.word_scores(i), self.floor);
             while bits != 0 {
                 let doc = (w * 64) as DocId + bits.trailing_zeros();

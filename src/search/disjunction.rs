@@ -181,9 +181,13 @@ impl Windowed {
                     OwnedBytes::new(vec![one; reader.max_doc() as usize])
                 }
             };
-            let postings =
-                inverted.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
-            terms.push(TermCursor::new(postings, norms, term.bm25.clone()));
+            terms.push(TermCursor {
+                postings: inverted
+                    .read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?,
+                at: 0,
+                norms,
+                bm25: term.bm25.clone(),
+            });
         }
         let others = self
             .others
@@ -298,15 +302,6 @@ struct TermCursor {
 }
 
 impl TermCursor {
-    fn new(postings: BlockSegmentPostings, norms: OwnedBytes, bm25: Bm25Weight) -> TermCursor {
-        TermCursor {
-            postings,
-            at: 0,
-            norms,
-            bm25,
-        }
-    }
-
     fn doc(&self) -> DocId {
         self.postings
             .docs()
