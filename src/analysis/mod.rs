@@ -23,7 +23,9 @@ pub use pipeline::{
     AnalyzedToken, Analyzer, Config, Normalizer, Origin, WordTerms, fold, set_index_config,
 };
 pub use resources::{RESOURCES_ENV, resources};
-pub use synonyms::synonyms;
+pub use synonyms::{
+    Phrases, fingerprint as synonym_phrases_fingerprint, main_terms, phrase_key, synonyms,
+};
 pub use tantivy::Class;
 pub use tokenize::{Word, words};
 

@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use super::compound::MIN_WORD_CHARS;
 use super::pipeline::{AnalyzedToken, Analyzer, Origin, fold};
+use super::synonyms::Phrases;
 
 /// Which of a text's terms a field indexes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +22,8 @@ pub enum Class {
     Folded,
     /// Compounds the lexicon knows, written as two words side by side (`puolen ajan` holds
     /// *puoliaika*, `lasten suojelua` *lastensuojelu*): what a compound typed whole finds
-    /// written apart, with one term lookup instead of a phrase of two common words.
+    /// written apart, with one term lookup instead of a phrase of two common words. And the
+    /// synonyms of several words a text has (`home care`), each as one term ([`Phrases`]).
     Pairs,
 }
 
@@ -78,7 +80,8 @@ impl Tokenizer for FieldTokenizer {
 /// word's position. A compound inflects at its end, so the two words are joined as written
 /// (`lasten` + `suojelua`), or with the first in its base form (`puolen ajan` → `puoli` +
 /// `ajan`), and looked up among the lexicon's word forms. A stop word between two words holds
-/// its position, so it keeps them apart, as it keeps a phrase from matching.
+/// its position, so it keeps them apart, as it keeps a phrase from matching. Then the synonyms
+/// of several words whose words stand there in order, at the first one's position.
 fn pairs(analyzer: &Analyzer, text: &str, analyzed: &[AnalyzedToken]) -> Vec<Token> {
     let main: Vec<&AnalyzedToken> = analyzed
         .iter()
@@ -90,9 +93,34 @@ fn pairs(analyzer: &Analyzer, text: &str, analyzed: &[AnalyzedToken]) -> Vec<Tok
         .iter()
         .map(|t| text[t.start..t.end].to_lowercase())
         .collect();
+    // The main terms are in position order (several readings of a word share one).
+    let has = |position: usize, term: &str| {
+        let from = main.partition_point(|t| t.position < position);
+        main[from..]
+            .iter()
+            .take_while(|t| t.position == position)
+            .any(|t| t.term == term)
+    };
+    let phrases = Phrases::of(*analyzer);
     let mut tokens: Vec<Token> = Vec::new();
     let mut candidate = String::new();
     for (i, first) in main.iter().enumerate() {
+        for key in phrases.starting(&first.term, first.position, has) {
+            let again = tokens
+                .iter()
+                .rev()
+                .take_while(|t| t.position == first.position)
+                .any(|t| t.text == key);
+            if !again {
+                tokens.push(Token {
+                    offset_from: first.start,
+                    offset_to: first.end,
+                    position: first.position,
+                    text: key.to_owned(),
+                    position_length: 1,
+                });
+            }
+        }
         let heads: &[&str] = if written[i] == first.term {
             &[&first.term]
         } else {
@@ -213,5 +241,43 @@ mod tests {
         );
         // A stop word between, or words that spell no known compound: nothing.
         assert!(terms("lasten ja suojelun malli").is_empty());
+    }
+
+    #[test]
+    fn synonyms_of_several_words_are_indexed_as_one_term_where_their_words_stand_in_order() {
+        let terms = |lang: Language, text: &str| {
+            let mut tokenizer = FieldTokenizer::new(Analyzer::full(lang), Class::Pairs);
+            let mut stream = tokenizer.token_stream(text);
+            let mut terms = Vec::new();
+            while stream.advance() {
+                terms.push(stream.token().text.clone());
+            }
+            terms
+        };
+        let home_care =
+            |lang| Phrases::of(Analyzer::full(lang)).key(Analyzer::full(lang), "home care");
+        let key = home_care(Language::En).expect("a phrase of two words");
+        assert_eq!(
+            terms(Language::En, "Home care in the evening"),
+            [key.as_str()]
+        );
+        // Inflected as the member's words are, once per place it stands.
+        assert_eq!(
+            terms(Language::En, "Planning homes' care; home cares"),
+            [key.as_str(), key.as_str()]
+        );
+        // Apart, or the other way round: no phrase.
+        assert!(terms(Language::En, "care at home, home and care").is_empty());
+        // A stop word in the member holds its place: "health and social services".
+        let key = Phrases::of(Analyzer::full(Language::En))
+            .key(Analyzer::full(Language::En), "health and social services")
+            .expect("a phrase");
+        assert!(key.contains("  "), "{key:?}");
+        assert_eq!(
+            terms(Language::En, "Health and social services for all"),
+            [key.as_str()]
+        );
+        // As in a phrase query, any word may stand in its place, but it must stand there.
+        assert!(terms(Language::En, "health social services").is_empty());
     }
 }

@@ -25,9 +25,14 @@ const BUILT_WITH_FILE: &str = "BUILT_WITH";
 /// older generations are rebuilt from the store instead of misread.
 const INDEX_FORMAT: u32 = 2;
 
-/// What a generation records of how it was built; one built otherwise is not read.
+/// What a generation records of how it was built; one built otherwise is not read. The
+/// synonyms of several words are indexed (`analysis::Phrases`): a changed list rebuilds.
 fn built_with() -> String {
-    format!("index format {INDEX_FORMAT}\n{}\n", analysis::description())
+    format!(
+        "index format {INDEX_FORMAT}\n{}\nsynonym phrases {:016x}\n",
+        analysis::description(),
+        analysis::synonym_phrases_fingerprint()
+    )
 }
 /// Stored documents are compressed in blocks of about this size. Showing a hit decompresses
 /// its block: Tantivy's 16 KB default holds several documents, and a page of ten hits from

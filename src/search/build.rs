@@ -24,7 +24,7 @@ use super::automaton::{self, AutomatonQuery, Prefix};
 use super::conjunction::Conjunction;
 use super::disjunction::Disjunction;
 use super::{Highlights, Item, ParsedQuery, Scope, Terms};
-use crate::analysis::{AnalyzedToken, Analyzer, Origin, analyze, synonyms, words};
+use crate::analysis::{Analyzer, Origin, Phrases, analyze, main_terms, synonyms, words};
 use crate::index::TextFields;
 use crate::schema::Language;
 
@@ -219,7 +219,7 @@ pub fn proximity_query(scope: Scope<'_>, parsed: &ParsedQuery) -> Vec<(Box<dyn Q
     };
     let text = words.join(" ");
     for &lang in scope.languages {
-        let main = positions(Analyzer::full(lang).analyze(&text));
+        let main = main_terms(Analyzer::full(lang).analyze(&text));
         if main.len() < 2 {
             continue;
         }
@@ -385,23 +385,48 @@ fn typo_automata(scope: Scope<'_>, word: &str) -> Vec<(Language, Arc<DfaWrapper>
     let mut per_language = Vec::new();
     for &lang in scope.languages {
         let analyzer = Analyzer::full(lang);
-        let Some((_, term)) = positions(analyzer.analyze(&lower)).into_iter().next() else {
+        let Some((_, term)) = main_terms(analyzer.analyze(&lower)).into_iter().next() else {
             continue;
         };
         let automaton = match automata.iter().find(|(t, _)| *t == term) {
             Some((_, a)) => a.clone(),
-            None => match automaton::typo(&term, distance) {
-                Ok(a) => {
-                    let a = Arc::new(a);
+            None => match typo_automaton(&term, distance) {
+                Some(a) => {
                     automata.push((term, a.clone()));
                     a
                 }
-                Err(_) => continue,
+                None => continue,
             },
         };
         per_language.push((lang, automaton));
     }
     per_language
+}
+
+/// The Levenshtein automaton of `term`, remembered per thread: a search that falls back to
+/// typo tolerance needs it twice (to search, then to find what to highlight), and building a
+/// two-edit automaton of a long word costs more than searching with it.
+fn typo_automaton(term: &str, distance: u8) -> Option<Arc<DfaWrapper>> {
+    type Memo = HashMap<(String, u8), Arc<DfaWrapper>, rustc_hash::FxBuildHasher>;
+    thread_local! {
+        static MEMO: RefCell<Memo> = RefCell::default();
+    }
+    /// Automata remembered per thread before the memo starts over (a two-edit automaton of a
+    /// long word takes some hundreds of kilobytes).
+    const MEMO_AUTOMATA: usize = 64;
+    let key = (term.to_owned(), distance);
+    if let Some(hit) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
+        return Some(hit);
+    }
+    let automaton = Arc::new(automaton::typo(term, distance).ok()?);
+    MEMO.with(|m| {
+        let mut memo = m.borrow_mut();
+        if memo.len() >= MEMO_AUTOMATA {
+            memo.clear();
+        }
+        memo.insert(key, automaton.clone());
+    });
+    Some(automaton)
 }
 
 /// Terms of `searcher`'s index that the typo alternatives of the query's words match, per
@@ -476,61 +501,75 @@ fn analyse_item(scope: Scope<'_>, item: &Item, typos: bool) -> Disjunction {
         }
     }
     for synonym in synonyms(item.text()) {
-        // A phrase's idf is the sum of its words': "home care" for kotihoito would outweigh
-        // the word typed. Per word, a synonym phrase weighs what a one-word synonym does.
-        let words = words(synonym).len().max(1) as f32;
-        any.absorb(item_query(scope, synonym), SYNONYM_BOOST / words);
+        any.absorb(synonym_query(scope, synonym), 1.0);
     }
     any
 }
 
 /// A word or phrase in every language's fields; empty when it analyses to nothing.
-///
-/// Whole-word matches count most; a match inside a compound counts less, and a match only
-/// after folding ä/ö/å least, so exact and base-form matches always rank first.
 fn item_query(scope: Scope<'_>, text: &str) -> Disjunction {
     let mut any = Disjunction::default();
     for &lang in scope.languages {
-        let analyzer = Analyzer::full(lang);
-        let main = positions(analyzer.analyze(text));
-        if main.is_empty() {
-            continue;
-        }
-        let f = scope.fields.text(lang);
-        for (field, boost) in whole_words(f) {
-            any.sequence(field, &main, boost);
-        }
-        // The compound-part field holds a word's parts at its position: a word can match
-        // inside a compound, a phrase of several words cannot.
-        if let [(_, term)] = main.as_slice() {
-            any.term(f.parts, term, PARTS_BOOST);
-        }
-        // Folding helps only text typed without ä/ö/å that the lexicon does not know as it is.
-        let typed_plain = !text.contains(['ä', 'ö', 'å', 'Ä', 'Ö', 'Å']);
-        if typed_plain
-            && !words(text)
-                .iter()
-                .all(|w| analyzer.knows(&w.text.to_lowercase()))
-        {
-            any.sequence(
-                f.folded,
-                &positions(analyzer.analyze_folded(text)),
-                FOLDED_BOOST,
-            );
-        }
+        item_query_in(&mut any, scope, lang, text);
     }
     any
 }
 
-/// One main term per word position: the first, which is the word's own base form.
-fn positions(tokens: Vec<AnalyzedToken>) -> Vec<(usize, String)> {
-    let mut out: Vec<(usize, String)> = Vec::new();
-    for t in tokens {
-        if t.origin != Origin::CompoundPart && out.last().is_none_or(|(p, _)| *p != t.position) {
-            out.push((t.position, t.term));
+/// A word or phrase in one language's fields, added to `any`.
+///
+/// Whole-word matches count most; a match inside a compound counts less, and a match only
+/// after folding ä/ö/å least, so exact and base-form matches always rank first.
+fn item_query_in(any: &mut Disjunction, scope: Scope<'_>, lang: Language, text: &str) {
+    let analyzer = Analyzer::full(lang);
+    let main = main_terms(analyzer.analyze(text));
+    if main.is_empty() {
+        return;
+    }
+    let f = scope.fields.text(lang);
+    for (field, boost) in whole_words(f) {
+        any.sequence(field, &main, boost);
+    }
+    // The compound-part field holds a word's parts at its position: a word can match
+    // inside a compound, a phrase of several words cannot.
+    if let [(_, term)] = main.as_slice() {
+        any.term(f.parts, term, PARTS_BOOST);
+    }
+    // Folding helps only text typed without ä/ö/å that the lexicon does not know as it is.
+    let typed_plain = !text.contains(['ä', 'ö', 'å', 'Ä', 'Ö', 'Å']);
+    if typed_plain
+        && !words(text)
+            .iter()
+            .all(|w| analyzer.knows(&w.text.to_lowercase()))
+    {
+        any.sequence(
+            f.folded,
+            &main_terms(analyzer.analyze_folded(text)),
+            FOLDED_BOOST,
+        );
+    }
+}
+
+/// A synonym in every language's fields: one of several words is the one term the pairs
+/// field holds where a text has its words side by side ([`Phrases`]), found anywhere in the
+/// text; a one-word synonym is searched as a word the user typed. Either ranks below what the
+/// user typed, and a phrase of several words weighs what one word does.
+fn synonym_query(scope: Scope<'_>, text: &str) -> Disjunction {
+    let mut any = Disjunction::default();
+    // A synonym written as several words that analyse to one (around stop words) is that
+    // word, weighed as a phrase of all of them would be.
+    let words = words(text).len().max(1) as f32;
+    for &lang in scope.languages {
+        let analyzer = Analyzer::full(lang);
+        match Phrases::of(analyzer).key(analyzer, text) {
+            Some(key) => any.term(scope.fields.text(lang).pairs, &key, SYNONYM_BOOST),
+            None => {
+                let mut word = Disjunction::default();
+                item_query_in(&mut word, scope, lang, text);
+                any.absorb(word, SYNONYM_BOOST / words);
+            }
         }
     }
-    out
+    any
 }
 
 #[cfg(test)]

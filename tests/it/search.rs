@@ -91,8 +91,8 @@ fn an_inflected_finnish_query_finds_another_form_of_the_word() {
 
 #[test]
 fn a_synonym_phrase_counts_no_more_than_the_word_typed() {
-    // "home care" is two words, and a phrase's idf is the sum of its words': weighed per
-    // word, the English practice that repeats it still ranks below the Finnish one that has
+    // "home care", a synonym of kotihoito, is found as one term wherever its words stand
+    // together: the English practice that repeats it ranks below the Finnish one that has
     // the word typed in its title.
     let r = fixture().search(&[("q", "kotihoito")]);
     assert_eq!(
