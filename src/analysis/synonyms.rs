@@ -120,8 +120,17 @@ pub fn phrase_key(terms: &[(usize, String)]) -> String {
 /// ("sosiaali- ja terveydenhuolto") are among the commonest in the corpus.
 #[derive(Debug, Default)]
 pub struct Phrases {
-    /// By first term: the other terms at their offsets from it, and the phrase's key.
-    by_first: HashMap<String, Vec<(Vec<(usize, String)>, String)>>,
+    /// By first term.
+    by_first: HashMap<String, Vec<Phrase>>,
+}
+
+/// One phrase of [`Phrases`], found by its first term.
+#[derive(Debug)]
+struct Phrase {
+    /// The other terms, at their offsets from the first.
+    rest: Vec<(usize, String)>,
+    /// The term the pairs field holds it as.
+    key: String,
 }
 
 impl Phrases {
@@ -161,8 +170,8 @@ impl Phrases {
                 .map(|(p, t)| (p - first_at, t.clone()))
                 .collect();
             let same = phrases.by_first.entry(first.clone()).or_default();
-            if !same.iter().any(|(_, k)| *k == key) {
-                same.push((rest, key));
+            if !same.iter().any(|p| p.key == key) {
+                same.push(Phrase { rest, key });
             }
         }
         phrases
@@ -186,8 +195,8 @@ impl Phrases {
             .get(first)
             .into_iter()
             .flatten()
-            .filter(move |(rest, _)| rest.iter().all(|(offset, t)| has(position + offset, t)))
-            .map(|(_, key)| key.as_str())
+            .filter(move |p| p.rest.iter().all(|(offset, t)| has(position + offset, t)))
+            .map(|p| p.key.as_str())
     }
 
     fn hash_into(&self, hasher: &mut impl Hasher) {
@@ -195,7 +204,7 @@ impl Phrases {
             .by_first
             .values()
             .flatten()
-            .map(|(_, key)| key.as_str())
+            .map(|p| p.key.as_str())
             .collect();
         keys.sort_unstable();
         keys.hash(hasher);
