@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::compound;
 use super::resources::{LanguageResources, resources};
-use super::tokenize::words;
+use super::tokenize::{Words, words};
 use crate::schema::Language;
 
 /// How words are reduced to terms.
@@ -498,13 +498,15 @@ impl Analyzer {
         mut f: impl FnMut(usize, usize, &str, &WordTerms),
     ) {
         let mut lower = String::new();
-        for word in words(text) {
+        for word in Words::new(text) {
             lower.clear();
             for c in word.text.chars() {
-                if c.is_ascii() {
-                    lower.push(c.to_ascii_lowercase());
-                } else {
-                    lower.extend(c.to_lowercase());
+                match c {
+                    c if c.is_ascii() => lower.push(c.to_ascii_lowercase()),
+                    // Latin-1's capitals (Ä, Ö, Å...) are their small letters less 32, without
+                    // a search of Unicode's tables; × is no letter.
+                    'À'..='Þ' if c != '×' => lower.push(char::from(c as u8 + 32)),
+                    c => lower.extend(c.to_lowercase()),
                 }
             }
             if filter(&lower) && !self.is_stopword(&lower) {

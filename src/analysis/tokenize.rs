@@ -22,53 +22,80 @@ pub struct Word<'a> {
 /// The words of `text`, in order.
 pub fn words(text: &str) -> Vec<Word<'_>> {
     let mut out = Vec::with_capacity(text.len() / 8);
-    let mut i = 0;
-    while let Some((c, len)) = char_at(text, i) {
-        i += len;
-        if !is_word_char(c) {
-            continue;
-        }
-        let start = i - len;
-        let mut end = i;
-        let mut text_end = None;
-        let mut dangling = false;
-        while let Some((c, len)) = char_at(text, i) {
-            if is_word_char(c) {
-                i += len;
-                end = i;
+    out.extend(Words::new(text));
+    out
+}
+
+/// The words of a text, one at a time, as [`words`] finds them.
+#[derive(Debug, Clone)]
+pub struct Words<'a> {
+    text: &'a str,
+    /// Where reading goes on, in bytes.
+    at: usize,
+}
+
+impl<'a> Words<'a> {
+    /// The words of `text`.
+    pub fn new(text: &'a str) -> Words<'a> {
+        Words { text, at: 0 }
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = Word<'a>;
+
+    fn next(&mut self) -> Option<Word<'a>> {
+        let text = self.text;
+        let mut i = self.at;
+        loop {
+            let (c, len) = char_at(text, i)?;
+            i += len;
+            if !is_word_char(c) {
                 continue;
             }
-            let next = char_at(text, i + len).map(|(n, _)| n);
-            match (c, next) {
-                // An inner hyphen joins: sote-keskus, Etelä-Karjala.
-                ('-', Some(n)) if is_word_char(n) && text_end.is_none() => i += len,
-                // A colon before letters starts an abbreviation's case ending: THL:n, EU:ssa.
-                (':', Some(n)) if n.is_alphabetic() && text_end.is_none() => {
-                    text_end = Some(end);
+            let start = i - len;
+            let mut end = i;
+            let mut text_end = None;
+            let mut dangling = false;
+            while let Some((c, len)) = char_at(text, i) {
+                if is_word_char(c) {
                     i += len;
+                    end = i;
+                    continue;
                 }
-                // A hyphen before a space, comma or the end: "sosiaali- ja".
-                ('-' | '\u{2010}' | '\u{2011}', n)
-                    if n.is_none_or(|n| n.is_whitespace() || n == ',') =>
-                {
-                    dangling = text_end.is_none();
-                    i += len;
-                    break;
+                let next = char_at(text, i + len).map(|(n, _)| n);
+                match (c, next) {
+                    // An inner hyphen joins: sote-keskus, Etelä-Karjala.
+                    ('-', Some(n)) if is_word_char(n) && text_end.is_none() => i += len,
+                    // A colon before letters starts an abbreviation's case ending: THL:n,
+                    // EU:ssa.
+                    (':', Some(n)) if n.is_alphabetic() && text_end.is_none() => {
+                        text_end = Some(end);
+                        i += len;
+                    }
+                    // A hyphen before a space, comma or the end: "sosiaali- ja".
+                    ('-' | '\u{2010}' | '\u{2011}', n)
+                        if n.is_none_or(|n| n.is_whitespace() || n == ',') =>
+                    {
+                        dangling = text_end.is_none();
+                        i += len;
+                        break;
+                    }
+                    _ => break,
                 }
-                _ => break,
+            }
+            let text_end = text_end.unwrap_or(end);
+            if text_end - start <= MAX_WORD_BYTES {
+                self.at = i;
+                return Some(Word {
+                    text: &text[start..text_end],
+                    start,
+                    end,
+                    dangling,
+                });
             }
         }
-        let text_end = text_end.unwrap_or(end);
-        if text_end - start <= MAX_WORD_BYTES {
-            out.push(Word {
-                text: &text[start..text_end],
-                start,
-                end,
-                dangling,
-            });
-        }
     }
-    out
 }
 
 /// The character at byte `i` of `text` and its length; ASCII without decoding, as most of
@@ -85,10 +112,12 @@ fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
 
 #[inline]
 fn is_word_char(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric()
-    } else {
-        c.is_alphanumeric()
+    match c {
+        c if c.is_ascii() => c.is_ascii_alphanumeric(),
+        // Latin-1's letters (ä, ö, å, é...) without a search of Unicode's tables: nearly all
+        // the other letters of Finnish and Swedish text.
+        '\u{C0}'..='\u{FF}' => c != '×' && c != '÷',
+        c => c.is_alphanumeric(),
     }
 }
 

@@ -69,6 +69,14 @@ impl Disjunction {
 
     /// Adds `other`'s alternatives with their boosts multiplied by `boost`.
     fn absorb(&mut self, other: Disjunction, boost: f32) {
+        if self.is_empty() {
+            // `other` has each term once already: nothing to merge (a word's alternatives
+            // are a few hundred terms, and merging compares each with those before it).
+            *self = other;
+            self.terms.iter_mut().for_each(|(_, b)| *b *= boost);
+            self.others.iter_mut().for_each(|(_, b)| *b *= boost);
+            return;
+        }
         for (term, b) in other.terms {
             self.add_term(term, b * boost);
         }

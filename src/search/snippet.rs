@@ -195,8 +195,10 @@ pub fn snippet(lang: Language, text: &str, marks: Marks<'_>, whole: bool) -> Opt
     Some(render(text, from, to, &ranges))
 }
 
-/// Bytes of text analysed at a time for a snippet: several windows' worth.
-const PIECE_BYTES: usize = 1024;
+/// Bytes of text analysed at a time for a snippet: about a window's worth. Reading stops a
+/// piece after the first match, so the window shown starts at a match at most about two
+/// pieces from the first.
+const PIECE_BYTES: usize = 256;
 
 /// Where the piece of `text` starting at `from` ends: after about [`PIECE_BYTES`], at the
 /// next whitespace, so that no word is cut.
@@ -278,16 +280,23 @@ fn push(out: &mut Snippet, part: &str, marked: bool, chars: &mut usize) {
 
 /// Appends `text` to `out` with HTML's special characters escaped.
 pub fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    // Copied a run at a time between the special characters, which are all ASCII (a byte of
+    // a multi-byte character never equals one).
+    let mut from = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escaped = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[from..at]);
+        out.push_str(escaped);
+        from = at + 1;
     }
+    out.push_str(&text[from..]);
 }
 
 /// Byte offset `n` characters after `from`, or the end.
