@@ -14,6 +14,7 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use tantivy::query::{AllQuery, BooleanQuery, DfaWrapper, Occur, PhraseQuery, Query};
@@ -240,13 +241,60 @@ pub fn proximity_query(scope: Scope<'_>, parsed: &ParsedQuery) -> Vec<(Box<dyn Q
     phrases
 }
 
-/// What to highlight in the hits of a query: the analysed terms of every positive item and
-/// its synonyms, per language present, the `extra` terms (what typos matched), and the word
+/// What to highlight in the hits of `parsed`: the analysed main terms of its words and
+/// their synonyms, per language present, the `extra` terms (what typos matched), and the word
 /// being typed.
+///
+/// Remembered per thread when there are no `extra` terms, as a query's words are
+/// ([`item_with_synonyms`]): analysing every synonym in every language again cost a
+/// thirtieth of a search.
 pub fn highlights(
     scope: Scope<'_>,
     parsed: &ParsedQuery,
     prefix: bool,
+    extra: Vec<(Language, String)>,
+) -> Rc<Highlights> {
+    type Key = (
+        Vec<Item>,
+        Option<String>,
+        Vec<Language>,
+        crate::analysis::Config,
+    );
+    type Memo = HashMap<Key, Rc<Highlights>, rustc_hash::FxBuildHasher>;
+    thread_local! {
+        static MEMO: RefCell<Memo> = RefCell::default();
+    }
+    /// Queries remembered per thread before the memo starts over.
+    const MEMO_QUERIES: usize = 256;
+    let partial = partial_word(parsed, prefix);
+    if !extra.is_empty() {
+        return Rc::new(make_highlights(scope, parsed, partial, extra));
+    }
+    let config = Analyzer::full(Language::Fi).config();
+    let key: Key = (
+        parsed.positives().cloned().collect(),
+        partial,
+        scope.languages.to_vec(),
+        config,
+    );
+    if let Some(hit) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
+        return hit;
+    }
+    let made = Rc::new(make_highlights(scope, parsed, key.1.clone(), Vec::new()));
+    MEMO.with(|m| {
+        let mut memo = m.borrow_mut();
+        if memo.len() >= MEMO_QUERIES {
+            memo.clear();
+        }
+        memo.insert(key, made.clone());
+    });
+    made
+}
+
+fn make_highlights(
+    scope: Scope<'_>,
+    parsed: &ParsedQuery,
+    partial: Option<String>,
     extra: Vec<(Language, String)>,
 ) -> Highlights {
     let mut terms: HashMap<Language, HashSet<String>> = HashMap::new();
@@ -268,7 +316,7 @@ pub fn highlights(
             .into_iter()
             .map(|(lang, set)| (lang, Terms::new(set)))
             .collect(),
-        prefixes: partial_word(parsed, prefix).into_iter().collect(),
+        prefixes: partial.into_iter().collect(),
     }
 }
 
