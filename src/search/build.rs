@@ -246,7 +246,7 @@ pub fn proximity_query(scope: Scope<'_>, parsed: &ParsedQuery) -> Vec<(Box<dyn Q
 /// being typed.
 ///
 /// Remembered per thread when there are no `extra` terms, as a query's words are
-/// ([`item_with_synonyms`]): analysing every synonym in every language again cost a
+/// (`item_with_synonyms`): analysing every synonym in every language again cost a
 /// thirtieth of a search.
 pub fn highlights(
     scope: Scope<'_>,
