@@ -177,8 +177,9 @@ impl Phrases {
         phrases
     }
 
-    /// The term `text` is indexed as, when it is a phrase of several analysed words.
-    pub fn key(&self, analyzer: Analyzer, text: &str) -> Option<String> {
+    /// The term `text` is indexed as by `analyzer`, when it is a phrase of several analysed
+    /// words.
+    pub fn key(analyzer: Analyzer, text: &str) -> Option<String> {
         let terms = main_terms(analyzer.analyze(text));
         (terms.len() > 1).then(|| phrase_key(&terms))
     }

@@ -254,8 +254,7 @@ mod tests {
             }
             terms
         };
-        let home_care =
-            |lang| Phrases::of(Analyzer::full(lang)).key(Analyzer::full(lang), "home care");
+        let home_care = |lang| Phrases::key(Analyzer::full(lang), "home care");
         let key = home_care(Language::En).expect("a phrase of two words");
         assert_eq!(
             terms(Language::En, "Home care in the evening"),
@@ -269,8 +268,7 @@ mod tests {
         // Apart, or the other way round: no phrase.
         assert!(terms(Language::En, "care at home, home and care").is_empty());
         // A stop word in the member holds its place: "health and social services".
-        let key = Phrases::of(Analyzer::full(Language::En))
-            .key(Analyzer::full(Language::En), "health and social services")
+        let key = Phrases::key(Analyzer::full(Language::En), "health and social services")
             .expect("a phrase");
         assert!(key.contains("  "), "{key:?}");
         assert_eq!(

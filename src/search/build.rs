@@ -616,7 +616,7 @@ fn synonym_query(scope: Scope<'_>, text: &str) -> Disjunction {
     let words = words(text).len().max(1) as f32;
     for &lang in scope.languages {
         let analyzer = Analyzer::full(lang);
-        match Phrases::of(analyzer).key(analyzer, text) {
+        match Phrases::key(analyzer, text) {
             Some(key) => any.term(scope.fields.text(lang).pairs, &key, SYNONYM_BOOST),
             None => {
                 let mut word = Disjunction::default();
