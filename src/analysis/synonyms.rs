@@ -158,14 +158,14 @@ impl Phrases {
         let mut phrases = Phrases::default();
         for member in resources().synonym_groups.iter().flatten() {
             let terms = main_terms(analyzer.analyze(member));
-            let [(first_at, first), ..] = terms.as_slice() else {
+            let [(first_at, first), rest @ ..] = terms.as_slice() else {
                 continue;
             };
-            if terms.len() < 2 {
+            if rest.is_empty() {
                 continue;
             }
             let key = phrase_key(&terms);
-            let rest = terms[1..]
+            let rest = rest
                 .iter()
                 .map(|(p, t)| (p - first_at, t.clone()))
                 .collect();

@@ -260,9 +260,8 @@ pub fn highlights(
         Vec<Language>,
         crate::analysis::Config,
     );
-    type Memo = HashMap<Key, Rc<Highlights>, rustc_hash::FxBuildHasher>;
     thread_local! {
-        static MEMO: RefCell<Memo> = RefCell::default();
+        static MEMO: RefCell<Memo<Key, Rc<Highlights>>> = RefCell::default();
     }
     /// Queries remembered per thread before the memo starts over.
     const MEMO_QUERIES: usize = 256;
@@ -270,20 +269,35 @@ pub fn highlights(
     if !extra.is_empty() {
         return Rc::new(make_highlights(scope, parsed, partial, extra));
     }
-    let config = Analyzer::full(Language::Fi).config();
     let key: Key = (
         parsed.positives().cloned().collect(),
         partial,
         scope.languages.to_vec(),
-        config,
+        Analyzer::full(Language::Fi).config(),
     );
-    if let Some(hit) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
+    remembered(&MEMO, MEMO_QUERIES, key, |key| {
+        Rc::new(make_highlights(scope, parsed, key.1.clone(), Vec::new()))
+    })
+}
+
+/// A per-thread memo, bounded by [`remembered`]'s caller.
+type Memo<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
+
+/// The value `memo` holds for `key`, or the one `make` makes, remembered; a memo holding
+/// `bound` values starts over, so memory stays bounded however varied the queries.
+fn remembered<K: std::hash::Hash + Eq, V: Clone>(
+    memo: &'static std::thread::LocalKey<RefCell<Memo<K, V>>>,
+    bound: usize,
+    key: K,
+    make: impl FnOnce(&K) -> V,
+) -> V {
+    if let Some(hit) = memo.with(|m| m.borrow().get(&key).cloned()) {
         return hit;
     }
-    let made = Rc::new(make_highlights(scope, parsed, key.1.clone(), Vec::new()));
-    MEMO.with(|m| {
+    let made = make(&key);
+    memo.with(|m| {
         let mut memo = m.borrow_mut();
-        if memo.len() >= MEMO_QUERIES {
+        if memo.len() >= bound {
             memo.clear();
         }
         memo.insert(key, made.clone());
@@ -463,26 +477,16 @@ fn typo_automata(scope: Scope<'_>, word: &str) -> Vec<(Language, Arc<DfaWrapper>
 /// typo tolerance needs it twice (to search, then to find what to highlight), and building a
 /// two-edit automaton of a long word costs more than searching with it.
 fn typo_automaton(term: &str, distance: u8) -> Option<Arc<DfaWrapper>> {
-    type Memo = HashMap<(String, u8), Arc<DfaWrapper>, rustc_hash::FxBuildHasher>;
+    type Typo = Option<Arc<DfaWrapper>>;
     thread_local! {
-        static MEMO: RefCell<Memo> = RefCell::default();
+        static MEMO: RefCell<Memo<(String, u8), Typo>> = RefCell::default();
     }
     /// Automata remembered per thread before the memo starts over (a two-edit automaton of a
     /// long word takes some hundreds of kilobytes).
     const MEMO_AUTOMATA: usize = 64;
-    let key = (term.to_owned(), distance);
-    if let Some(hit) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
-        return Some(hit);
-    }
-    let automaton = Arc::new(automaton::typo(term, distance).ok()?);
-    MEMO.with(|m| {
-        let mut memo = m.borrow_mut();
-        if memo.len() >= MEMO_AUTOMATA {
-            memo.clear();
-        }
-        memo.insert(key, automaton.clone());
-    });
-    Some(automaton)
+    remembered(&MEMO, MEMO_AUTOMATA, (term.to_owned(), distance), |_| {
+        automaton::typo(term, distance).ok().map(Arc::new)
+    })
 }
 
 /// Terms of `searcher`'s index that the typo alternatives of the query's words match, per
@@ -526,26 +530,14 @@ pub fn typo_matches(
 /// same in every index).
 fn item_with_synonyms(scope: Scope<'_>, item: &Item, typos: bool) -> Disjunction {
     type Key = (Item, bool, Vec<Language>, crate::analysis::Config);
-    type Memo = HashMap<Key, Disjunction, rustc_hash::FxBuildHasher>;
     thread_local! {
-        static MEMO: RefCell<Memo> = RefCell::default();
+        static MEMO: RefCell<Memo<Key, Disjunction>> = RefCell::default();
     }
     /// Items remembered per thread before the memo starts over.
     const MEMO_ITEMS: usize = 1_024;
     let config = Analyzer::full(Language::Fi).config();
     let key: Key = (item.clone(), typos, scope.languages.to_vec(), config);
-    if let Some(hit) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
-        return hit;
-    }
-    let any = analyse_item(scope, item, typos);
-    MEMO.with(|m| {
-        let mut memo = m.borrow_mut();
-        if memo.len() >= MEMO_ITEMS {
-            memo.clear();
-        }
-        memo.insert(key, any.clone());
-    });
-    any
+    remembered(&MEMO, MEMO_ITEMS, key, |_| analyse_item(scope, item, typos))
 }
 
 fn analyse_item(scope: Scope<'_>, item: &Item, typos: bool) -> Disjunction {
