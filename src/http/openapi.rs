@@ -80,6 +80,9 @@ struct SearchParams {
     sort: Option<String>,
     /// Match the last word as a prefix while it is being typed (default true).
     prefix: Option<bool>,
+    /// Values returned per facet, 0-1000 (default 30): the most frequent, and every selected
+    /// value besides. 0 returns no facets (and skips counting them).
+    facet_limit: Option<u32>,
     /// Kinds: practice, project, network.
     kind: Option<Vec<Kind>>,
     /// Region ids.

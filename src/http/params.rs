@@ -4,7 +4,9 @@ use std::str::FromStr;
 
 use crate::index::{DateField, FacetField};
 use crate::schema::{Kind, Language, Phase, Region, TargetGroup, Theme};
-use crate::search::{MAX_LIMIT, MAX_OFFSET, Order, SearchRequest, query::MAX_QUERY_CHARS};
+use crate::search::{
+    MAX_FACET_VALUES, MAX_LIMIT, MAX_OFFSET, Order, SearchRequest, query::MAX_QUERY_CHARS,
+};
 
 use super::error::ApiError;
 
@@ -37,6 +39,9 @@ pub fn search_request(raw: Option<&str>) -> Result<SearchRequest, ApiError> {
                 }
             }
             "offset" => req.offset = number("offset", &value, 0, MAX_OFFSET)?,
+            "facet_limit" => {
+                req.facet_values = number("facet_limit", &value, 0, MAX_FACET_VALUES)?;
+            }
             "sort" => {
                 req.order = Some(match value.as_ref() {
                     "relevance" => Order::Relevance,
@@ -120,7 +125,7 @@ fn date_param(name: &str) -> Option<(DateField, bool)> {
         .map(|(d, _)| (*d, from))
 }
 
-const ACCEPTED: &str = "accepted: q, limit, offset, sort, prefix, kind, region, theme, target_group, phase, language, organisation, programme, year, created_from, created_to, updated_from, updated_to, start_from, start_to, end_from, end_to";
+const ACCEPTED: &str = "accepted: q, limit, offset, sort, prefix, facet_limit, kind, region, theme, target_group, phase, language, organisation, programme, year, created_from, created_to, updated_from, updated_to, start_from, start_to, end_from, end_to";
 
 /// A whole number parameter in `min..=max`.
 pub(crate) fn number(param: &str, value: &str, min: usize, max: usize) -> Result<usize, ApiError> {

@@ -42,6 +42,12 @@ const FEW_RESULTS: u64 = 3;
 const SNIPPET_SCAN_BYTES: usize = 8 * 1024;
 /// Deepest offset served: beyond it, refine the query instead.
 pub const MAX_OFFSET: usize = 10_000;
+/// Values of each facet a search returns unless asked otherwise: all the regions (23) and
+/// themes fit, while the organisations, which grow with the catalogue into thousands, are cut
+/// to the most frequent.
+pub const DEFAULT_FACET_VALUES: usize = 30;
+/// Most values of one facet a search returns.
+pub const MAX_FACET_VALUES: usize = 1_000;
 
 /// A search as the service runs it; built and validated at the edge.
 #[derive(Debug, Clone)]
@@ -60,6 +66,9 @@ pub struct SearchRequest {
     pub prefix: bool,
     /// Date ranges, inclusive at both ends; all must hold.
     pub dates: Vec<(DateField, Option<NaiveDate>, Option<NaiveDate>)>,
+    /// Most values returned per facet: the most frequent, and every selected one besides.
+    /// With 0, facets are not counted at all.
+    pub facet_values: usize,
 }
 
 impl Default for SearchRequest {
@@ -72,6 +81,7 @@ impl Default for SearchRequest {
             order: None,
             prefix: true,
             dates: Vec::new(),
+            facet_values: DEFAULT_FACET_VALUES,
         }
     }
 }
@@ -133,7 +143,7 @@ pub struct SearchResults {
     pub total: u64,
     /// The requested page of hits.
     pub hits: Vec<Hit>,
-    /// Facet counts.
+    /// Facet counts (none when the request asked for no facet values).
     pub facets: Vec<FacetCounts>,
     /// A corrected query, when this one found few or no documents.
     pub did_you_mean: Option<String>,
@@ -162,12 +172,13 @@ pub struct Scope<'a> {
 /// Runs a search.
 pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResults, SearchError> {
     let searcher = index.searcher();
+    let counting = req.facet_values > 0;
     let Ran {
         collected,
         parsed,
         languages,
         typos,
-    } = run(index, &searcher, req, true)?;
+    } = run(index, &searcher, req, counting)?;
     let scope = Scope {
         fields: index.fields(),
         languages: &languages,
@@ -194,7 +205,10 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResults,
     Ok(SearchResults {
         total: collected.total,
         hits,
-        facets: facet_counts(collected.facets, &req.selection),
+        facets: match counting {
+            true => facet_counts(collected.facets, &req.selection, req.facet_values),
+            false => Vec::new(),
+        },
         did_you_mean,
     })
 }
@@ -485,9 +499,11 @@ fn load_hit(
     })
 }
 
+/// Each facet's values, most frequent first, cut to the `most` most frequent and the selected.
 fn facet_counts(
     collected: BTreeMap<FacetField, BTreeMap<String, u64>>,
     selection: &Selection,
+    most: usize,
 ) -> Vec<FacetCounts> {
     FacetField::ALL
         .iter()
@@ -509,6 +525,12 @@ fn facet_counts(
                 })
                 .collect();
             values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            // A selected value stays however rare, so that a user can always unselect it.
+            let mut rank = 0;
+            values.retain(|v| {
+                rank += 1;
+                rank <= most || v.selected
+            });
             FacetCounts {
                 facet: facet.name().to_owned(),
                 values,

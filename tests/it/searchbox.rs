@@ -106,6 +106,27 @@ fn facet_counts_are_disjunctive() {
 }
 
 #[test]
+fn a_facet_returns_its_most_frequent_values_and_every_selected_one() {
+    let all = facet(&server().search(&[("q", "ohjaus")]), "region");
+    assert!(all.len() >= 3, "{all:?}");
+    let top = facet(
+        &server().search(&[("q", "ohjaus"), ("facet_limit", "1")]),
+        "region",
+    );
+    assert_eq!(top, all[..1]);
+    // The rarest value, once selected, stays beside the most frequent one: the user must
+    // see it to unselect it.
+    let rarest = all.last().unwrap().clone();
+    let selected = server().search(&[("q", "ohjaus"), ("facet_limit", "1"), ("region", &rarest.0)]);
+    assert_eq!(facet(&selected, "region"), [all[0].clone(), rarest]);
+    let none = server().search(&[("q", "ohjaus"), ("facet_limit", "0")]);
+    assert_eq!(none["facets"], json!([]));
+    assert_eq!(none["total"], server().search(&[("q", "ohjaus")])["total"]);
+    let body: Value = server().get("/v1/search?facet_limit=1001").json().unwrap();
+    assert_eq!(body["param"], "facet_limit");
+}
+
+#[test]
 fn values_of_one_facet_combine_with_or_and_facets_with_and() {
     let browse = |q: &[(&str, &str)]| -> Vec<Value> {
         let mut q = q.to_vec();
