@@ -21,7 +21,7 @@ use tantivy::query::{AllQuery, BooleanQuery, DfaWrapper, Occur, PhraseQuery, Que
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
-use super::automaton::{self, AutomatonQuery, Prefix};
+use super::automaton::{self, AutomatonQuery, PrefixQuery};
 use super::conjunction::Conjunction;
 use super::disjunction::Disjunction;
 use super::{Highlights, Item, ParsedQuery, Scope, Terms};
@@ -344,17 +344,23 @@ fn whole_words(f: TextFields) -> [(Field, f32); 3] {
 }
 
 /// A word being typed, as a prefix of whole-word terms in every language.
+///
+/// Where the word as typed is its own base form in a language, the term it is already finds
+/// is left out of that language's prefix: it would only add a constant to the documents the
+/// word finds anyway, and its postings are the longest the prefix reads.
 fn prefix_query(scope: Scope<'_>, prefix: &str) -> Disjunction {
-    let automaton = Arc::new(Prefix::new(prefix));
+    let bytes: Arc<[u8]> = prefix.as_bytes().into();
     let mut any = Disjunction::default();
     for &lang in scope.languages {
+        let main = main_terms(Analyzer::full(lang).analyze(prefix));
+        let longer_only = matches!(main.as_slice(), [(_, term)] if term == prefix);
         let f = scope.fields.text(lang);
         for (field, boost) in [
             (f.title, TITLE_BOOST),
             (f.body, BODY_BOOST),
             (f.parts, PARTS_BOOST),
         ] {
-            let q = AutomatonQuery::new(field, automaton.clone());
+            let q = PrefixQuery::new(field, bytes.clone(), longer_only);
             any.push(Box::new(q), boost * PREFIX_BOOST);
         }
     }
