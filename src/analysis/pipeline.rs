@@ -500,13 +500,18 @@ impl Analyzer {
         let mut lower = String::new();
         for word in Words::new(text) {
             lower.clear();
-            for c in word.text.chars() {
-                match c {
-                    c if c.is_ascii() => lower.push(c.to_ascii_lowercase()),
-                    // Latin-1's capitals (Ä, Ö, Å...) are their small letters less 32, without
-                    // a search of Unicode's tables; × is no letter.
-                    'À'..='Þ' if c != '×' => lower.push(char::from(c as u8 + 32)),
-                    c => lower.extend(c.to_lowercase()),
+            if word.text.is_ascii() {
+                lower.push_str(word.text);
+                lower.make_ascii_lowercase();
+            } else {
+                for c in word.text.chars() {
+                    match c {
+                        c if c.is_ascii() => lower.push(c.to_ascii_lowercase()),
+                        // Latin-1's capitals (Ä, Ö, Å...) are their small letters less 32,
+                        // without a search of Unicode's tables; × is no letter.
+                        'À'..='Þ' if c != '×' => lower.push(char::from(c as u8 + 32)),
+                        c => lower.extend(c.to_lowercase()),
+                    }
                 }
             }
             if filter(&lower) && !self.is_stopword(&lower) {

@@ -57,7 +57,22 @@ impl<'a> Iterator for Words<'a> {
             let mut end = i;
             let mut text_end = None;
             let mut dangling = false;
-            while let Some((c, len)) = char_at(text, i) {
+            loop {
+                // ASCII letters and digits, most of any word, a byte at a time.
+                let run = i;
+                while text
+                    .as_bytes()
+                    .get(i)
+                    .is_some_and(u8::is_ascii_alphanumeric)
+                {
+                    i += 1;
+                }
+                if i > run {
+                    end = i;
+                }
+                let Some((c, len)) = char_at(text, i) else {
+                    break;
+                };
                 if is_word_char(c) {
                     i += len;
                     end = i;
