@@ -26,7 +26,7 @@ pub use resources::{RESOURCES_ENV, resources};
 pub use synonyms::{
     Phrases, fingerprint as synonym_phrases_fingerprint, main_terms, phrase_key, synonyms,
 };
-pub use tantivy::Class;
+pub use tantivy::{Class, pairs_apart};
 pub use tokenize::{Word, words};
 
 /// Which analyzer is active, as `/readyz` and the logs report it, and as each index
@@ -36,9 +36,9 @@ pub use tokenize::{Word, words};
 /// are rebuilt rather than searched with terms they do not hold.
 pub fn description() -> &'static str {
     if voikko::active() {
-        "innohaku analyzer 2 with Voikko: Voikko readings and compound structure for Finnish, lemma lexicons (fi fallback, sv), compound splitting, coordination, Snowball fallback, folding"
+        "innohaku analyzer 3 with Voikko: Voikko readings and compound structure for Finnish, lemma lexicons (fi fallback, sv), compound splitting, coordination, Snowball fallback, folding"
     } else {
-        "innohaku analyzer 2, lexicons: lemma lexicons (fi, sv), compound splitting, coordination, Snowball fallback, folding"
+        "innohaku analyzer 3, lexicons: lemma lexicons (fi, sv), compound splitting, coordination, Snowball fallback, folding"
     }
 }
 

@@ -25,7 +25,9 @@ use super::automaton::{self, AutomatonQuery, PrefixQuery};
 use super::conjunction::Conjunction;
 use super::disjunction::Disjunction;
 use super::{Highlights, Item, ParsedQuery, Scope, Terms};
-use crate::analysis::{Analyzer, Origin, Phrases, analyze, main_terms, synonyms, words};
+use crate::analysis::{
+    Analyzer, Origin, Phrases, analyze, main_terms, pairs_apart, phrase_key, synonyms, words,
+};
 use crate::index::TextFields;
 use crate::schema::Language;
 
@@ -390,6 +392,15 @@ fn parts_query(scope: Scope<'_>, word: &str) -> Disjunction {
             if parts.len() == 2 {
                 continue;
             }
+        }
+        // Two parts written apart, the second a common head, are the pair of their base
+        // forms the pairs field holds.
+        if let [first, second] = parts.as_slice()
+            && pairs_apart(lang, second)
+        {
+            let pair = phrase_key(&[(0, first.clone()), (1, second.clone())]);
+            any.term(f.pairs, &pair, PAIRS_BOOST);
+            continue;
         }
         let apart: Vec<(usize, String)> = parts.into_iter().enumerate().collect();
         for (field, boost) in whole_words(f) {
