@@ -347,7 +347,7 @@ fn whole_words(f: TextFields) -> [(Field, f32); 3] {
 
 /// A word being typed, as a prefix of whole-word terms in every language.
 ///
-/// Where the word as typed is its own base form in a language, the term it is already finds
+/// Where the word as typed is its own base form in a language, the term it already finds
 /// is left out of that language's prefix: it would only add a constant to the documents the
 /// word finds anyway, and its postings are the longest the prefix reads.
 fn prefix_query(scope: Scope<'_>, prefix: &str) -> Disjunction {
