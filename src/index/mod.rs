@@ -5,6 +5,7 @@ mod catalog;
 mod facets;
 mod fields;
 mod pipeline;
+mod stored;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -18,6 +19,7 @@ pub use catalog::Catalog;
 pub use facets::{Bits, FacetCache, FacetValues, SegmentFacets};
 pub use fields::{DateField, FacetField, Fields, TextFields, collation_key, days, facet_values};
 pub use pipeline::Throttle;
+pub use stored::{StoredDocument, StoredError};
 
 /// The file in a generation naming the index format and the analyzer that built it.
 const BUILT_WITH_FILE: &str = "BUILT_WITH";
@@ -80,6 +82,7 @@ pub struct SearchIndex {
     reader: IndexReader,
     fields: Arc<Fields>,
     facets: FacetCache,
+    stored: stored::StoredCache,
     dir: PathBuf,
 }
 
@@ -117,6 +120,7 @@ impl SearchIndex {
             reader,
             fields: Arc::new(fields),
             facets: FacetCache::default(),
+            stored: stored::StoredCache::default(),
             dir: dir.to_owned(),
         })
     }
@@ -194,6 +198,15 @@ impl SearchIndex {
     /// The facet sets of every segment `searcher` searches, by segment ordinal.
     pub fn facet_sets(&self, searcher: &Searcher) -> tantivy::Result<Vec<Arc<SegmentFacets>>> {
         self.facets.for_searcher(&self.fields, searcher)
+    }
+
+    /// The stored document at `address` of `searcher`, parsed (kept parsed for the next time).
+    pub fn document(
+        &self,
+        searcher: &Searcher,
+        address: tantivy::DocAddress,
+    ) -> Result<StoredDocument, StoredError> {
+        self.stored.get(&self.fields, searcher, address)
     }
 
     /// The field handles.

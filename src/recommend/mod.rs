@@ -12,6 +12,7 @@ mod blend;
 mod terms;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
@@ -279,7 +280,7 @@ macro_rules! label_of {
 /// A candidate on its way to becoming a recommendation.
 struct Candidate {
     address: DocAddress,
-    doc: Document,
+    doc: Arc<Document>,
     score: f32,
     signals: blend::Signals,
 }
@@ -342,7 +343,7 @@ pub fn recommend(
     let mut translations = Vec::new();
     let mut candidates = Vec::with_capacity(addresses.len());
     for address in addresses {
-        let doc = load_document(&searcher, fields, address)?;
+        let doc = load_document(index, &searcher, address)?;
         if is_translation(profile, &doc) {
             translations.push(DocumentRef::of(&doc));
             continue;
@@ -384,7 +385,7 @@ pub fn recommend(
     }
     for id in &profile.translations {
         if !translations.iter().any(|t: &DocumentRef| &t.id == id)
-            && let Some(doc) = find(&searcher, fields, id)?
+            && let Some(doc) = find(index, &searcher, id)?
         {
             translations.push(DocumentRef::of(&doc));
         }
@@ -526,9 +527,13 @@ fn address_of(
     Ok(top.top.first().map(|hit| hit.address))
 }
 
-fn find(searcher: &Searcher, fields: &Fields, id: &DocId) -> Result<Option<Document>, SearchError> {
-    address_of(searcher, fields, id)?
-        .map(|address| load_document(searcher, fields, address))
+fn find(
+    index: &SearchIndex,
+    searcher: &Searcher,
+    id: &DocId,
+) -> Result<Option<Arc<Document>>, SearchError> {
+    address_of(searcher, index.fields(), id)?
+        .map(|address| load_document(index, searcher, address))
         .transpose()
 }
 

@@ -18,12 +18,13 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use tantivy::collector::Collector;
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery};
-use tantivy::schema::Value;
-use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy::{Searcher, Term};
 
 use std::ops::Bound;
 
-use crate::index::{DateField, FacetField, Fields, SearchIndex, SegmentFacets, days};
+use crate::index::{
+    DateField, FacetField, Fields, SearchIndex, SegmentFacets, StoredDocument, StoredError, days,
+};
 use crate::schema::{DocId, Document, Kind, Language, Phase, Region, Theme};
 
 pub use build::{build_query, highlights, proximity_query, typo_matches};
@@ -155,9 +156,9 @@ pub enum SearchError {
     /// Tantivy failed.
     #[error("search: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
-    /// A stored document did not parse.
-    #[error("stored document unreadable: {0}")]
-    Corrupt(String),
+    /// A stored document could not be read.
+    #[error(transparent)]
+    Stored(#[from] StoredError),
 }
 
 /// The fields a query searches: those of the languages the index holds documents in.
@@ -194,7 +195,7 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResults,
         .top
         .iter()
         .skip(req.offset)
-        .map(|r| load_hit(&searcher, index.fields(), r.address, r.score, &highlights))
+        .map(|r| load_hit(index, &searcher, r.address, r.score, &highlights))
         .collect::<Result<Vec<_>, _>>()?;
     // Few or no results for a real query: offer a correction that finds more.
     let did_you_mean = if collected.total < FEW_RESULTS && !parsed.matches_all() {
@@ -409,48 +410,21 @@ pub struct Highlights {
 
 /// Reads a stored document out of the index.
 pub fn load_document(
+    index: &SearchIndex,
     searcher: &Searcher,
-    fields: &Fields,
     address: tantivy::DocAddress,
-) -> Result<Document, SearchError> {
-    Ok(load_stored(searcher, fields, address)?.0)
-}
-
-/// A stored document and the language each of its text fields was indexed in.
-fn load_stored(
-    searcher: &Searcher,
-    fields: &Fields,
-    address: tantivy::DocAddress,
-) -> Result<(Document, Vec<Language>), SearchError> {
-    let stored: TantivyDocument = searcher.doc(address)?;
-    let json = stored
-        .get_first(fields.source)
-        .and_then(|v| v.as_str())
-        .unwrap_or_default();
-    let doc = Document::from_stored(json).map_err(|e| SearchError::Corrupt(e.to_string()))?;
-    let languages = stored
-        .get_first(fields.field_languages)
-        .and_then(|v| v.as_bytes())
-        .unwrap_or_default()
-        .iter()
-        .map(|&b| {
-            Language::ALL
-                .get(usize::from(b))
-                .copied()
-                .unwrap_or(doc.language())
-        })
-        .collect();
-    Ok((doc, languages))
+) -> Result<Arc<Document>, SearchError> {
+    Ok(index.document(searcher, address)?.doc)
 }
 
 fn load_hit(
+    index: &SearchIndex,
     searcher: &Searcher,
-    fields: &Fields,
     address: tantivy::DocAddress,
     score: f32,
     highlights: &Highlights,
 ) -> Result<Hit, SearchError> {
-    let (doc, languages) = load_stored(searcher, fields, address)?;
+    let StoredDocument { doc, languages, .. } = index.document(searcher, address)?;
     let lang = doc.language();
     let empty = Terms::default();
     // Each field is highlighted in the language it was indexed in.

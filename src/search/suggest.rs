@@ -73,7 +73,7 @@ pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<Suggestions
     let documents = top
         .iter()
         .map(|r| {
-            let doc = load_document(&searcher, fields, r.address)?;
+            let doc = load_document(index, &searcher, r.address)?;
             Ok(DocumentSuggestion {
                 id: doc.common.id.clone(),
                 kind: doc.kind(),

@@ -109,12 +109,16 @@ fn a_stale_write_never_overwrites_a_newer_one() {
     assert_eq!(report["stale"], 1);
     let doc = server.get_json("/v1/documents/v", &[]);
     assert_eq!(doc["title"], "Uusi nimi");
+    let shown_title = || server.search(&[("q", "nimi")])["hits"][0]["title"].clone();
+    assert_eq!(shown_title(), "Uusi nimi");
     let report: Value = server
         .ingest(&line("v", "2024-06-01", "Uusin nimi"))
         .json()
         .unwrap();
     assert_eq!(report["updated"], 1);
     assert_eq!(hit_ids(&server.search(&[("q", "uusin")])), ["v"]);
+    // A hit shows the document as it is now, not as it was when last shown.
+    assert_eq!(shown_title(), "Uusin nimi");
 }
 
 #[test]
