@@ -4,22 +4,17 @@
 //! `cargo bench --bench analysis`
 
 use std::hint::black_box;
-use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use innohaku::analysis::{Analyzer, Config, words};
 use innohaku::schema::Language;
 use innohaku::service::ndjson_files;
 
-/// This checkout, as cargo names it when it runs us, rather than the one the binary was built
-/// in: cargo reuses a build between clones of the same sources in one target directory.
-fn project_dir() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from)
-}
+#[path = "../tests/it/checkout.rs"]
+mod checkout;
 
 fn sample_text(lang: Language) -> String {
-    let dir = project_dir().join("data/sample");
+    let dir = checkout::project_dir().join("data/sample");
     let mut text = String::new();
     for path in ndjson_files(&dir).expect("sample corpus") {
         for line in std::fs::read_to_string(path).expect("sample file").lines() {

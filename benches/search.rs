@@ -6,7 +6,7 @@
 //! size, for profiling.
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -16,15 +16,11 @@ use innohaku::recommend::{Options, Page, Profile, recommend};
 use innohaku::schema::Document;
 use innohaku::search::{SearchRequest, collect, search, suggest};
 
-/// This checkout, as cargo names it when it runs us, rather than the one the binary was built
-/// in: cargo reuses a build between clones of the same sources in one target directory.
-fn project_dir() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from)
-}
+#[path = "../tests/it/checkout.rs"]
+mod checkout;
 
 fn sample_documents() -> Vec<Document> {
-    let sample_dir = project_dir().join("data/sample");
+    let sample_dir = checkout::project_dir().join("data/sample");
     innohaku::cli::read_documents(&innohaku::service::ndjson_files(&sample_dir).expect("sample"))
         .expect("sample corpus")
 }
@@ -179,7 +175,7 @@ fn load_mix() -> Vec<SearchRequest> {
 
 /// The sample corpus as `innohaku serve` loads it: store + index build, and a few queries.
 fn bench_sample(c: &mut Criterion) {
-    let seed = project_dir().join("data/sample");
+    let seed = checkout::project_dir().join("data/sample");
     let open = |dir: &Path| {
         innohaku::service::Service::open(
             innohaku::service::Paths {

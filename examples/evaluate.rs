@@ -17,14 +17,10 @@ use innohaku::schema::Language;
 use innohaku::search::{SearchRequest, search};
 use innohaku::service::{Paths, Service};
 
-/// The configurations compared, from nothing to everything.
-/// This checkout, as cargo names it when it runs us, rather than the one the binary was built
-/// in: cargo reuses a build between clones of the same sources in one target directory.
-fn project_dir() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from)
-}
+#[path = "../tests/it/checkout.rs"]
+mod checkout;
 
+/// The configurations compared, from nothing to everything.
 fn configs() -> Vec<(&'static str, Config)> {
     let lexicon = Config {
         normalizer: Normalizer::Lexicon,
@@ -206,7 +202,7 @@ struct Judged {
 }
 
 fn read_judgements() -> Vec<Judged> {
-    let path = project_dir().join("eval/queries.tsv");
+    let path = checkout::project_dir().join("eval/queries.tsv");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
@@ -227,7 +223,7 @@ fn read_judgements() -> Vec<Judged> {
 
 fn retrieval() {
     let judged = read_judgements();
-    let seed = project_dir().join("data/sample");
+    let seed = checkout::project_dir().join("data/sample");
     println!(
         "Retrieval: {} judged queries over the sample corpus (nDCG@10 / recall@10)\n",
         judged.len()

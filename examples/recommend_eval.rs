@@ -12,21 +12,16 @@
 //! without spreading results over organisations.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 
 use innohaku::index::{Catalog, SearchIndex};
 use innohaku::recommend::{Method, Options, Profile, recommend};
 use innohaku::schema::{Details, DocId, Document, Kind};
 
-/// This checkout, as cargo names it when it runs us, rather than the one the binary was built
-/// in: cargo reuses a build between clones of the same sources in one target directory.
-fn project_dir() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from)
-}
+#[path = "../tests/it/checkout.rs"]
+mod checkout;
 
 fn main() -> anyhow::Result<()> {
-    let sample_dir = project_dir().join("data/sample");
+    let sample_dir = checkout::project_dir().join("data/sample");
     let docs = innohaku::cli::read_documents(&innohaku::service::ndjson_files(&sample_dir)?)?;
 
     // Truth: links in either direction, translations aside (they are not recommendations).

@@ -1,6 +1,7 @@
 # The first steps the load scripts share; sourced by them, not run. Leaves `bin` (the release
-# binary, or INNOHAKU_BIN when set, to measure another build against this one), `work` (a temporary directory, removed on exit with the server `server` names),
-# and `port` (a free loopback port).
+# binary, or INNOHAKU_BIN when set, to measure another build against this one), `work` (a
+# temporary directory, removed on exit with the server `server` names), and `port` (a free
+# loopback port).
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install -y wrk" >&2; exit 1; }
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/innohaku/target}"
 if [[ -n "${INNOHAKU_BIN:-}" ]]; then

@@ -6,7 +6,7 @@ use crate::support::{ADMIN_KEY, sample};
 
 #[test]
 fn the_checked_in_contract_matches_the_code() {
-    let path = crate::support::project_dir().join("openapi.json");
+    let path = crate::checkout::project_dir().join("openapi.json");
     let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
     let generated =
         serde_json::to_string_pretty(&innohaku::http::openapi::document()).unwrap() + "\n";

@@ -108,7 +108,7 @@ fn links_in_the_sample_corpus_are_consistent() {
 
 #[test]
 fn checked_in_schemas_match_the_types() {
-    let dir = crate::support::project_dir().join("schemas");
+    let dir = crate::checkout::project_dir().join("schemas");
     for (name, schema) in json_schemas() {
         let path = dir.join(&name);
         let checked_in = std::fs::read_to_string(&path).unwrap_or_default();

@@ -25,16 +25,9 @@ pub struct TestServer {
     _data: tempfile::TempDir,
 }
 
-/// This checkout, as cargo names it when it runs us, rather than the one the binary was built
-/// in: cargo reuses a build between clones of the same sources in one target directory.
-pub fn project_dir() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from)
-}
-
 /// The repository's sample corpus.
 pub fn sample_dir() -> PathBuf {
-    project_dir().join("data/sample")
+    crate::checkout::project_dir().join("data/sample")
 }
 
 /// One server over the sample corpus, shared by every read-only test.
