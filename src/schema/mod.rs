@@ -65,6 +65,10 @@ pub struct Common {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PracticeDetails {
+    /// The need behind the work and the operating environment (toimintaympäristö ja
+    /// lähtötilanne / verksamhetsmiljö och behov).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background: Option<String>,
     /// What the practice aims at (tavoitteet).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goals: Option<String>,
@@ -76,6 +80,10 @@ pub struct PracticeDetails {
     /// Results, benefits and how they were evaluated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation: Option<String>,
+    /// What it takes to adopt it elsewhere (toimivuuden ja käyttöönoton ehdot /
+    /// förutsättningar för införande).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adoption: Option<String>,
     /// Development phase.
     pub phase: Phase,
     /// The organisation to contact.
@@ -292,10 +300,12 @@ impl Document {
         let head = [("title", Some(&c.title)), ("summary", Some(&c.summary))];
         let body: Vec<(&'static str, Option<&String>)> = match &self.details {
             Details::Practice(p) => vec![
+                ("background", p.background.as_ref()),
                 ("goals", p.goals.as_ref()),
                 ("how_it_works", Some(&p.how_it_works)),
                 ("resources", p.resources.as_ref()),
                 ("evaluation", p.evaluation.as_ref()),
+                ("adoption", p.adoption.as_ref()),
                 ("contact_organisation", p.contact_organisation.as_ref()),
             ],
             Details::Project(p) => vec![
