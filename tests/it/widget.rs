@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::support::{TestServer, doc_line, sample_dir};
 
-const SOURCE: &str = "perhekeskuksen-avoin-kohtaamispaikka-etela-pohjanmaalla";
+const SOURCE: &str = "avoin-kohtaamispaikka-saarijarvi";
 const HOSTILE_ID: &str = "hyokkaava-otsikko";
 const HOSTILE_TITLE: &str = "<img src=x onerror=alert(1)>";
 
@@ -128,9 +128,9 @@ fn the_widget_renders_is_keyboard_accessible_and_shows_document_text_as_text() {
         HOSTILE_TITLE,
         source["summary"].as_str().unwrap(),
         json!({
-            "themes": ["family_centres"], "regions": ["etela-pohjanmaa"],
+            "themes": ["family_centres"], "regions": ["keski-suomi"],
             "target_groups": ["families"],
-            "projects": ["hanke-etela-pohjanmaa-perhekeskus-2019"],
+            "projects": ["keski-suomen-tulevaisuuden-sote-keskus-lapset-nuoret-ja-perheet"],
             "how_it_works": source["how_it_works"],
         }),
     );
