@@ -27,7 +27,7 @@ use super::coverage::Coverage;
 use super::disjunction::Disjunction;
 use super::{Highlights, Item, ParsedQuery, Scope, Terms};
 use crate::analysis::{
-    Analyzer, Origin, Phrases, analyze, main_terms, pairs_apart, phrase_key, synonyms, words,
+    Analyzer, Phrases, analyze, main_terms, pairs_apart, phrase_key, synonyms, words,
 };
 use crate::index::TextFields;
 use crate::schema::Language;
@@ -43,6 +43,8 @@ const PARTS_APART_BOOST: f32 = 0.4;
 /// A known compound written as two words anywhere in the text (title, summary or body).
 const PAIRS_BOOST: f32 = 0.6;
 const PREFIX_BOOST: f32 = 0.3;
+/// Another derivation of a word's root, relative to the word itself in the same field.
+const DERIVATION_BOOST: f32 = 0.5;
 const TYPO_BOOST: f32 = 0.1;
 /// Weight of the words of a query standing close together.
 const PROXIMITY_BOOST: f32 = 0.5;
@@ -183,14 +185,14 @@ pub fn plan(scope: Scope<'_>, parsed: &ParsedQuery, prefix: bool, typos: bool) -
     let together = plain_words(parsed).and_then(|whole| {
         let mut alternatives = Disjunction::default();
         for synonym in synonyms(&whole.join(" ")) {
-            alternatives.absorb(item_query(scope, synonym), SYNONYM_BOOST);
+            alternatives.absorb(item_query(scope, synonym, true), SYNONYM_BOOST);
         }
         (!alternatives.is_empty()).then_some(alternatives)
     });
     let none = parsed
         .exclusions
         .iter()
-        .map(|i| item_query(scope, i.text()))
+        .map(|i| item_query(scope, i.text(), false))
         .filter(|any| !any.is_empty())
         .collect();
     Plan {
@@ -430,7 +432,7 @@ fn make_highlights(
             for &lang in scope.languages {
                 let main = analyze(lang, text)
                     .into_iter()
-                    .filter(|t| t.origin != Origin::CompoundPart);
+                    .filter(|t| !t.origin.is_part());
                 terms.entry(lang).or_default().extend(main.map(|t| t.term));
             }
         }
@@ -666,7 +668,7 @@ fn item_with_synonyms(scope: Scope<'_>, item: &Item, typos: bool) -> Disjunction
 }
 
 fn analyse_item(scope: Scope<'_>, item: &Item, typos: bool) -> Disjunction {
-    let mut any = item_query(scope, item.text());
+    let mut any = item_query(scope, item.text(), true);
     if let Item::Word(word) = item {
         any.absorb(parts_query(scope, word), 1.0);
         if typos {
@@ -679,20 +681,30 @@ fn analyse_item(scope: Scope<'_>, item: &Item, typos: bool) -> Disjunction {
     any
 }
 
-/// A word or phrase in every language's fields; empty when it analyses to nothing.
-fn item_query(scope: Scope<'_>, text: &str) -> Disjunction {
+/// A word or phrase in every language's fields, with another derivation of a word's root
+/// where `derived` (an excluded word excludes itself only); empty when it analyses to
+/// nothing.
+fn item_query(scope: Scope<'_>, text: &str, derived: bool) -> Disjunction {
     let mut any = Disjunction::default();
     for &lang in scope.languages {
-        item_query_in(&mut any, scope, lang, text);
+        item_query_in(&mut any, scope, lang, text, derived);
     }
     any
 }
 
-/// A word or phrase in one language's fields, added to `any`.
+/// A word or phrase in one language's fields, added to `any` (with `derived`, as in
+/// [`item_query`]).
 ///
-/// Whole-word matches count most; a match inside a compound counts less, and a match only
-/// after folding ä/ö/å least, so exact and base-form matches always rank first.
-fn item_query_in(any: &mut Disjunction, scope: Scope<'_>, lang: Language, text: &str) {
+/// Whole-word matches count most; a match inside a compound counts less, another derivation
+/// of the word's root less again, and a match only after folding ä/ö/å least, so exact and
+/// base-form matches always rank first.
+fn item_query_in(
+    any: &mut Disjunction,
+    scope: Scope<'_>,
+    lang: Language,
+    text: &str,
+    derived: bool,
+) {
     let analyzer = Analyzer::full(lang);
     let main = main_terms(analyzer.analyze(text));
     if main.is_empty() {
@@ -703,9 +715,19 @@ fn item_query_in(any: &mut Disjunction, scope: Scope<'_>, lang: Language, text: 
         any.sequence(field, &main, boost);
     }
     // The compound-part field holds a word's parts at its position: a word can match
-    // inside a compound, a phrase of several words cannot.
+    // inside a compound, a phrase of several words cannot. It holds the derivational roots
+    // of words too: `vähentää` finds *vähentäminen* there.
     if let [(_, term)] = main.as_slice() {
         any.term(f.parts, term, PARTS_BOOST);
+        // Another derivation of the word's root (`vähentäminen` finds *vähentää* and
+        // *vähentämiseksi*, `osallistuminen` *osallistujat*), below the word's own forms.
+        // Not of a compound's head: `omaishoitaja` is no evidence of any *hoitaa*.
+        if derived && let Some(root) = analyzer.root(term) {
+            for (field, boost) in whole_words(f) {
+                any.term(field, &root, boost * DERIVATION_BOOST);
+            }
+            any.term(f.parts, &root, PARTS_BOOST * DERIVATION_BOOST);
+        }
     }
     // Folding helps only text typed without ä/ö/å that the lexicon does not know as it is.
     let typed_plain = !text.contains(['ä', 'ö', 'å', 'Ä', 'Ö', 'Å']);
@@ -737,7 +759,7 @@ fn synonym_query(scope: Scope<'_>, text: &str) -> Disjunction {
             Some(key) => any.term(scope.fields.text(lang).pairs, &key, SYNONYM_BOOST),
             None => {
                 let mut word = Disjunction::default();
-                item_query_in(&mut word, scope, lang, text);
+                item_query_in(&mut word, scope, lang, text, true);
                 any.absorb(word, SYNONYM_BOOST / words);
             }
         }
