@@ -27,9 +27,11 @@ pub fn root(lang: Language, lemma: &str, is_lemma: impl Fn(&str) -> bool) -> Opt
         Language::Sv => swedish(lemma),
         Language::En => Vec::new(),
     };
+    // A root of three letters is more often a homograph than the root (`omainen` is no
+    // derivation of `oma`).
     candidates
         .into_iter()
-        .find(|c| c != lemma && c.chars().count() >= 3 && is_lemma(c))
+        .find(|c| c != lemma && c.chars().count() >= 4 && is_lemma(c))
 }
 
 /// The vowel harmony of a Finnish word: `a` after back vowels, `ä` otherwise.
@@ -198,7 +200,8 @@ fn finnish(lemma: &str) -> Vec<String> {
         out.push(format!("{stem}i"));
         return out;
     }
-    if let Some(stem) = strip(&["inen"]) {
+    // -inen only of a long stem: short ones are the word's own (`läheinen`, `yhteinen`).
+    if let Some(stem) = strip(&["inen"]).filter(|s| s.chars().count() >= 5) {
         out.push(stem.to_owned());
         out.push(format!("{stem}i"));
         return out;
@@ -271,6 +274,7 @@ mod tests {
             ("yhteisöllinen", Some("yhteisö"), "-llinen of a noun"),
             ("henkilöstö", Some("henkilö"), "collective -stö"),
             ("työtön", None, "privative -tön is left alone"),
+            ("omainen", None, "a root of three letters is a homograph"),
             (
                 "kotihoito",
                 None,

@@ -44,7 +44,7 @@ const PARTS_APART_BOOST: f32 = 0.4;
 const PAIRS_BOOST: f32 = 0.6;
 const PREFIX_BOOST: f32 = 0.3;
 /// Another derivation of a word's root, relative to the word itself in the same field.
-const DERIVATION_BOOST: f32 = 0.5;
+const DERIVATION_BOOST: f32 = 0.25;
 const TYPO_BOOST: f32 = 0.1;
 /// Weight of the words of a query standing close together.
 const PROXIMITY_BOOST: f32 = 0.5;
@@ -99,7 +99,7 @@ impl Disjunction {
         }
     }
 
-    fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.terms.is_empty() && self.others.is_empty()
     }
 
@@ -142,8 +142,8 @@ fn partial_word(parsed: &ParsedQuery, prefix: bool) -> Option<String> {
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     /// The required words in query order: each a group of the parsed query (a word, a phrase,
-    /// or items joined by `OR`), as typed, with its alternatives.
-    pub(super) words: Vec<(String, Disjunction)>,
+    /// or items joined by `OR`).
+    pub(super) words: Vec<Word>,
     /// Several plain words that together are a synonym (`specialiserad sjukvård` ↔
     /// erikoissairaanhoito) also find what the synonym finds.
     pub(super) together: Option<Disjunction>,
@@ -151,14 +151,36 @@ pub struct Plan {
     pub(super) none: Vec<Disjunction>,
 }
 
+/// One required word of a [`Plan`].
+#[derive(Debug, Clone, Default)]
+pub(super) struct Word {
+    /// As typed.
+    pub(super) text: String,
+    /// Its forms, compound parts, synonyms, prefix and typo alternatives.
+    pub(super) any: Disjunction,
+    /// Other derivations of its root: weaker evidence, which adds to a document's score but
+    /// does not count as the word when a relaxed query ranks documents by how many words
+    /// they have ([`Coverage`]).
+    pub(super) derived: Disjunction,
+}
+
+impl Word {
+    /// Every alternative, derivations included.
+    fn all(&self) -> Disjunction {
+        let mut all = self.any.clone();
+        all.absorb(self.derived.clone(), 1.0);
+        all
+    }
+}
+
 /// What a parsed user query searches for. With `prefix`, a last word still being typed also
-/// matches as a prefix; with `typos`, words the lexicon does not know also match terms a few
-/// edits away.
+/// matches as a prefix; the words in `typos` (lowercase: see [`typo_words`]) also match
+/// terms a few edits away.
 ///
 /// Function words (a stop word of any language: *ja*, *och*, *at*) are not required: they
 /// would decide whether a document matches by the language it is written in, not by what it
 /// is about. A query of nothing but function words still requires them.
-pub fn plan(scope: Scope<'_>, parsed: &ParsedQuery, prefix: bool, typos: bool) -> Plan {
+pub fn plan(scope: Scope<'_>, parsed: &ParsedQuery, prefix: bool, typos: &[String]) -> Plan {
     let partial = partial_word(parsed, prefix);
     let last_group = parsed.groups.len().saturating_sub(1);
     let function_words = parsed.groups.iter().all(|g| is_function_word(g));
@@ -168,31 +190,37 @@ pub fn plan(scope: Scope<'_>, parsed: &ParsedQuery, prefix: bool, typos: bool) -
         .enumerate()
         .filter(|(_, group)| function_words || !is_function_word(group))
         .map(|(g, group)| {
-            let mut any = Disjunction::default();
+            let mut word = Word::default();
             for item in group {
-                any.absorb(item_with_synonyms(scope, item, typos), 1.0);
+                let typo = typos
+                    .iter()
+                    .any(|t| t.as_str() == item.text().to_lowercase());
+                let (any, derived) = item_with_synonyms(scope, item, typo);
+                word.any.absorb(any, 1.0);
+                word.derived.absorb(derived, 1.0);
             }
             if g == last_group
                 && let Some(p) = &partial
             {
-                any.absorb(prefix_query(scope, p), 1.0);
+                word.any.absorb(prefix_query(scope, p), 1.0);
             }
             let text: Vec<&str> = group.iter().map(Item::text).collect();
-            (text.join(" OR "), any)
+            word.text = text.join(" OR ");
+            word
         })
-        .filter(|(_, any)| !any.is_empty())
+        .filter(|word| !word.any.is_empty())
         .collect();
     let together = plain_words(parsed).and_then(|whole| {
         let mut alternatives = Disjunction::default();
         for synonym in synonyms(&whole.join(" ")) {
-            alternatives.absorb(item_query(scope, synonym, true), SYNONYM_BOOST);
+            alternatives.absorb(item_query(scope, synonym), SYNONYM_BOOST);
         }
         (!alternatives.is_empty()).then_some(alternatives)
     });
     let none = parsed
         .exclusions
         .iter()
-        .map(|i| item_query(scope, i.text(), false))
+        .map(|i| item_query(scope, i.text()))
         .filter(|any| !any.is_empty())
         .collect();
     Plan {
@@ -228,12 +256,12 @@ impl Plan {
 
     /// The words as typed.
     pub fn texts(&self) -> impl Iterator<Item = &str> {
-        self.words.iter().map(|(text, _)| text.as_str())
+        self.words.iter().map(|word| word.text.as_str())
     }
 
     /// Documents matching every word (or the synonyms of all of them) and no exclusion.
     pub fn all(&self) -> Box<dyn Query> {
-        let mut all: Vec<Disjunction> = self.words.iter().map(|(_, any)| any.clone()).collect();
+        let mut all: Vec<Disjunction> = self.words.iter().map(Word::all).collect();
         // The words are then one alternative of the synonyms' disjunction, nested: Tantivy's
         // Boolean query.
         if let Some(together) = &self.together {
@@ -273,7 +301,8 @@ impl Plan {
     /// as all) and no exclusion, ranked by how many they match.
     pub fn coverage(&self, floor: usize) -> Coverage {
         Coverage {
-            words: self.words.iter().map(|(_, any)| any.clone()).collect(),
+            words: self.words.iter().map(|word| word.any.clone()).collect(),
+            derived: self.words.iter().map(|word| word.derived.clone()).collect(),
             together: self.together.clone(),
             none: self.none.clone(),
             floor,
@@ -284,7 +313,7 @@ impl Plan {
     pub fn word_queries(&self) -> Vec<Box<dyn Query>> {
         self.words
             .iter()
-            .map(|(_, any)| any.clone().into_nested())
+            .map(|word| word.all().into_nested())
             .collect()
     }
 }
@@ -344,13 +373,38 @@ pub fn title_phrases(scope: Scope<'_>, parsed: &ParsedQuery) -> Vec<Box<dyn Quer
         .collect()
 }
 
-/// Whether typo tolerance could add anything to `parsed`: some word is long enough for a typo
-/// and unknown to the lexicons.
-pub(super) fn has_typo_candidates(scope: Scope<'_>, parsed: &ParsedQuery) -> bool {
-    parsed.positives().any(|item| match item {
-        Item::Word(word) => !typo_automata(scope, word).is_empty(),
-        Item::Phrase(_) => false,
-    })
+/// The words of `parsed` (lowercase) that may be typos: long enough for one, unknown to the
+/// lexicons, and not a word of `searcher`'s index either (an English word such as
+/// *housing*, which no lexicon lists, is a real word where the documents have it).
+pub fn typo_words(searcher: &Searcher, scope: Scope<'_>, parsed: &ParsedQuery) -> Vec<String> {
+    let indexed = |lang: Language, word: &str| {
+        let Some((_, term)) = main_terms(Analyzer::full(lang).analyze(word))
+            .into_iter()
+            .next()
+        else {
+            return false;
+        };
+        let f = scope.fields.text(lang);
+        searcher.segment_readers().iter().any(|segment| {
+            [f.title, f.body].into_iter().any(|field| {
+                segment
+                    .inverted_index(field)
+                    .is_ok_and(|index| index.terms().get(&term).is_ok_and(|t| t.is_some()))
+            })
+        })
+    };
+    let mut out: Vec<String> = Vec::new();
+    for item in parsed.positives() {
+        let Item::Word(word) = item else { continue };
+        let lower = word.to_lowercase();
+        if !out.contains(&lower)
+            && !typo_automata(scope, &lower).is_empty()
+            && !scope.languages.iter().any(|&lang| indexed(lang, &lower))
+        {
+            out.push(lower);
+        }
+    }
+    out
 }
 
 /// What to highlight in the hits of `parsed`: the analysed main terms of its words and
@@ -616,18 +670,17 @@ fn typo_automaton(term: &str, distance: u8) -> Option<Arc<DfaWrapper>> {
     })
 }
 
-/// Terms of `searcher`'s index that the typo alternatives of the query's words match, per
+/// Terms of `searcher`'s index that the typo alternatives of the `typos` words match, per
 /// language: what to highlight in the hits of a search that fell back to typo tolerance.
 pub fn typo_matches(
     searcher: &Searcher,
     scope: Scope<'_>,
-    parsed: &ParsedQuery,
+    typos: &[String],
 ) -> tantivy::Result<Vec<(Language, String)>> {
     /// Terms taken per automaton, field and segment: a typo has a handful of neighbours.
     const MAX_TERMS: usize = 32;
     let mut found = Vec::new();
-    for item in parsed.positives() {
-        let Item::Word(word) = item else { continue };
+    for word in typos {
         for (lang, automaton) in typo_automata(scope, word) {
             let f = scope.fields.text(lang);
             for field in [f.title, f.body] {
@@ -655,10 +708,10 @@ pub fn typo_matches(
 /// again. The key holds all the result depends on: the item, typos, the languages present
 /// and the analysis configuration (fields are numbered by the schema's fixed layout, the
 /// same in every index).
-fn item_with_synonyms(scope: Scope<'_>, item: &Item, typos: bool) -> Disjunction {
+fn item_with_synonyms(scope: Scope<'_>, item: &Item, typos: bool) -> (Disjunction, Disjunction) {
     type Key = (Item, bool, Vec<Language>, crate::analysis::Config);
     thread_local! {
-        static MEMO: RefCell<Memo<Key, Disjunction>> = RefCell::default();
+        static MEMO: RefCell<Memo<Key, (Disjunction, Disjunction)>> = RefCell::default();
     }
     /// Items remembered per thread before the memo starts over.
     const MEMO_ITEMS: usize = 1_024;
@@ -667,44 +720,59 @@ fn item_with_synonyms(scope: Scope<'_>, item: &Item, typos: bool) -> Disjunction
     remembered(&MEMO, MEMO_ITEMS, key, |_| analyse_item(scope, item, typos))
 }
 
-fn analyse_item(scope: Scope<'_>, item: &Item, typos: bool) -> Disjunction {
-    let mut any = item_query(scope, item.text(), true);
+/// An item's alternatives, and apart, the other derivations of its root.
+fn analyse_item(scope: Scope<'_>, item: &Item, typos: bool) -> (Disjunction, Disjunction) {
+    let mut any = item_query(scope, item.text());
+    let mut derived = Disjunction::default();
     if let Item::Word(word) = item {
         any.absorb(parts_query(scope, word), 1.0);
         if typos {
             any.absorb(typo_query(scope, word), 1.0);
         }
+        derived = derivation_query(scope, word);
     }
     for synonym in synonyms(item.text()) {
         any.absorb(synonym_query(scope, synonym), 1.0);
     }
-    any
+    (any, derived)
 }
 
-/// A word or phrase in every language's fields, with another derivation of a word's root
-/// where `derived` (an excluded word excludes itself only); empty when it analyses to
-/// nothing.
-fn item_query(scope: Scope<'_>, text: &str, derived: bool) -> Disjunction {
+/// Another derivation of a word's root (`vähentäminen` finds *vähentää* and
+/// *vähentämiseksi*, `osallistuminen` *osallistujat*), where a text has the root as a word
+/// or as another derived word's root (the compound-part field holds those), below the word's
+/// own forms. Not of a compound's head: `omaishoitaja` is no evidence of any *hoitaa*.
+fn derivation_query(scope: Scope<'_>, word: &str) -> Disjunction {
     let mut any = Disjunction::default();
     for &lang in scope.languages {
-        item_query_in(&mut any, scope, lang, text, derived);
+        let analyzer = Analyzer::full(lang);
+        let Some((_, term)) = main_terms(analyzer.analyze(word)).into_iter().next() else {
+            continue;
+        };
+        if let Some(root) = analyzer.root(&term) {
+            let f = scope.fields.text(lang);
+            for (field, boost) in whole_words(f) {
+                any.term(field, &root, boost * DERIVATION_BOOST);
+            }
+            any.term(f.parts, &root, PARTS_BOOST * DERIVATION_BOOST);
+        }
     }
     any
 }
 
-/// A word or phrase in one language's fields, added to `any` (with `derived`, as in
-/// [`item_query`]).
+/// A word or phrase in every language's fields; empty when it analyses to nothing.
+fn item_query(scope: Scope<'_>, text: &str) -> Disjunction {
+    let mut any = Disjunction::default();
+    for &lang in scope.languages {
+        item_query_in(&mut any, scope, lang, text);
+    }
+    any
+}
+
+/// A word or phrase in one language's fields, added to `any`.
 ///
-/// Whole-word matches count most; a match inside a compound counts less, another derivation
-/// of the word's root less again, and a match only after folding ä/ö/å least, so exact and
-/// base-form matches always rank first.
-fn item_query_in(
-    any: &mut Disjunction,
-    scope: Scope<'_>,
-    lang: Language,
-    text: &str,
-    derived: bool,
-) {
+/// Whole-word matches count most; a match inside a compound counts less, and a match only
+/// after folding ä/ö/å least, so exact and base-form matches always rank first.
+fn item_query_in(any: &mut Disjunction, scope: Scope<'_>, lang: Language, text: &str) {
     let analyzer = Analyzer::full(lang);
     let main = main_terms(analyzer.analyze(text));
     if main.is_empty() {
@@ -719,15 +787,6 @@ fn item_query_in(
     // of words too: `vähentää` finds *vähentäminen* there.
     if let [(_, term)] = main.as_slice() {
         any.term(f.parts, term, PARTS_BOOST);
-        // Another derivation of the word's root (`vähentäminen` finds *vähentää* and
-        // *vähentämiseksi*, `osallistuminen` *osallistujat*), below the word's own forms.
-        // Not of a compound's head: `omaishoitaja` is no evidence of any *hoitaa*.
-        if derived && let Some(root) = analyzer.root(term) {
-            for (field, boost) in whole_words(f) {
-                any.term(field, &root, boost * DERIVATION_BOOST);
-            }
-            any.term(f.parts, &root, PARTS_BOOST * DERIVATION_BOOST);
-        }
     }
     // Folding helps only text typed without ä/ö/å that the lexicon does not know as it is.
     let typed_plain = !text.contains(['ä', 'ö', 'å', 'Ä', 'Ö', 'Å']);
@@ -759,7 +818,7 @@ fn synonym_query(scope: Scope<'_>, text: &str) -> Disjunction {
             Some(key) => any.term(scope.fields.text(lang).pairs, &key, SYNONYM_BOOST),
             None => {
                 let mut word = Disjunction::default();
-                item_query_in(&mut word, scope, lang, text, true);
+                item_query_in(&mut word, scope, lang, text);
                 any.absorb(word, SYNONYM_BOOST / words);
             }
         }
@@ -782,7 +841,8 @@ mod tests {
         };
         // Compounds, synonyms, phrases and typos: every kind of alternative is remembered.
         let parsed = parse("kotihoito \"sosiaali- ja terveyspalvelut\" mielenterveyspalvlut");
-        let build = || format!("{:?}", plan(scope, &parsed, true, true).all());
+        let typos = ["mielenterveyspalvlut".to_owned()];
+        let build = || format!("{:?}", plan(scope, &parsed, true, &typos).all());
         let fresh = build();
         assert!(
             fresh.contains("PhraseQuery") && fresh.contains("hemvård"),
@@ -795,7 +855,7 @@ mod tests {
             languages: &[Language::Fi],
         };
         assert_ne!(
-            format!("{:?}", plan(finnish, &parsed, true, true).all()),
+            format!("{:?}", plan(finnish, &parsed, true, &typos).all()),
             fresh
         );
     }

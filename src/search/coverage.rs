@@ -22,6 +22,9 @@ use super::disjunction::{Cursors, Disjunction, Window, Windowed, Windows};
 pub struct Coverage {
     /// Each word's alternatives.
     pub(super) words: Vec<Disjunction>,
+    /// Each word's weaker alternatives (other derivations of its root): they add to the
+    /// score of a document matching enough words, but do not count as the word.
+    pub(super) derived: Vec<Disjunction>,
     /// Alternatives that stand for all the words at once: their synonyms together.
     pub(super) together: Option<Disjunction>,
     /// Each excluded word's alternatives.
@@ -34,26 +37,32 @@ impl Coverage {
     /// The same query as a Boolean one: what it is nested in a larger query.
     fn to_boolean(&self) -> BooleanQuery {
         let nested = |d: &Disjunction| d.clone().into_nested();
-        let mut words: Vec<(Occur, Box<dyn Query>)> = self
+        let words: Vec<(Occur, Box<dyn Query>)> = self
             .words
             .iter()
             .map(|d| (Occur::Should, nested(d)))
             .collect();
-        let mut required = self.floor.clamp(1, words.len().max(1));
+        let required = self.floor.clamp(1, words.len().max(1));
+        let mut enough: Box<dyn Query> =
+            Box::new(BooleanQuery::with_minimum_required_clauses(words, required));
         if let Some(together) = &self.together {
             // Either the words (enough of them) or their synonyms.
-            let enough =
-                BooleanQuery::with_minimum_required_clauses(std::mem::take(&mut words), required);
-            words = vec![
-                (Occur::Should, Box::new(enough)),
+            enough = Box::new(BooleanQuery::new(vec![
+                (Occur::Should, enough),
                 (Occur::Should, nested(together)),
-            ];
-            required = 1;
+            ]));
         }
+        let derived = self
+            .derived
+            .iter()
+            .filter(|d| !d.is_empty())
+            .map(|d| (Occur::Should, nested(d)));
         let excluded = self.none.iter().map(|d| (Occur::MustNot, nested(d)));
-        BooleanQuery::with_minimum_required_clauses(
-            words.into_iter().chain(excluded).collect(),
-            required,
+        BooleanQuery::new(
+            std::iter::once((Occur::Must, enough))
+                .chain(derived)
+                .chain(excluded)
+                .collect(),
         )
     }
 
@@ -67,6 +76,7 @@ impl Coverage {
         };
         Ok(WindowedCoverage {
             words: windowed(&self.words)?,
+            derived: windowed(&self.derived)?,
             together: self
                 .together
                 .as_ref()
@@ -84,7 +94,8 @@ impl Query for Coverage {
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        for word in self.words.iter().chain(&self.together).chain(&self.none) {
+        let words = self.words.iter().chain(&self.derived);
+        for word in words.chain(&self.together).chain(&self.none) {
             word.query_terms(visitor);
         }
     }
@@ -93,6 +104,7 @@ impl Query for Coverage {
 /// A [`Coverage`] ready to score window by window.
 pub struct WindowedCoverage {
     words: Vec<Windowed>,
+    derived: Vec<Windowed>,
     together: Option<Windowed>,
     none: Vec<Windowed>,
     floor: usize,
@@ -117,17 +129,24 @@ impl Windows for WindowedCoverage {
         if let Some(together) = &self.together {
             words.push(together.cursors(segment, reader)?);
         }
-        let mut none = open(&self.none)?;
         if words.is_empty() {
             return Ok(());
         }
+        let counted = words.len();
+        // The words' derivations follow, filled in the same windows but counting for none.
+        words.extend(open(&self.derived)?);
+        let mut none = open(&self.none)?;
         let mut windows: Vec<Window> = words.iter().map(|_| Window::new()).collect();
         let mut excluded = Window::new();
         let mut tier = Window::new();
         // Per tier (words matched), the window's documents in it, a bit each.
         let mut tiers = vec![[0u64; Window::WORDS]; all + 1];
         loop {
-            let first = words.iter().map(Cursors::doc).min().unwrap_or(TERMINATED);
+            let first = words[..counted]
+                .iter()
+                .map(Cursors::doc)
+                .min()
+                .unwrap_or(TERMINATED);
             if first == TERMINATED {
                 return Ok(());
             }
@@ -139,7 +158,7 @@ impl Windows for WindowedCoverage {
                 word.fill(window);
             }
             let mut found = [0u64; Window::WORDS];
-            for window in &windows {
+            for window in &windows[..counted] {
                 for (bits, &has) in found.iter_mut().zip(window.words()) {
                     *bits |= has;
                 }
@@ -193,8 +212,8 @@ mod tests {
 
     #[test]
     fn every_document_matching_enough_words_is_in_the_tier_of_its_words() {
-        // Several windows and two segments, words dense and sparse, an exclusion, and
-        // synonyms of all the words together.
+        // Several windows and two segments, words dense and sparse, an exclusion, a weaker
+        // alternative, and synonyms of all the words together.
         let mut schema = Schema::builder();
         let body = schema.add_text_field("body", TEXT);
         let index = Index::create_in_ram(schema.build());
@@ -210,6 +229,9 @@ mod tests {
                 }
                 if i % 11 == 0 {
                     text.push_str(" pois");
+                }
+                if i % 17 == 0 {
+                    text.push_str(" lisä");
                 }
                 if i % 13 == 1 {
                     text.push_str(" yhdessä");
@@ -229,6 +251,8 @@ mod tests {
         for floor in 1..=3 {
             let coverage = Coverage {
                 words: words.iter().map(|w| word(w)).collect(),
+                // A weaker alternative of the first word: it scores but counts for none.
+                derived: vec![word("lisä"), Disjunction::default(), Disjunction::default()],
                 together: Some(word("yhdessä")),
                 none: vec![word("pois")],
                 floor,

@@ -28,7 +28,7 @@ use crate::index::{
 };
 use crate::schema::{DocId, Document, Kind, Language, Phase, Region, Theme};
 
-pub use build::{Plan, highlights, plan, proximity_query, title_phrases, typo_matches};
+pub use build::{Plan, highlights, plan, proximity_query, title_phrases, typo_matches, typo_words};
 pub use collector::{Collected, Order, Selection};
 pub use query::{Item, ParsedQuery, parse};
 pub use snippet::{Marks, Snippet, Terms, escape_into, lead, snippet};
@@ -87,9 +87,8 @@ pub struct SearchRequest {
 pub enum Matching {
     /// Every word.
     All,
-    /// Every word, and when that finds less than a page, most of them: documents matching
-    /// all the words first, then those missing one, down to half the words (or to one word,
-    /// rather than nothing).
+    /// Every word, and when that finds less than a page, fewer: documents matching all the
+    /// words first, then those missing one word, and so on, down to those matching one.
     #[default]
     Most,
     /// Any word: documents ranked by how many of the words they match, then by score.
@@ -221,11 +220,7 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResults,
         languages: &languages,
     };
     // Hits found through typos show the words they have, not the one typed.
-    let corrected = if typos {
-        typo_matches(&searcher, scope, &parsed)?
-    } else {
-        Vec::new()
-    };
+    let corrected = typo_matches(&searcher, scope, &typos)?;
     let highlights = highlights(scope, &parsed, req.prefix, corrected);
     let page = collected.top.get(req.offset..).unwrap_or_default();
     let missing = match relaxed {
@@ -315,7 +310,7 @@ fn run(
         let query = within_dates(index.fields(), query, &req.dates);
         collect_query(searcher, query.as_ref(), &collector)
     };
-    let mut plan = plan(scope, &parsed, req.prefix, false);
+    let mut plan = plan(scope, &parsed, req.prefix, &[]);
     // One word has nothing to relax.
     let matching = match plan.len() {
         0 | 1 => Matching::All,
@@ -329,25 +324,23 @@ fn run(
     // Typo tolerance runs only when the exact query finds little and has a word the lexicon
     // does not know: typo matches would rank below exact ones anyway, and fuzzy matching over
     // the term dictionaries is the most expensive part of a query.
-    let mut typos = false;
-    if collected.total < TYPO_FALLBACK_BELOW && build::has_typo_candidates(scope, &parsed) {
-        let with_typos = build::plan(scope, &parsed, req.prefix, true);
-        let found = gather(strict(&with_typos))?;
-        if found.total > collected.total {
-            collected = found;
-            plan = with_typos;
-            typos = true;
+    let mut typos = Vec::new();
+    if collected.total < TYPO_FALLBACK_BELOW {
+        let candidates = typo_words(searcher, scope, &parsed);
+        if !candidates.is_empty() {
+            let with_typos = build::plan(scope, &parsed, req.prefix, &candidates);
+            let found = gather(strict(&with_typos))?;
+            if found.total > collected.total {
+                collected = found;
+                plan = with_typos;
+                typos = candidates;
+            }
         }
     }
-    // Few documents have every word: those that have most of them follow, down to half the
-    // words, or to any one of them rather than nothing.
+    // Few documents have every word: those that have fewer follow, ranked by how many.
     let mut relaxed = matching == Matching::Any;
     if matching == Matching::Most && collected.total < RELAX_BELOW {
-        let half = plan.len() - plan.len() / 2;
-        let mut found = gather(Box::new(plan.coverage(half)))?;
-        if found.total == 0 && half > 1 {
-            found = gather(Box::new(plan.coverage(1)))?;
-        }
+        let found = gather(Box::new(plan.coverage(1)))?;
         if found.total > collected.total {
             collected = found;
             relaxed = true;
@@ -376,8 +369,8 @@ struct Ran {
     plan: Plan,
     /// The languages whose fields were searched.
     languages: Vec<Language>,
-    /// Whether the hits are typo tolerance's (the exact query found too little).
-    typos: bool,
+    /// The words typo tolerance corrected, when the exact query found too little.
+    typos: Vec<String>,
     /// Whether hits need not match every word.
     relaxed: bool,
     /// How the hits are ordered.
