@@ -11,12 +11,12 @@
 //! documents at once.
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::fastfield::AliveBitSet;
 use tantivy::query::Weight;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
@@ -31,7 +31,8 @@ pub enum Order {
     Relevance,
     /// Most recently updated first; relevance breaks ties.
     Newest,
-    /// By title in Finnish/Swedish alphabetical order (å, ä, ö after z).
+    /// By title in Finnish/Swedish alphabetical order (å, ä, ö after z), the whole title
+    /// ([`crate::index::collation_key`]).
     Title,
 }
 
@@ -48,7 +49,7 @@ pub struct SearchCollector {
     pub selection: Selection,
     /// Name of the fast field holding the update date (days since 1970).
     pub updated_field: &'static str,
-    /// Name of the fast field holding the title's collation key.
+    /// Name of the string fast field holding the title's collation key.
     pub title_field: &'static str,
     /// Whether to count facets (suggestions need only the top hits).
     pub count_facets: bool,
@@ -65,6 +66,10 @@ pub struct Collected {
     pub top: Vec<Ranked>,
     /// Counts per facet value.
     pub facets: BTreeMap<FacetField, BTreeMap<String, u64>>,
+    /// By title: the collation key of each hit in `top`. Within a segment hits are ranked by
+    /// the key's term ordinal; ordinals of different segments are not comparable, so the
+    /// merge compares the keys.
+    title_keys: HashMap<DocAddress, String>,
 }
 
 /// A hit with what it is ranked by.
@@ -106,7 +111,7 @@ pub struct SegmentSearchCollector {
     top_n: usize,
     order: Order,
     updated: Option<Column<i64>>,
-    title_key: Option<Column<u64>>,
+    title_key: Option<StrColumn>,
     sets: Option<Arc<SegmentFacets>>,
     /// Each filtered facet with the documents that pass its filter.
     filters: Vec<(FacetField, Bits)>,
@@ -154,9 +159,11 @@ impl Collector for SearchCollector {
         let updated = (self.order == Order::Newest)
             .then(|| fast.i64(self.updated_field).ok())
             .flatten();
-        let title_key = (self.order == Order::Title)
-            .then(|| fast.u64(self.title_field).ok())
-            .flatten();
+        let title_key = match self.order {
+            Order::Title => fast.str(self.title_field)?,
+            _ => None,
+        };
+
         Ok(SegmentSearchCollector {
             segment,
             top_n: self.top_n,
@@ -213,6 +220,7 @@ impl Collector for SearchCollector {
         for fruit in fruits {
             merged.total += fruit.total;
             ranked.extend(fruit.top);
+            merged.title_keys.extend(fruit.title_keys);
             for (facet, counts) in fruit.facets {
                 let into = merged.facets.entry(facet).or_default();
                 for (value, n) in counts {
@@ -220,7 +228,19 @@ impl Collector for SearchCollector {
                 }
             }
         }
-        ranked.sort_by(|a, b| b.cmp(a));
+        if self.order == Order::Title && !merged.title_keys.is_empty() {
+            // Ordinals of different segments are not comparable: the keys are. The smaller
+            // key first, then the better score, then the earlier document.
+            let keys = &merged.title_keys;
+            ranked.sort_by(|a, b| {
+                keys[&a.address]
+                    .cmp(&keys[&b.address])
+                    .then_with(|| b.score.total_cmp(&a.score))
+                    .then_with(|| a.address.cmp(&b.address))
+            });
+        } else {
+            ranked.sort_by(|a, b| b.cmp(a));
+        }
         ranked.truncate(self.top_n);
         merged.top = ranked;
         Ok(merged)
@@ -278,11 +298,26 @@ impl SegmentCollector for SegmentSearchCollector {
                 facets.insert(facet, counted);
             }
         }
-        let top = self.heap.into_iter().map(|Reverse(r)| r).collect();
+        let top: Vec<Ranked> = self.heap.into_iter().map(|Reverse(r)| r).collect();
+        let mut title_keys = HashMap::new();
+        if let Some(column) = &self.title_key {
+            let mut key = Vec::new();
+            for hit in &top {
+                let ord = column.ords().first(hit.address.doc_id);
+                key.clear();
+                if let Some(ord) = ord {
+                    // A dictionary that lacks its own ordinal is a broken index: the key is
+                    // then empty, sorting first, rather than failing the search.
+                    let _ = column.dictionary().ord_to_term(ord, &mut key);
+                }
+                title_keys.insert(hit.address, String::from_utf8_lossy(&key).into_owned());
+            }
+        }
         Collected {
             total: self.total,
             top,
             facets,
+            title_keys,
         }
     }
 }
@@ -425,14 +460,15 @@ impl SegmentSearchCollector {
                     .unwrap_or(0);
                 (days + (1 << 40)).max(0) as u64
             }
-            // Ascending: the smallest collation key is the best.
+            // Ascending: the smallest collation key is the best. Term ordinals follow the
+            // keys' order within the segment; a title without a key sorts first.
             Order::Title => {
                 u64::MAX
                     - self
                         .title_key
                         .as_ref()
-                        .and_then(|c| c.first(doc))
-                        .unwrap_or(0)
+                        .and_then(|c| c.ords().first(doc))
+                        .map_or(0, |ord| ord + 1)
             }
         };
         let candidate = Ranked {

@@ -224,3 +224,79 @@ fn paging_walks_the_results_without_overlap() {
         assert_eq!([page("0", "5"), page("5", "5")].concat(), both, "{q}");
     }
 }
+
+/// Regression: the title sort key held the first 12 letters, so titles sharing a longer
+/// beginning came in score order ("Sosiaalityön kehittäjäverkosto Kymenlaaksossa" before
+/// "Sosiaalityön kehittäjäverkosto"). Written in three requests, so in several segments,
+/// whose sort keys the merge must compare.
+#[test]
+fn sorting_by_title_compares_whole_titles_also_across_segments() {
+    let server = TestServer::start(None);
+    let prefix = "Sosiaalityön kehittäjäverkosto";
+    let batches = [
+        vec!["Kymenlaaksossa", "Åbolandissa", "Ylä-Savossa"],
+        vec!["", "Äänekoskella"],
+        vec!["Östra Nyland", "t", "Kainuussa"],
+    ];
+    for (b, batch) in batches.iter().enumerate() {
+        let lines: Vec<String> = batch
+            .iter()
+            .enumerate()
+            .map(|(n, rest)| {
+                let title = match *rest {
+                    "" => prefix.to_owned(),
+                    "t" => format!("{prefix}t"),
+                    rest => format!("{prefix} {rest}"),
+                };
+                // The shortest titles match best, so score order is not title order.
+                let text = "Verkosto kehittää sosiaalityötä. ".repeat(1 + n + b);
+                doc_line(
+                    "network",
+                    &format!("verkosto-{b}-{n}"),
+                    "fi",
+                    &title,
+                    &text,
+                    json!({}),
+                )
+            })
+            .collect();
+        assert_eq!(server.ingest(&lines.join("\n")).status(), 200);
+    }
+    let expected: Vec<String> = [
+        "",
+        " Kainuussa",
+        " Kymenlaaksossa",
+        " Ylä-Savossa",
+        " Åbolandissa",
+        " Äänekoskella",
+        " Östra Nyland",
+        "t",
+    ]
+    .iter()
+    .map(|rest| format!("{prefix}{rest}"))
+    .collect();
+    let titles = |query: &[(&str, &str)]| -> Vec<String> {
+        server.search(query)["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for q in ["", "sosiaalityö"] {
+        assert_eq!(titles(&[("q", q), ("sort", "title")]), expected, "q={q:?}");
+        // Page by page, the same order.
+        let paged: Vec<String> = ["0", "3", "6"]
+            .iter()
+            .flat_map(|offset| {
+                titles(&[
+                    ("q", q),
+                    ("sort", "title"),
+                    ("limit", "3"),
+                    ("offset", offset),
+                ])
+            })
+            .collect();
+        assert_eq!(paged, expected, "paged, q={q:?}");
+    }
+}
