@@ -23,6 +23,13 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyEr
 
 use super::disjunction::{Window, Windows};
 use crate::index::{Bits, FacetField, SegmentFacets};
+use crate::schema::Language;
+
+/// How much more a document in the preferred language scores ([`SearchCollector::prefer`]):
+/// enough to rank it above a match about as good in another language, as a Swedish document
+/// with *hemvård* in its title above Finnish ones reached through the synonym *kotihoito*,
+/// not so much that it outranks a clearly better match.
+pub const PREFERRED_LANGUAGE_BOOST: Score = 1.5;
 
 /// How hits are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +58,9 @@ pub struct SearchCollector {
     pub updated_field: &'static str,
     /// Name of the string fast field holding the title's collation key.
     pub title_field: &'static str,
+    /// Documents in this language score [`PREFERRED_LANGUAGE_BOOST`] times more; needs the
+    /// facet sets.
+    pub prefer: Option<Language>,
     /// Whether to count facets (suggestions need only the top hits).
     pub count_facets: bool,
     /// Facet sets of the searcher's segments, by segment ordinal; needed to filter or count.
@@ -112,6 +122,8 @@ pub struct SegmentSearchCollector {
     order: Order,
     updated: Option<Column<i64>>,
     title_key: Option<StrColumn>,
+    /// Documents in the preferred language, when there is one.
+    preferred: Option<Bits>,
     sets: Option<Arc<SegmentFacets>>,
     /// Each filtered facet with the documents that pass its filter.
     filters: Vec<(FacetField, Bits)>,
@@ -133,7 +145,7 @@ impl Collector for SearchCollector {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
-        let needs_sets = self.count_facets || !self.selection.is_empty();
+        let needs_sets = self.count_facets || !self.selection.is_empty() || self.prefer.is_some();
         let sets = match self.facets.get(segment as usize) {
             Some(sets) => Some(sets.clone()),
             None if needs_sets => {
@@ -163,13 +175,20 @@ impl Collector for SearchCollector {
             Order::Title => fast.str(self.title_field)?,
             _ => None,
         };
-
+        let preferred = match (&sets, self.prefer) {
+            (Some(sets), Some(lang)) => Some(
+                sets.facet(FacetField::Language)
+                    .any_of(&[lang.code().to_owned()], max_doc),
+            ),
+            _ => None,
+        };
         Ok(SegmentSearchCollector {
             segment,
             top_n: self.top_n,
             order: self.order,
             updated,
             title_key,
+            preferred,
             sets,
             filters,
             matched,
@@ -199,6 +218,7 @@ impl Collector for SearchCollector {
             weight.for_each(reader, &mut |doc, score| {
                 if is_alive(doc) {
                     child.count(doc);
+                    let score = child.boosted(doc, score);
                     if score > child.floor {
                         child.rank(doc, score);
                     }
@@ -207,7 +227,7 @@ impl Collector for SearchCollector {
         } else {
             weight.for_each(reader, &mut |doc, score| {
                 if is_alive(doc) && child.tally(doc) {
-                    child.rank(doc, score);
+                    child.rank(doc, child.boosted(doc, score));
                 }
             })?;
         }
@@ -269,7 +289,7 @@ impl SegmentCollector for SegmentSearchCollector {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         if self.tally(doc) {
-            self.rank(doc, score);
+            self.rank(doc, self.boosted(doc, score));
         }
     }
 
@@ -397,12 +417,18 @@ impl SegmentSearchCollector {
             }
             self.total += u64::from(passing.count_ones());
             // Once the top is full most matches score below its floor: they are ruled out 64
-            // at a time ([`above`]) rather than one comparison each.
-            let mut bits = passing & above(window.word_scores(i), self.floor);
+            // at a time ([`above`]) rather than one comparison each. A document in the
+            // preferred language needs only the floor divided by its boost.
+            let scores = window.word_scores(i);
+            let mut bits = passing & above(scores, self.floor);
+            if let Some(preferred) = &self.preferred {
+                let floor = self.floor / PREFERRED_LANGUAGE_BOOST;
+                bits |= passing & preferred.word(w) & above(scores, floor);
+            }
             while bits != 0 {
                 let doc = (w * 64) as DocId + bits.trailing_zeros();
                 bits &= bits - 1;
-                self.rank(doc, window.score(doc));
+                self.rank(doc, self.boosted(doc, window.score(doc)));
             }
         }
     }
@@ -440,6 +466,15 @@ impl SegmentSearchCollector {
                 self.count(doc);
                 true
             }
+        }
+    }
+
+    /// The score a document ranks by: boosted in the preferred language.
+    #[inline(always)]
+    fn boosted(&self, doc: DocId, score: Score) -> Score {
+        match &self.preferred {
+            Some(preferred) if preferred.contains(doc) => score * PREFERRED_LANGUAGE_BOOST,
+            _ => score,
         }
     }
 

@@ -70,6 +70,9 @@ pub struct SearchRequest {
     /// Most values returned per facet: the most frequent, and every selected one besides.
     /// With 0, facets are not counted at all.
     pub facet_values: usize,
+    /// Ranked by relevance, documents in this language come before matches about as good in
+    /// others (the reader's language: a search page passes its own).
+    pub prefer: Option<Language>,
 }
 
 impl Default for SearchRequest {
@@ -83,6 +86,7 @@ impl Default for SearchRequest {
             prefix: true,
             dates: Vec::new(),
             facet_values: DEFAULT_FACET_VALUES,
+            prefer: None,
         }
     }
 }
@@ -240,7 +244,11 @@ fn run(
     } else {
         Order::Relevance
     });
-    let sets = if facets || !req.selection.is_empty() {
+    let prefer = match order {
+        Order::Relevance => req.prefer,
+        _ => None,
+    };
+    let sets = if facets || !req.selection.is_empty() || prefer.is_some() {
         index.facet_sets(searcher)?
     } else {
         Vec::new()
@@ -258,6 +266,7 @@ fn run(
     };
     let mut collector = collector_for(top_n, order, req.selection.clone(), sets);
     collector.count_facets = facets;
+    collector.prefer = prefer;
     let query = build_query(scope, &parsed, req.prefix, false);
     let query = within_dates(index.fields(), query, &req.dates);
     let mut collected = collect_query(searcher, query.as_ref(), &collector)?;
@@ -383,6 +392,7 @@ pub fn collector_for(
         selection,
         updated_field: "updated",
         title_field: "title_key",
+        prefer: None,
         count_facets: true,
         facets,
     }
