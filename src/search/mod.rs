@@ -105,6 +105,9 @@ pub struct Hit {
     pub title_html: String,
     /// The passage that matched, or the start of the summary.
     pub snippet: Snippet,
+    /// The language the snippet's field is written in: usually the document's, but a field
+    /// may be in another (a Finnish practice with a Swedish summary).
+    pub snippet_language: Language,
     /// Canonical page.
     pub url: Option<String>,
     /// Relevance score (higher is better; comparable within one response only).
@@ -438,8 +441,9 @@ fn load_hit(
     let lang = doc.language();
     let empty = Terms::default();
     // Each field is highlighted in the language it was indexed in.
+    let language_of = |at: usize| languages.get(at).copied().unwrap_or(lang);
     let highlighted = |at: usize, text: &str, whole: bool| {
-        let in_lang = languages.get(at).copied().unwrap_or(lang);
+        let in_lang = language_of(at);
         let marks = Marks {
             terms: highlights.terms.get(&in_lang).unwrap_or(&empty),
             prefixes: &highlights.prefixes,
@@ -454,7 +458,7 @@ fn load_hit(
     // A hit found by what highlighting cannot see (a typo, a synonym's other language) would
     // have every field read for nothing: after a budget of text, the summary's start it is.
     let mut budget = SNIPPET_SCAN_BYTES;
-    let snippet = doc
+    let (snippet, snippet_language) = doc
         .strings()
         .enumerate()
         .skip(1)
@@ -464,15 +468,18 @@ fn load_hit(
             within
         })
         .find_map(|(at, (_, text))| {
-            highlighted(at, text, false).filter(|s| !s.highlights.is_empty())
+            highlighted(at, text, false)
+                .filter(|s| !s.highlights.is_empty())
+                .map(|s| (s, language_of(at)))
         })
-        .unwrap_or_else(|| lead(&c.summary));
+        .unwrap_or_else(|| (lead(&c.summary), language_of(1)));
     Ok(Hit {
         id: c.id.clone(),
         kind: doc.kind(),
         title: c.title.clone(),
         title_html,
         snippet,
+        snippet_language,
         url: c.url.as_ref().map(|u| u.as_str().to_owned()),
         score,
         language: lang,
