@@ -9,6 +9,7 @@ mod documents;
 mod errors;
 mod ingest;
 mod language;
+mod page;
 mod recommend;
 mod search;
 mod searchbox;
