@@ -266,6 +266,19 @@ async fn phone_results_come_first(person: &Person<'_>, catalogue: &Catalogue) {
 
     person.open(&format!("/?q={}", catalogue.broad)).await;
     person.first_hit_above_the_fold("a search").await;
+    // A screen reader hears the count from a polite live region.
+    let live = wait_for(
+        person.client,
+        r##"const r = document.getElementById("announce");
+            return r.getAttribute("aria-live") === "polite" && r.textContent;"##,
+    )
+    .await;
+    assert!(
+        live.as_str()
+            .unwrap()
+            .contains(&format!("tulosta haulle {}", catalogue.broad)),
+        "{live}"
+    );
     let title = person.js("return document.title;").await;
     assert!(
         title.as_str().unwrap().starts_with(&catalogue.broad),
