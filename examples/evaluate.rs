@@ -27,6 +27,7 @@ fn configs() -> Vec<(&'static str, Config)> {
         compounds: false,
         coordination: false,
         stopwords: true,
+        derivations: false,
     };
     vec![
         ("none (lowercase)", Config::NONE),

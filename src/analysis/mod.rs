@@ -5,6 +5,7 @@
 //! directly. Resources (lexicons, stop words, compound parts, synonyms) live in `index/`.
 
 mod compound;
+mod derivation;
 mod language;
 mod pipeline;
 mod resources;
@@ -36,9 +37,9 @@ pub use tokenize::{Word, words};
 /// are rebuilt rather than searched with terms they do not hold.
 pub fn description() -> &'static str {
     if voikko::active() {
-        "innohaku analyzer 3 with Voikko: Voikko readings and compound structure for Finnish, lemma lexicons (fi fallback, sv), compound splitting, coordination, Snowball fallback, folding"
+        "innohaku analyzer 4 with Voikko: Voikko readings and compound structure for Finnish, lemma lexicons (fi fallback, sv), compound splitting, derivational roots, coordination, Snowball fallback, folding"
     } else {
-        "innohaku analyzer 3, lexicons: lemma lexicons (fi, sv), compound splitting, coordination, Snowball fallback, folding"
+        "innohaku analyzer 4, lexicons: lemma lexicons (fi, sv), compound splitting, derivational roots, coordination, Snowball fallback, folding"
     }
 }
 

@@ -46,6 +46,8 @@ pub struct Config {
     pub coordination: bool,
     /// Drop stop words.
     pub stopwords: bool,
+    /// Index and search the derivational roots of words ([`super::derivation`]).
+    pub derivations: bool,
 }
 
 impl Config {
@@ -55,6 +57,7 @@ impl Config {
         compounds: true,
         coordination: true,
         stopwords: true,
+        derivations: true,
     };
     /// Plain Snowball with stop words, as Lucene's analyzers do.
     pub const SNOWBALL: Config = Config {
@@ -62,6 +65,7 @@ impl Config {
         compounds: false,
         coordination: false,
         stopwords: true,
+        derivations: false,
     };
     /// Lowercased words only.
     pub const NONE: Config = Config {
@@ -69,6 +73,7 @@ impl Config {
         compounds: false,
         coordination: false,
         stopwords: false,
+        derivations: false,
     };
 }
 
@@ -84,12 +89,23 @@ pub enum Origin {
     Stem,
     /// A part, or a run of parts, of a compound word.
     CompoundPart,
+    /// The root a derived word is made from (`vähentäminen` → vähentää), or its compound
+    /// head's (`palveluohjaus` → ohjata).
+    Derivation,
     /// The full word implied by a coordinated compound.
     Coordination,
     /// A term with ä, ö and å folded, for typing without a Nordic keyboard.
     Folded,
     /// An equivalent term added at query time.
     Synonym,
+}
+
+impl Origin {
+    /// Whether the term stands for a piece of the word, or what it derives from, rather
+    /// than the word: indexed with the compound parts, weighted below whole words.
+    pub fn is_part(self) -> bool {
+        matches!(self, Origin::CompoundPart | Origin::Derivation)
+    }
 }
 
 /// What one word contributes.
@@ -101,6 +117,9 @@ pub struct WordTerms {
     pub origin: Origin,
     /// Compound parts and runs of parts, base forms, without the main term.
     pub parts: Vec<String>,
+    /// The derivational roots of the main term and of its compound head, if they are
+    /// derivations ([`super::derivation`]).
+    pub roots: Vec<String>,
 }
 
 /// One term of an analysed text.
@@ -223,6 +242,43 @@ impl Analyzer {
             .is_some_and(|l| l.is_long_lemma(lower))
     }
 
+    /// Whether a lowercase word is a base form the lexicon knows.
+    pub fn is_lemma(&self, lower: &str) -> bool {
+        self.res()
+            .lexicon
+            .as_ref()
+            .is_some_and(|l| l.lemma(lower) == Some(lower))
+    }
+
+    /// The derivational root of a base form ([`super::derivation`]), with derivations on.
+    pub fn root(&self, lemma: &str) -> Option<String> {
+        self.config
+            .derivations
+            .then(|| super::derivation::root(self.lang, lemma, |w| self.is_lemma(w)))
+            .flatten()
+    }
+
+    /// The derivational roots of a word's main term and of its compound head (the shortest
+    /// part the main term ends with), each once and neither a term the word has already.
+    fn roots(&self, terms: &WordTerms) -> Vec<String> {
+        let head = terms
+            .parts
+            .iter()
+            .filter(|p| p.len() < terms.main.len() && terms.main.ends_with(p.as_str()))
+            .min_by_key(|p| p.len());
+        let mut roots = Vec::new();
+        for word in std::iter::once(&terms.main).chain(head) {
+            if let Some(root) = self.root(word)
+                && root != terms.main
+                && !terms.parts.contains(&root)
+                && !roots.contains(&root)
+            {
+                roots.push(root);
+            }
+        }
+        roots
+    }
+
     /// Whether a lowercase word is a stop word this analyzer drops.
     pub fn is_stopword(&self, lower: &str) -> bool {
         self.config.stopwords && self.res().stopwords.contains(lower)
@@ -246,6 +302,8 @@ impl Analyzer {
         if folded {
             terms.main = fold(&terms.main);
             terms.parts = terms.parts.iter().map(|p| fold(p)).collect();
+        } else {
+            terms.roots = self.roots(&terms);
         }
         let terms = Rc::new(terms);
         CACHE.with(|c| {
@@ -267,6 +325,7 @@ impl Analyzer {
             main,
             origin,
             parts: Vec::new(),
+            roots: Vec::new(),
         };
         if w.chars().all(|c| c.is_numeric()) {
             return plain(w.to_owned(), Origin::Word);
@@ -341,6 +400,7 @@ impl Analyzer {
             main,
             origin,
             parts,
+            roots: Vec::new(),
         }
     }
 
@@ -416,6 +476,7 @@ impl Analyzer {
             main,
             origin: Origin::Lemma,
             parts,
+            roots: Vec::new(),
         })
     }
 
@@ -451,6 +512,7 @@ impl Analyzer {
                 main: w.to_owned(),
                 origin: Origin::Word,
                 parts: Vec::new(),
+                roots: Vec::new(),
             };
         };
         let last_terms = self.word(last, folded);
@@ -468,6 +530,7 @@ impl Analyzer {
             main,
             origin: last_terms.origin,
             parts,
+            roots: Vec::new(),
         }
     }
 
@@ -561,11 +624,12 @@ impl Analyzer {
                 if folded { Origin::Folded } else { terms.origin },
             ));
             out.extend(terms.parts.iter().map(|p| token(p, Origin::CompoundPart)));
+            out.extend(terms.roots.iter().map(|r| token(r, Origin::Derivation)));
             if word.dangling {
                 pending.push((lower, position, word.start, word.end));
             }
         }
-        out.sort_by_key(|t| (t.position, t.origin == Origin::CompoundPart));
+        out.sort_by_key(|t| (t.position, t.origin.is_part()));
         out
     }
 

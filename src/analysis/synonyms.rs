@@ -20,7 +20,7 @@ fn key(lang: Language, text: &str) -> String {
     let terms: Vec<String> = Analyzer::full(lang)
         .analyze_folded(text)
         .into_iter()
-        .filter(|t| t.origin != Origin::CompoundPart && t.origin != Origin::Coordination)
+        .filter(|t| !t.origin.is_part() && t.origin != Origin::Coordination)
         .map(|t| t.term)
         .collect();
     terms.join(" ")
@@ -88,7 +88,7 @@ pub fn synonyms(text: &str) -> Vec<&'static str> {
 pub fn main_terms(tokens: Vec<AnalyzedToken>) -> Vec<(usize, String)> {
     let mut out: Vec<(usize, String)> = Vec::new();
     for t in tokens {
-        if t.origin != Origin::CompoundPart && out.last().is_none_or(|(p, _)| *p != t.position) {
+        if !t.origin.is_part() && out.last().is_none_or(|(p, _)| *p != t.position) {
             out.push((t.position, t.term));
         }
     }

@@ -59,8 +59,7 @@ impl Tokenizer for FieldTokenizer {
         let wanted = |origin: Origin| {
             // Words a coordination only implies are weaker evidence than written ones:
             // they go with the compound parts, weighted below whole words.
-            matches!(origin, Origin::CompoundPart | Origin::Coordination)
-                == (self.class == Class::Parts)
+            (origin.is_part() || origin == Origin::Coordination) == (self.class == Class::Parts)
         };
         let tokens = analyzed
             .iter()
@@ -89,7 +88,7 @@ impl Tokenizer for FieldTokenizer {
 fn pairs(analyzer: &Analyzer, text: &str, analyzed: &[AnalyzedToken]) -> Vec<Token> {
     let main: Vec<&AnalyzedToken> = analyzed
         .iter()
-        .filter(|t| !matches!(t.origin, Origin::CompoundPart | Origin::Coordination))
+        .filter(|t| !(t.origin.is_part() || t.origin == Origin::Coordination))
         .collect();
     // Each word as written, lowercase: once, as it is the first of one pair and the second
     // of another.

@@ -14,8 +14,8 @@ use crate::recommend::{
 };
 use crate::schema::{Kind, Language, Phase, Region, TargetGroup, Theme};
 use crate::search::{
-    DocumentSuggestion, FacetCounts, FacetValue, Hit, SearchResults, Snippet, Suggestions,
-    TermSuggestion,
+    DocumentSuggestion, FacetCounts, FacetValue, Hit, Matching, SearchResults, Snippet,
+    Suggestions, TermSuggestion,
 };
 use crate::service::{IngestReport, JobState, JobStatus};
 
@@ -38,7 +38,7 @@ use super::{PageBody, SearchResponse, SimilarResponse};
         bulk_delete_doc, reindex_doc, jobs_doc, job_doc, cancel_job_doc, vocabulary_doc, healthz_doc, readyz_doc
     ),
     components(schemas(
-        SearchResponse, SearchResults, Hit, Snippet, FacetCounts, FacetValue, Suggestions, DocumentSuggestion,
+        SearchResponse, SearchResults, Hit, Snippet, FacetCounts, FacetValue, Matching, Suggestions, DocumentSuggestion,
         TermSuggestion, SimilarResponse, Recommendations, Recommendation, Reasons, Label, Link, DocumentRef, RegionMode, PageBody, Inspection, AnalyzedToken, Origin, IngestReport, ProblemBody,
         JobStatus, JobState, DeleteRequest, DeleteReport,
         Problem, Kind, Language, Phase, Region, TargetGroup, Theme
@@ -72,6 +72,12 @@ pub fn document() -> serde_json::Value {
 struct SearchParams {
     /// The query: words, "quoted phrases", -exclusions, OR. Never a syntax error.
     q: Option<String>,
+    /// How many of the query's words a hit must match: `all`; `most` (default: every word,
+    /// and when that finds less than a page, documents matching most of them follow, ranked
+    /// by how many they match, with `relaxed` and each hit's `missing` naming the words left
+    /// out); or `any`. Function words (ja, och, at…) are never required.
+    #[param(rename = "match")]
+    matching: Option<Matching>,
     /// Hits per page, 1-100 (default 10).
     limit: Option<u32>,
     /// Hits to skip, 0-10000 (default 0).

@@ -5,7 +5,7 @@ use std::str::FromStr;
 use crate::index::{DateField, FacetField};
 use crate::schema::{Kind, Language, Phase, Region, TargetGroup, Theme};
 use crate::search::{
-    MAX_FACET_VALUES, MAX_LIMIT, MAX_OFFSET, Order, SearchRequest, query::MAX_QUERY_CHARS,
+    MAX_FACET_VALUES, MAX_LIMIT, MAX_OFFSET, Matching, Order, SearchRequest, query::MAX_QUERY_CHARS,
 };
 
 use super::error::ApiError;
@@ -40,6 +40,19 @@ pub fn search_request(raw: Option<&str>) -> Result<SearchRequest, ApiError> {
             }
             "offset" => req.offset = number("offset", &value, 0, MAX_OFFSET)?,
             "lang" => req.prefer = Some(self::value("lang", &value)?),
+            "match" => {
+                req.matching = match value.as_ref() {
+                    "all" => Matching::All,
+                    "most" => Matching::Most,
+                    "any" => Matching::Any,
+                    other => {
+                        return Err(ApiError::param(
+                            "match",
+                            format!("unknown match `{}`; use all, most or any", clip(other)),
+                        ));
+                    }
+                }
+            }
             "facet_limit" => {
                 req.facet_values = number("facet_limit", &value, 0, MAX_FACET_VALUES)?;
             }
@@ -126,7 +139,7 @@ fn date_param(name: &str) -> Option<(DateField, bool)> {
         .map(|(d, _)| (*d, from))
 }
 
-const ACCEPTED: &str = "accepted: q, limit, offset, sort, prefix, facet_limit, lang, kind, region, theme, target_group, phase, language, organisation, programme, year, created_from, created_to, updated_from, updated_to, start_from, start_to, end_from, end_to";
+const ACCEPTED: &str = "accepted: q, match, limit, offset, sort, prefix, facet_limit, lang, kind, region, theme, target_group, phase, language, organisation, programme, year, created_from, created_to, updated_from, updated_to, start_from, start_to, end_from, end_to";
 
 /// A whole number parameter in `min..=max`.
 pub(crate) fn number(param: &str, value: &str, min: usize, max: usize) -> Result<usize, ApiError> {

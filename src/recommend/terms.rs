@@ -43,7 +43,7 @@ pub fn key_terms(
     for &(weight, text) in texts {
         for token in analyze(lang, text) {
             // Compound parts live in another field; the whole words carry the meaning here.
-            if token.origin == Origin::CompoundPart
+            if token.origin.is_part()
                 || token.term.chars().count() < 3
                 || token.term.chars().all(|c| c.is_ascii_digit())
             {
@@ -115,7 +115,7 @@ pub fn translations(key: &[KeyTerm]) -> Vec<KeyTerm> {
             for lang in Language::ALL.into_iter().filter(|l| *l != k.lang) {
                 let tokens: Vec<_> = analyze(lang, member)
                     .into_iter()
-                    .filter(|t| t.origin != Origin::CompoundPart)
+                    .filter(|t| !t.origin.is_part())
                     .collect();
                 // Single words only: a phrase's words alone would mean something else.
                 let [token] = tokens.as_slice() else {

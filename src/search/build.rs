@@ -23,10 +23,11 @@ use tantivy::{Searcher, Term};
 
 use super::automaton::{self, AutomatonQuery, PrefixQuery};
 use super::conjunction::Conjunction;
+use super::coverage::Coverage;
 use super::disjunction::Disjunction;
 use super::{Highlights, Item, ParsedQuery, Scope, Terms};
 use crate::analysis::{
-    Analyzer, Origin, Phrases, analyze, main_terms, pairs_apart, phrase_key, synonyms, words,
+    Analyzer, Phrases, analyze, main_terms, pairs_apart, phrase_key, synonyms, words,
 };
 use crate::index::TextFields;
 use crate::schema::Language;
@@ -42,6 +43,8 @@ const PARTS_APART_BOOST: f32 = 0.4;
 /// A known compound written as two words anywhere in the text (title, summary or body).
 const PAIRS_BOOST: f32 = 0.6;
 const PREFIX_BOOST: f32 = 0.3;
+/// Another derivation of a word's root, relative to the word itself in the same field.
+const DERIVATION_BOOST: f32 = 0.5;
 const TYPO_BOOST: f32 = 0.1;
 /// Weight of the words of a query standing close together.
 const PROXIMITY_BOOST: f32 = 0.5;
@@ -133,21 +136,37 @@ fn partial_word(parsed: &ParsedQuery, prefix: bool) -> Option<String> {
         .filter(|w| w.chars().count() >= MIN_PREFIX_CHARS)
 }
 
-/// The Tantivy query for a parsed user query. With `prefix`, a last word still being typed
-/// also matches as a prefix; with `typos`, words the lexicon does not know also match terms a
-/// few edits away.
-pub fn build_query(
-    scope: Scope<'_>,
-    parsed: &ParsedQuery,
-    prefix: bool,
-    typos: bool,
-) -> Box<dyn Query> {
+/// A parsed query made ready to search: each required word's alternatives, the synonyms
+/// of the words together, and the exclusions. [`Plan::all`] requires every word;
+/// [`Plan::coverage`] ranks documents by how many of them they match.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// The required words in query order: each a group of the parsed query (a word, a phrase,
+    /// or items joined by `OR`), as typed, with its alternatives.
+    pub(super) words: Vec<(String, Disjunction)>,
+    /// Several plain words that together are a synonym (`specialiserad sjukvård` ↔
+    /// erikoissairaanhoito) also find what the synonym finds.
+    pub(super) together: Option<Disjunction>,
+    /// Each excluded item's alternatives.
+    pub(super) none: Vec<Disjunction>,
+}
+
+/// What a parsed user query searches for. With `prefix`, a last word still being typed also
+/// matches as a prefix; with `typos`, words the lexicon does not know also match terms a few
+/// edits away.
+///
+/// Function words (a stop word of any language: *ja*, *och*, *at*) are not required: they
+/// would decide whether a document matches by the language it is written in, not by what it
+/// is about. A query of nothing but function words still requires them.
+pub fn plan(scope: Scope<'_>, parsed: &ParsedQuery, prefix: bool, typos: bool) -> Plan {
     let partial = partial_word(parsed, prefix);
     let last_group = parsed.groups.len().saturating_sub(1);
-    let mut all: Vec<Disjunction> = parsed
+    let function_words = parsed.groups.iter().all(|g| is_function_word(g));
+    let words = parsed
         .groups
         .iter()
         .enumerate()
+        .filter(|(_, group)| function_words || !is_function_word(group))
         .map(|(g, group)| {
             let mut any = Disjunction::default();
             for item in group {
@@ -158,20 +177,67 @@ pub fn build_query(
             {
                 any.absorb(prefix_query(scope, p), 1.0);
             }
-            any
+            let text: Vec<&str> = group.iter().map(Item::text).collect();
+            (text.join(" OR "), any)
         })
-        .filter(|any| !any.is_empty())
+        .filter(|(_, any)| !any.is_empty())
         .collect();
-    // Several plain words that together are a synonym (`specialiserad sjukvård` ↔
-    // erikoissairaanhoito) also find what the synonym finds.
-    // The words are then one alternative of that disjunction, nested: Tantivy's Boolean query.
-    if let Some(whole) = plain_words(parsed) {
+    let together = plain_words(parsed).and_then(|whole| {
         let mut alternatives = Disjunction::default();
         for synonym in synonyms(&whole.join(" ")) {
-            alternatives.absorb(item_query(scope, synonym), SYNONYM_BOOST);
+            alternatives.absorb(item_query(scope, synonym, true), SYNONYM_BOOST);
         }
-        if !alternatives.is_empty() {
-            // Words that are all stop words add nothing to the synonyms.
+        (!alternatives.is_empty()).then_some(alternatives)
+    });
+    let none = parsed
+        .exclusions
+        .iter()
+        .map(|i| item_query(scope, i.text(), false))
+        .filter(|any| !any.is_empty())
+        .collect();
+    Plan {
+        words,
+        together,
+        none,
+    }
+}
+
+/// Whether a group of a parsed query is only function words: stop words of any language.
+fn is_function_word(group: &[Item]) -> bool {
+    group.iter().all(|item| match item {
+        Item::Word(word) => {
+            let lower = word.to_lowercase();
+            Language::ALL
+                .iter()
+                .any(|&lang| Analyzer::full(lang).is_stopword(&lower))
+        }
+        Item::Phrase(_) => false,
+    })
+}
+
+impl Plan {
+    /// How many words are required.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Whether no word is required (a query of only exclusions, or of nothing).
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.together.is_none()
+    }
+
+    /// The words as typed.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.words.iter().map(|(text, _)| text.as_str())
+    }
+
+    /// Documents matching every word (or the synonyms of all of them) and no exclusion.
+    pub fn all(&self) -> Box<dyn Query> {
+        let mut all: Vec<Disjunction> = self.words.iter().map(|(_, any)| any.clone()).collect();
+        // The words are then one alternative of the synonyms' disjunction, nested: Tantivy's
+        // Boolean query.
+        if let Some(together) = &self.together {
+            let mut alternatives = together.clone();
             if !all.is_empty() {
                 let words = Conjunction {
                     all: std::mem::take(&mut all),
@@ -181,31 +247,46 @@ pub fn build_query(
             }
             all.push(alternatives);
         }
-    }
-    let none: Vec<Disjunction> = parsed
-        .exclusions
-        .iter()
-        .map(|i| item_query(scope, i.text()))
-        .filter(|any| !any.is_empty())
-        .collect();
-    if all.is_empty() {
-        // Nothing required: every document but the excluded ones.
-        if none.is_empty() {
-            return Box::new(AllQuery);
+        let none = self.none.clone();
+        if all.is_empty() {
+            // Nothing required: every document but the excluded ones.
+            if none.is_empty() {
+                return Box::new(AllQuery);
+            }
+            let every = (Occur::Must, Box::new(AllQuery) as Box<dyn Query>);
+            let excluded = none
+                .into_iter()
+                .map(|any| (Occur::MustNot, any.into_nested()));
+            return Box::new(BooleanQuery::new(
+                std::iter::once(every).chain(excluded).collect(),
+            ));
         }
-        let every = (Occur::Must, Box::new(AllQuery) as Box<dyn Query>);
-        let excluded = none
-            .into_iter()
-            .map(|any| (Occur::MustNot, any.into_nested()));
-        return Box::new(BooleanQuery::new(
-            std::iter::once(every).chain(excluded).collect(),
-        ));
+        if all.len() == 1 && none.is_empty() {
+            // A lone word (or the synonyms of several, above) is the query: the flat
+            // disjunction.
+            return all.pop().expect("one word").into_query();
+        }
+        Box::new(Conjunction { all, none })
     }
-    if all.len() == 1 && none.is_empty() {
-        // A lone word (or the synonyms of several, above) is the query: the flat disjunction.
-        return all.pop().expect("one word").into_query();
+
+    /// Documents matching at least `floor` of the words (the synonyms of all of them count
+    /// as all) and no exclusion, ranked by how many they match.
+    pub fn coverage(&self, floor: usize) -> Coverage {
+        Coverage {
+            words: self.words.iter().map(|(_, any)| any.clone()).collect(),
+            together: self.together.clone(),
+            none: self.none.clone(),
+            floor,
+        }
     }
-    Box::new(Conjunction { all, none })
+
+    /// Each word's alternatives as one query, in order: to ask which words a hit matches.
+    pub fn word_queries(&self) -> Vec<Box<dyn Query>> {
+        self.words
+            .iter()
+            .map(|(_, any)| any.clone().into_nested())
+            .collect()
+    }
 }
 
 /// The words of a query of several plain words (no phrase, `OR` or exclusion), as typed.
@@ -241,6 +322,35 @@ pub fn proximity_query(scope: Scope<'_>, parsed: &ParsedQuery) -> Vec<(Box<dyn Q
         }
     }
     phrases
+}
+
+/// For a query of several plain words, the query as a phrase of a title, in the title field
+/// of every language present: a hit whose title has it ranks first (see
+/// `search/rescore.rs`). Empty for any other query.
+pub fn title_phrases(scope: Scope<'_>, parsed: &ParsedQuery) -> Vec<Box<dyn Query>> {
+    let Some(words) = plain_words(parsed) else {
+        return Vec::new();
+    };
+    let text = words.join(" ");
+    scope
+        .languages
+        .iter()
+        .filter_map(|&lang| {
+            let main = main_terms(Analyzer::full(lang).analyze(&text));
+            (main.len() >= 2).then(|| {
+                Box::new(phrase(scope.fields.text(lang).title, &main, 0)) as Box<dyn Query>
+            })
+        })
+        .collect()
+}
+
+/// Whether typo tolerance could add anything to `parsed`: some word is long enough for a typo
+/// and unknown to the lexicons.
+pub(super) fn has_typo_candidates(scope: Scope<'_>, parsed: &ParsedQuery) -> bool {
+    parsed.positives().any(|item| match item {
+        Item::Word(word) => !typo_automata(scope, word).is_empty(),
+        Item::Phrase(_) => false,
+    })
 }
 
 /// What to highlight in the hits of `parsed`: the analysed main terms of its words and
@@ -322,7 +432,7 @@ fn make_highlights(
             for &lang in scope.languages {
                 let main = analyze(lang, text)
                     .into_iter()
-                    .filter(|t| t.origin != Origin::CompoundPart);
+                    .filter(|t| !t.origin.is_part());
                 terms.entry(lang).or_default().extend(main.map(|t| t.term));
             }
         }
@@ -558,7 +668,7 @@ fn item_with_synonyms(scope: Scope<'_>, item: &Item, typos: bool) -> Disjunction
 }
 
 fn analyse_item(scope: Scope<'_>, item: &Item, typos: bool) -> Disjunction {
-    let mut any = item_query(scope, item.text());
+    let mut any = item_query(scope, item.text(), true);
     if let Item::Word(word) = item {
         any.absorb(parts_query(scope, word), 1.0);
         if typos {
@@ -571,20 +681,30 @@ fn analyse_item(scope: Scope<'_>, item: &Item, typos: bool) -> Disjunction {
     any
 }
 
-/// A word or phrase in every language's fields; empty when it analyses to nothing.
-fn item_query(scope: Scope<'_>, text: &str) -> Disjunction {
+/// A word or phrase in every language's fields, with another derivation of a word's root
+/// where `derived` (an excluded word excludes itself only); empty when it analyses to
+/// nothing.
+fn item_query(scope: Scope<'_>, text: &str, derived: bool) -> Disjunction {
     let mut any = Disjunction::default();
     for &lang in scope.languages {
-        item_query_in(&mut any, scope, lang, text);
+        item_query_in(&mut any, scope, lang, text, derived);
     }
     any
 }
 
-/// A word or phrase in one language's fields, added to `any`.
+/// A word or phrase in one language's fields, added to `any` (with `derived`, as in
+/// [`item_query`]).
 ///
-/// Whole-word matches count most; a match inside a compound counts less, and a match only
-/// after folding ä/ö/å least, so exact and base-form matches always rank first.
-fn item_query_in(any: &mut Disjunction, scope: Scope<'_>, lang: Language, text: &str) {
+/// Whole-word matches count most; a match inside a compound counts less, another derivation
+/// of the word's root less again, and a match only after folding ä/ö/å least, so exact and
+/// base-form matches always rank first.
+fn item_query_in(
+    any: &mut Disjunction,
+    scope: Scope<'_>,
+    lang: Language,
+    text: &str,
+    derived: bool,
+) {
     let analyzer = Analyzer::full(lang);
     let main = main_terms(analyzer.analyze(text));
     if main.is_empty() {
@@ -595,9 +715,19 @@ fn item_query_in(any: &mut Disjunction, scope: Scope<'_>, lang: Language, text: 
         any.sequence(field, &main, boost);
     }
     // The compound-part field holds a word's parts at its position: a word can match
-    // inside a compound, a phrase of several words cannot.
+    // inside a compound, a phrase of several words cannot. It holds the derivational roots
+    // of words too: `vähentää` finds *vähentäminen* there.
     if let [(_, term)] = main.as_slice() {
         any.term(f.parts, term, PARTS_BOOST);
+        // Another derivation of the word's root (`vähentäminen` finds *vähentää* and
+        // *vähentämiseksi*, `osallistuminen` *osallistujat*), below the word's own forms.
+        // Not of a compound's head: `omaishoitaja` is no evidence of any *hoitaa*.
+        if derived && let Some(root) = analyzer.root(term) {
+            for (field, boost) in whole_words(f) {
+                any.term(field, &root, boost * DERIVATION_BOOST);
+            }
+            any.term(f.parts, &root, PARTS_BOOST * DERIVATION_BOOST);
+        }
     }
     // Folding helps only text typed without ä/ö/å that the lexicon does not know as it is.
     let typed_plain = !text.contains(['ä', 'ö', 'å', 'Ä', 'Ö', 'Å']);
@@ -629,7 +759,7 @@ fn synonym_query(scope: Scope<'_>, text: &str) -> Disjunction {
             Some(key) => any.term(scope.fields.text(lang).pairs, &key, SYNONYM_BOOST),
             None => {
                 let mut word = Disjunction::default();
-                item_query_in(&mut word, scope, lang, text);
+                item_query_in(&mut word, scope, lang, text, true);
                 any.absorb(word, SYNONYM_BOOST / words);
             }
         }
@@ -652,7 +782,7 @@ mod tests {
         };
         // Compounds, synonyms, phrases and typos: every kind of alternative is remembered.
         let parsed = parse("kotihoito \"sosiaali- ja terveyspalvelut\" mielenterveyspalvlut");
-        let build = || format!("{:?}", build_query(scope, &parsed, true, true));
+        let build = || format!("{:?}", plan(scope, &parsed, true, true).all());
         let fresh = build();
         assert!(
             fresh.contains("PhraseQuery") && fresh.contains("hemvård"),
@@ -665,7 +795,7 @@ mod tests {
             languages: &[Language::Fi],
         };
         assert_ne!(
-            format!("{:?}", build_query(finnish, &parsed, true, true)),
+            format!("{:?}", plan(finnish, &parsed, true, true).all()),
             fresh
         );
     }

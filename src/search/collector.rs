@@ -93,6 +93,21 @@ pub struct Ranked {
     pub address: DocAddress,
 }
 
+impl Ranked {
+    /// By relevance, how much of a relaxed query the hit matches: the number of its words
+    /// (0 when the query was not relaxed), or `u64::MAX` for a hit put first by
+    /// [`Ranked::promote`].
+    pub fn coverage(&self) -> u64 {
+        self.primary
+    }
+
+    /// Puts a hit ranked by relevance before every hit not promoted (the query is a phrase
+    /// of its title).
+    pub(super) fn promote(&mut self) {
+        self.primary = u64::MAX;
+    }
+}
+
 impl Ord for Ranked {
     // Greater is better: a higher key, then the earlier document, so equal scores keep a
     // stable order.
@@ -132,8 +147,9 @@ pub struct SegmentSearchCollector {
     matched: Option<(Bits, Vec<Bits>)>,
     total: u64,
     heap: BinaryHeap<Reverse<Ranked>>,
-    /// By relevance, once the heap is full: the score a document must beat to enter it.
-    floor: Score,
+    /// By relevance, once the heap is full: the coverage and score a document must beat to
+    /// enter it.
+    floor: (u64, Score),
 }
 
 impl Collector for SearchCollector {
@@ -194,7 +210,7 @@ impl Collector for SearchCollector {
             matched,
             total: 0,
             heap: BinaryHeap::with_capacity(self.top_n + 1),
-            floor: Score::NEG_INFINITY,
+            floor: (0, Score::NEG_INFINITY),
         })
     }
 
@@ -219,15 +235,15 @@ impl Collector for SearchCollector {
                 if is_alive(doc) {
                     child.count(doc);
                     let score = child.boosted(doc, score);
-                    if score > child.floor {
-                        child.rank(doc, score);
+                    if score > child.floor.1 {
+                        child.rank(doc, 0, score);
                     }
                 }
             })?;
         } else {
             weight.for_each(reader, &mut |doc, score| {
                 if is_alive(doc) && child.tally(doc) {
-                    child.rank(doc, child.boosted(doc, score));
+                    child.rank(doc, 0, child.boosted(doc, score));
                 }
             })?;
         }
@@ -289,7 +305,7 @@ impl SegmentCollector for SegmentSearchCollector {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         if self.tally(doc) {
-            self.rank(doc, self.boosted(doc, score));
+            self.rank(doc, 0, self.boosted(doc, score));
         }
     }
 
@@ -417,18 +433,28 @@ impl SegmentSearchCollector {
             }
             self.total += u64::from(passing.count_ones());
             // Once the top is full most matches score below its floor: they are ruled out 64
-            // at a time ([`above`]) rather than one comparison each. A document in the
-            // preferred language needs only the floor divided by its boost.
+            // at a time ([`above`]) rather than one comparison each. A window covering more
+            // of the query than the floor passes whole, one covering less not at all. A
+            // document in the preferred language needs only the floor divided by its boost.
+            let coverage = window.primary();
             let scores = window.word_scores(i);
-            let mut bits = passing & above(scores, self.floor);
-            if let Some(preferred) = &self.preferred {
-                let floor = self.floor / PREFERRED_LANGUAGE_BOOST;
-                bits |= passing & preferred.word(w) & above(scores, floor);
-            }
+            let candidates = match coverage.cmp(&self.floor.0) {
+                Ordering::Greater => passing,
+                Ordering::Equal => {
+                    let mut bits = passing & above(scores, self.floor.1);
+                    if let Some(preferred) = &self.preferred {
+                        let floor = self.floor.1 / PREFERRED_LANGUAGE_BOOST;
+                        bits |= passing & preferred.word(w) & above(scores, floor);
+                    }
+                    bits
+                }
+                Ordering::Less => 0,
+            };
+            let mut bits = candidates;
             while bits != 0 {
                 let doc = (w * 64) as DocId + bits.trailing_zeros();
                 bits &= bits - 1;
-                self.rank(doc, self.boosted(doc, window.score(doc)));
+                self.rank(doc, coverage, self.boosted(doc, window.score(doc)));
             }
         }
     }
@@ -478,14 +504,16 @@ impl SegmentSearchCollector {
         }
     }
 
-    fn rank(&mut self, doc: DocId, score: Score) {
+    /// Keeps a document among the best if it is one; `coverage` is how much of a relaxed
+    /// query it matches (0 for any other), which ranks before the score by relevance.
+    fn rank(&mut self, doc: DocId, coverage: u64, score: Score) {
         // Documents come in id order and equal scores keep the earlier one, so by relevance a
         // document no better than the worst kept cannot enter: one comparison for most.
-        if score <= self.floor || self.top_n == 0 {
+        if (coverage, score) <= self.floor || self.top_n == 0 {
             return;
         }
         let primary = match self.order {
-            Order::Relevance => 0,
+            Order::Relevance => coverage,
             // Days since 1970, shifted so that earlier dates still order correctly.
             Order::Newest => {
                 let days = self
@@ -522,7 +550,7 @@ impl SegmentSearchCollector {
             && self.heap.len() == self.top_n
             && let Some(worst) = self.heap.peek()
         {
-            self.floor = worst.0.score;
+            self.floor = (worst.0.primary, worst.0.score);
         }
     }
 }

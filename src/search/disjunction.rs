@@ -351,6 +351,8 @@ impl TermCursor {
 pub struct Window {
     /// The first document; a multiple of 64.
     start: DocId,
+    /// What the window's matches rank by before their scores (see [`Window::primary`]).
+    primary: u64,
     scores: Box<[Score; WINDOW]>,
     matched: Box<[u64; WINDOW / 64]>,
 }
@@ -362,6 +364,7 @@ impl Window {
     pub(super) fn new() -> Self {
         Window {
             start: 0,
+            primary: 0,
             scores: Box::new([0.0; WINDOW]),
             matched: Box::new([0; WINDOW / 64]),
         }
@@ -376,6 +379,16 @@ impl Window {
     /// The window's first document.
     pub(super) fn start(&self) -> DocId {
         self.start
+    }
+
+    /// What the window's matches rank by, by relevance, before their scores: how much of the
+    /// query they cover when a search relaxes it ([`coverage`](super::coverage)), 0 otherwise.
+    pub fn primary(&self) -> u64 {
+        self.primary
+    }
+
+    pub(super) fn set_primary(&mut self, primary: u64) {
+        self.primary = primary;
     }
 
     /// The first document after the window.

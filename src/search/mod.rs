@@ -5,6 +5,7 @@ mod automaton;
 mod build;
 mod collector;
 mod conjunction;
+mod coverage;
 mod disjunction;
 pub mod query;
 mod rescore;
@@ -27,7 +28,7 @@ use crate::index::{
 };
 use crate::schema::{DocId, Document, Kind, Language, Phase, Region, Theme};
 
-pub use build::{build_query, highlights, proximity_query, typo_matches};
+pub use build::{Plan, highlights, plan, proximity_query, title_phrases, typo_matches};
 pub use collector::{Collected, Order, Selection};
 pub use query::{Item, ParsedQuery, parse};
 pub use snippet::{Marks, Snippet, Terms, escape_into, lead, snippet};
@@ -39,6 +40,9 @@ pub const MAX_LIMIT: usize = 100;
 const TYPO_FALLBACK_BELOW: u64 = 5;
 /// Fewer hits than this make a search offer a correction.
 const FEW_RESULTS: u64 = 3;
+/// Fewer hits than a page of this many make a search of several words relax them
+/// ([`Matching::Most`]).
+const RELAX_BELOW: u64 = 10;
 /// Text of a hit's fields read in search of a passage to show, in bytes.
 const SNIPPET_SCAN_BYTES: usize = 8 * 1024;
 /// Deepest offset served: beyond it, refine the query instead.
@@ -73,6 +77,26 @@ pub struct SearchRequest {
     /// Ranked by relevance, documents in this language come before matches about as good in
     /// others (the reader's language: a search page passes its own).
     pub prefer: Option<Language>,
+    /// How many of the query's words a document must match.
+    pub matching: Matching,
+}
+
+/// How many of a query's words a document must match. Function words (*ja*, *och*, *at*)
+/// are never required.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Matching {
+    /// Every word.
+    All,
+    /// Every word, and when that finds less than a page, most of them: documents matching
+    /// all the words first, then those missing one, down to half the words (or to one word,
+    /// rather than nothing).
+    #[default]
+    Most,
+    /// Any word: documents ranked by how many of the words they match, then by score.
+    Any,
 }
 
 impl Default for SearchRequest {
@@ -87,6 +111,7 @@ impl Default for SearchRequest {
             dates: Vec::new(),
             facet_values: DEFAULT_FACET_VALUES,
             prefer: None,
+            matching: Matching::default(),
         }
     }
 }
@@ -122,6 +147,10 @@ pub struct Hit {
     pub phase: Option<Phase>,
     /// Last update.
     pub updated_at: NaiveDate,
+    /// Words of the query the document does not match, when the query was relaxed
+    /// ([`SearchResults::relaxed`]); omitted when it matches them all.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
 }
 
 /// Counts of one facet.
@@ -155,6 +184,10 @@ pub struct SearchResults {
     pub facets: Vec<FacetCounts>,
     /// A corrected query, when this one found few or no documents.
     pub did_you_mean: Option<String>,
+    /// Words of the query that some hit on this page does not match: the query was relaxed
+    /// because few documents match all its words (see `match`). Empty when every hit
+    /// matches every word.
+    pub relaxed: Vec<String>,
 }
 
 /// What a search can fail with: only the index itself, never the user's text.
@@ -184,8 +217,11 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResults,
     let Ran {
         collected,
         parsed,
+        plan,
         languages,
         typos,
+        relaxed,
+        order,
     } = run(index, &searcher, req, counting)?;
     let scope = Scope {
         fields: index.fields(),
@@ -198,12 +234,25 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResults,
         Vec::new()
     };
     let highlights = highlights(scope, &parsed, req.prefix, corrected);
-    let hits = collected
-        .top
+    let page = collected.top.get(req.offset..).unwrap_or_default();
+    let missing = match relaxed {
+        true => missing_words(&searcher, &plan, page, order == Order::Relevance)?,
+        false => vec![Vec::new(); page.len()],
+    };
+    let hits = page
         .iter()
-        .skip(req.offset)
-        .map(|r| load_hit(index, &searcher, r.address, r.score, &highlights))
-        .collect::<Result<Vec<_>, _>>()?;
+        .zip(missing)
+        .map(|(r, missing)| {
+            let mut hit = load_hit(index, &searcher, r.address, r.score, &highlights)?;
+            hit.missing = missing;
+            Ok(hit)
+        })
+        .collect::<Result<Vec<_>, SearchError>>()?;
+    let relaxed = plan
+        .texts()
+        .filter(|word| hits.iter().any(|h| h.missing.iter().any(|m| m == word)))
+        .map(str::to_owned)
+        .collect();
     // Few or no results for a real query: offer a correction that finds more.
     let did_you_mean = if collected.total < FEW_RESULTS && !parsed.matches_all() {
         did_you_mean(index, &req.q)?
@@ -218,6 +267,7 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResults,
             false => Vec::new(),
         },
         did_you_mean,
+        relaxed,
     })
 }
 
@@ -256,45 +306,77 @@ fn run(
     } else {
         Vec::new()
     };
-    // Ranked by relevance, the best hits are re-ranked by how close the words stand: the
-    // collector keeps enough of them for that.
-    let proximity = match order {
-        Order::Relevance => proximity_query(scope, &parsed),
-        _ => Vec::new(),
+    // Ranked by relevance, the best hits are re-ranked by how close the words stand and
+    // whether the query is a phrase of the title: the collector keeps enough of them for that.
+    let (proximity, titles) = match order {
+        Order::Relevance => (
+            proximity_query(scope, &parsed),
+            title_phrases(scope, &parsed),
+        ),
+        _ => (Vec::new(), Vec::new()),
     };
     let wanted = req.offset + req.limit;
-    let top_n = match proximity.is_empty() {
+    let top_n = match proximity.is_empty() && titles.is_empty() {
         true => wanted,
         false => wanted.max(rescore::WINDOW),
     };
     let mut collector = collector_for(top_n, order, req.selection.clone(), sets);
     collector.count_facets = facets;
     collector.prefer = prefer;
-    let query = build_query(scope, &parsed, req.prefix, false);
-    let query = within_dates(index.fields(), query, &req.dates);
-    let mut collected = collect_query(searcher, query.as_ref(), &collector)?;
-    // Typo tolerance runs only when the exact query finds little: typo matches would rank
-    // below exact ones anyway, and fuzzy matching over the term dictionaries is the most
-    // expensive part of a query.
-    let mut typos = false;
-    if collected.total < TYPO_FALLBACK_BELOW && !parsed.matches_all() {
-        let query = build_query(scope, &parsed, req.prefix, true);
+    let gather = |query: Box<dyn Query>| {
         let query = within_dates(index.fields(), query, &req.dates);
-        let with_typos = collect_query(searcher, query.as_ref(), &collector)?;
-        if with_typos.total > collected.total {
-            collected = with_typos;
+        collect_query(searcher, query.as_ref(), &collector)
+    };
+    let mut plan = plan(scope, &parsed, req.prefix, false);
+    // One word has nothing to relax.
+    let matching = match plan.len() {
+        0 | 1 => Matching::All,
+        _ => req.matching,
+    };
+    let strict = |plan: &Plan| match matching {
+        Matching::Any => Box::new(plan.coverage(1)) as Box<dyn Query>,
+        Matching::All | Matching::Most => plan.all(),
+    };
+    let mut collected = gather(strict(&plan))?;
+    // Typo tolerance runs only when the exact query finds little and has a word the lexicon
+    // does not know: typo matches would rank below exact ones anyway, and fuzzy matching over
+    // the term dictionaries is the most expensive part of a query.
+    let mut typos = false;
+    if collected.total < TYPO_FALLBACK_BELOW && build::has_typo_candidates(scope, &parsed) {
+        let with_typos = build::plan(scope, &parsed, req.prefix, true);
+        let found = gather(strict(&with_typos))?;
+        if found.total > collected.total {
+            collected = found;
+            plan = with_typos;
             typos = true;
         }
     }
-    if !proximity.is_empty() {
-        rescore::rescore(searcher, &proximity, &mut collected.top)?;
+    // Few documents have every word: those that have most of them follow, down to half the
+    // words, or to any one of them rather than nothing.
+    let mut relaxed = matching == Matching::Any;
+    if matching == Matching::Most && collected.total < RELAX_BELOW {
+        let half = plan.len() - plan.len() / 2;
+        let mut found = gather(Box::new(plan.coverage(half)))?;
+        if found.total == 0 && half > 1 {
+            found = gather(Box::new(plan.coverage(1)))?;
+        }
+        if found.total > collected.total {
+            collected = found;
+            relaxed = true;
+        }
+    }
+    if !proximity.is_empty() || !titles.is_empty() {
+        rescore::rescore(searcher, &proximity, &titles, &mut collected.top)?;
         collected.top.truncate(wanted);
     }
     Ok(Ran {
         collected,
         parsed,
+        plan,
         languages,
         typos,
+        relaxed,
+        order,
     })
 }
 
@@ -302,14 +384,53 @@ fn run(
 struct Ran {
     collected: Collected,
     parsed: ParsedQuery,
+    /// The words searched for.
+    plan: Plan,
     /// The languages whose fields were searched.
     languages: Vec<Language>,
     /// Whether the hits are typo tolerance's (the exact query found too little).
     typos: bool,
+    /// Whether hits need not match every word.
+    relaxed: bool,
+    /// How the hits are ordered.
+    order: Order,
 }
 
-/// Runs `query` through `collector`; a disjunction or conjunction that is the whole query,
-/// window by window (see [`disjunction`] and [`conjunction`]).
+/// Which of the plan's words each of `hits` does not match, as typed. Ranked `by_coverage`,
+/// a hit in the top tier matches them all (or their synonyms together); the others are
+/// asked word by word.
+fn missing_words(
+    searcher: &Searcher,
+    plan: &Plan,
+    hits: &[collector::Ranked],
+    by_coverage: bool,
+) -> tantivy::Result<Vec<Vec<String>>> {
+    let all = plan.len() as u64;
+    let partial = |h: &collector::Ranked| !by_coverage || h.coverage() < all;
+    let asked: Vec<_> = hits
+        .iter()
+        .filter(|h| partial(h))
+        .map(|h| h.address)
+        .collect();
+    let mut matched = rescore::matching(searcher, &plan.word_queries(), &asked)?.into_iter();
+    Ok(hits
+        .iter()
+        .map(|h| match partial(h) {
+            false => Vec::new(),
+            true => {
+                let words = matched.next().expect("one set of words per partial hit");
+                plan.texts()
+                    .zip(words)
+                    .filter(|(_, has)| !has)
+                    .map(|(text, _)| text.to_owned())
+                    .collect()
+            }
+        })
+        .collect())
+}
+
+/// Runs `query` through `collector`; a disjunction, conjunction or coverage that is the whole
+/// query, window by window (see [`disjunction`], [`conjunction`] and [`coverage`]).
 fn collect_query(
     searcher: &Searcher,
     query: &dyn Query,
@@ -320,6 +441,8 @@ fn collect_query(
             Box::new(any.windowed(searcher)?)
         } else if let Some(all) = query.downcast_ref::<conjunction::Conjunction>() {
             Box::new(all.windowed(searcher)?)
+        } else if let Some(most) = query.downcast_ref::<coverage::Coverage>() {
+            Box::new(most.windowed(searcher)?)
         } else {
             return Ok(searcher.search(query, collector)?);
         };
@@ -487,6 +610,7 @@ fn load_hit(
         themes: c.themes.clone(),
         phase: doc.phase(),
         updated_at: c.updated_at,
+        missing: Vec::new(),
     })
 }
 

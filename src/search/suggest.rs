@@ -9,7 +9,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
 use super::{Order, SearchError, SearchRequest, load_document, query};
-use crate::analysis::{Analyzer, Origin, words};
+use crate::analysis::{Analyzer, words};
 use crate::index::{Fields, SearchIndex};
 use crate::schema::{DocId, Kind, Language};
 
@@ -233,7 +233,7 @@ fn correction(
         let Some(term) = Analyzer::full(lang)
             .analyze(&word.to_lowercase())
             .into_iter()
-            .find(|t| t.origin != Origin::CompoundPart)
+            .find(|t| !t.origin.is_part())
             .map(|t| t.term)
         else {
             continue;

@@ -8,10 +8,12 @@ use serde_json::{Value, json};
 use crate::support::{ALLOWED_ORIGIN, TestServer, doc_line, hit_ids, sample, sample_dir};
 
 /// A Finnish family centre practice with a Swedish translation in the sample corpus.
-const WITH_TRANSLATION: &str = "perhekeskuksen-avoin-kohtaamispaikka-etela-pohjanmaalla";
-const ITS_TRANSLATION: &str = "familjecentralens-oppna-motesplats-i-sydosterbotten";
-/// A project with three practices of its own and three networks.
-const PROJECT: &str = "hanke-ita-uusimaa-mielenterveys-paihde-2025";
+const WITH_TRANSLATION: &str = "perhesosiaaliohjauksen-ajanvaraukseton-vastaanotto-vantaa";
+const ITS_TRANSLATION: &str = "drop-in-mottagning-for-familjers-socialhandledning-i-vanda";
+/// A programme-level project with seven practices of its own and two networks.
+const PROJECT: &str = "keski-suomen-tulevaisuuden-sote-keskus-lapset-nuoret-ja-perheet";
+/// A network of family centre developers.
+const NETWORK: &str = "perhekeskusten-alueellisten-kehittajien-verkosto";
 
 fn similar(server: &TestServer, id: &str, query: &[(&str, &str)]) -> Value {
     server.get_json(&format!("/v1/documents/{id}/similar"), query)
@@ -91,7 +93,7 @@ fn a_projects_own_practices_and_networks_come_first_with_the_link_as_reason() {
 #[test]
 fn reasons_are_true_of_the_documents() {
     let server = sample();
-    for source in [WITH_TRANSLATION, PROJECT, "verkosto-mielenterveys-paihde"] {
+    for source in [WITH_TRANSLATION, PROJECT, NETWORK] {
         let src = document(server, source);
         let r = similar(server, source, &[("limit", "5"), ("lang", "sv")]);
         for hit in r["results"].as_array().unwrap() {
@@ -233,7 +235,7 @@ fn kind_region_and_language_filters_hold() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .all(|x| x["id"] != "etela-pohjanmaa"),
+                .all(|x| x["id"] != "vantaa-kerava"),
             "{hit}"
         );
         assert_eq!(hit["reasons"]["same_region"], false);
@@ -241,7 +243,7 @@ fn kind_region_and_language_filters_hold() {
     // "My region first": same-region results lead.
     let r = similar(
         server,
-        "verkosto-mielenterveys-paihde",
+        NETWORK,
         &[("region_mode", "mine_first"), ("limit", "5")],
     );
     assert!(!ids(&r).is_empty());

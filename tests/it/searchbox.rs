@@ -204,11 +204,19 @@ fn exclusion_phrase_and_or() {
     // A phrase needs its words together and in order.
     assert_eq!(ids(&[("q", "\"kotoutumisen alussa\"")]), ["alku-tuki"]);
     assert!(ids(&[("q", "\"alussa kotoutumisen\"")]).is_empty());
-    // OR widens, the default AND narrows.
+    // OR widens, requiring every word narrows.
     let mut either = ids(&[("q", "perhetyö OR omaishoitaja"), ("prefix", "false")]);
     either.sort();
     assert_eq!(either, ["lastensuojelun-perhetyo", "oljy-ja-vesi"]);
-    assert!(ids(&[("q", "perhetyö omaishoitaja"), ("prefix", "false")]).is_empty());
+    let all = [("q", "perhetyö omaishoitaja"), ("prefix", "false")];
+    assert!(ids(&[all[0], all[1], ("match", "all")]).is_empty());
+    // By default no document having both words relaxes the query: each hit lacks one, and
+    // says which.
+    let relaxed = server().search(&all);
+    assert_eq!(relaxed["relaxed"], json!(["perhetyö", "omaishoitaja"]));
+    for hit in relaxed["hits"].as_array().unwrap() {
+        assert_eq!(hit["missing"].as_array().map(Vec::len), Some(1), "{hit}");
+    }
 }
 
 #[test]

@@ -28,7 +28,7 @@ const DEMO_CSS: &str = include_str!("demo.css");
 
 /// The document the demo page shows when none is named: a family centre practice that has
 /// a Swedish translation.
-const DEMO_DOCUMENT: &str = "perhekeskuksen-avoin-kohtaamispaikka-etela-pohjanmaalla";
+const DEMO_DOCUMENT: &str = "avoin-kohtaamispaikka-saarijarvi";
 
 /// Which sites may call the API from their pages (CORS) and frame the iframe version
 /// (`frame-ancestors`).
