@@ -38,7 +38,7 @@
       hintFewer: "Hae vähemmillä sanoilla.", hintFilters: (n) => `Poista rajauksia (valittuna ${n}).`,
       didYouMean: "Tarkoititko", relaxed: (words) => `Kaikkia hakusanoja ei löytynyt samasta kuvauksesta. Osasta tuloksista puuttuu: ${words}.`,
       missing: "Puuttuu",
-      updated: "Päivitetty",
+      updated: "Päivitetty", moreRegions: (n) => `+${n} muuta`,
       back: "Takaisin hakutuloksiin", home: "Etusivulle",
       linked: "Liittyvät kuvaukset",
       sections: { summary: "Tiivistelmä", background: "Tausta ja tarve", goals: "Tavoitteet", how_it_works: "Toteutus", resources: "Resurssit", evaluation: "Arviointi ja tulokset", adoption: "Käyttöönoton edellytykset", results: "Tulokset", description: "Kuvaus" },
@@ -82,7 +82,7 @@
       hintFewer: "Sök med färre ord.", hintFilters: (n) => `Ta bort avgränsningar (${n} valda).`,
       didYouMean: "Menade du", relaxed: (words) => `Alla sökord fanns inte i samma beskrivning. En del träffar saknar: ${words}.`,
       missing: "Saknas",
-      updated: "Uppdaterad",
+      updated: "Uppdaterad", moreRegions: (n) => `+${n} andra`,
       back: "Tillbaka till träffarna", home: "Till startsidan",
       linked: "Anknutna beskrivningar",
       sections: { summary: "Sammanfattning", background: "Bakgrund och behov", goals: "Mål", how_it_works: "Genomförande", resources: "Resurser", evaluation: "Utvärdering och resultat", adoption: "Förutsättningar för att ta i bruk", results: "Resultat", description: "Beskrivning" },
@@ -126,7 +126,7 @@
       hintFewer: "Search with fewer words.", hintFilters: (n) => `Remove filters (${n} selected).`,
       didYouMean: "Did you mean", relaxed: (words) => `Not every word was found in the same description. Some results are missing: ${words}.`,
       missing: "Missing",
-      updated: "Updated",
+      updated: "Updated", moreRegions: (n) => `+${n} more`,
       back: "Back to results", home: "To the start page",
       linked: "Related descriptions",
       sections: { summary: "Summary", background: "Background and need", goals: "Goals", how_it_works: "How it works", resources: "Resources", evaluation: "Evaluation and results", adoption: "Conditions for adoption", results: "Results", description: "Description" },
@@ -616,7 +616,10 @@
     const meta = el("p", null, { class: "meta" });
     meta.append(el("span", label("kind", hit.kind), { class: "kind" }));
     if (hit.phase) meta.append(el("span", label("phase", hit.phase)));
-    if (hit.regions.length) meta.append(el("span", hit.regions.map((r) => label("region", r)).join(", ")));
+    // A national network may name most regions: the first two, and how many more.
+    const regions = hit.regions.map((r) => label("region", r));
+    if (regions.length > 3) regions.splice(2, regions.length, s.moreRegions(regions.length - 2));
+    if (regions.length) meta.append(el("span", regions.join(", ")));
     meta.append(el("span", `${s.updated} ${date(hit.updated_at)}`));
     const snippet = el("p", null, { class: "snippet", lang: hit.snippet_language || hit.language });
     snippet.innerHTML = hit.snippet.html;
