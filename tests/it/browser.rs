@@ -2,6 +2,7 @@
 //! browser session, waiting for the page, the viewport, the network, and axe-core.
 
 use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -10,7 +11,8 @@ use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{Value, json};
 
-/// chromedriver on a free loopback port, stopped when dropped. Its temporary files and the
+/// chromedriver on a free loopback port, stopped when dropped with the browsers it started
+/// (its process group: a test that fails never closes its session). Its temporary files and the
 /// browser's (profile, crash dumps: `TMPDIR` is inherited) go in a directory of its own, removed
 /// with it: a killed browser does not clean up after itself.
 pub struct Driver {
@@ -35,6 +37,7 @@ impl Driver {
         let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("chromedriver-{port}"));
         std::fs::create_dir_all(&tmp).expect("a temporary directory");
         let child = Command::new(binary)
+            .process_group(0)
             .arg(format!("--port={port}"))
             .env("TMPDIR", &tmp)
             .stdout(Stdio::null())
@@ -56,6 +59,8 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.tmp);
