@@ -13,7 +13,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use innohaku::index::{Catalog, FacetField, SearchIndex};
 use innohaku::ingest::synthetic::Generator;
 use innohaku::recommend::{Options, Page, Profile, recommend};
-use innohaku::schema::Document;
+use innohaku::schema::{Document, Language};
 use innohaku::search::{SearchRequest, collect, search, suggest};
 
 #[path = "../tests/it/checkout.rs"]
@@ -90,6 +90,14 @@ fn bench(c: &mut Criterion) {
         };
         group.bench_function(format!("{name}: full, with facet filters"), |b| {
             b.iter(|| black_box(search(&index, &filtered).unwrap().total))
+        });
+        // The search page passes its language: documents in it rank first.
+        let preferring = SearchRequest {
+            prefer: Some(Language::Sv),
+            ..filtered.clone()
+        };
+        group.bench_function(format!("{name}: full, with facet filters, lang=sv"), |b| {
+            b.iter(|| black_box(search(&index, &preferring).unwrap().total))
         });
     }
     // The requests of `scripts/load.sh`, in-process: what one HTTP request costs beyond HTTP.

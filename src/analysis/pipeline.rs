@@ -46,7 +46,7 @@ pub struct Config {
     pub coordination: bool,
     /// Drop stop words.
     pub stopwords: bool,
-    /// Index and search the derivational roots of words ([`super::derivation`]).
+    /// Index and search the derivational roots of words (`analysis/derivation.rs`).
     pub derivations: bool,
 }
 
@@ -118,7 +118,7 @@ pub struct WordTerms {
     /// Compound parts and runs of parts, base forms, without the main term.
     pub parts: Vec<String>,
     /// The derivational roots of the main term and of its compound head, if they are
-    /// derivations ([`super::derivation`]).
+    /// derivations (`analysis/derivation.rs`).
     pub roots: Vec<String>,
 }
 
@@ -250,7 +250,7 @@ impl Analyzer {
             .is_some_and(|l| l.lemma(lower) == Some(lower))
     }
 
-    /// The derivational root of a base form ([`super::derivation`]), with derivations on.
+    /// The derivational root of a base form (`analysis/derivation.rs`), with derivations on.
     pub fn root(&self, lemma: &str) -> Option<String> {
         self.config
             .derivations

@@ -71,6 +71,8 @@ pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .route("/", timed(get(ui::index)))
         .route("/assets/{file}", timed(get(ui::asset)))
+        .route("/favicon.svg", get(ui::favicon))
+        .route("/favicon.ico", get(ui::favicon_ico))
         .route("/widget.js", get(embed::widget_js))
         .route("/embed/similar", timed(get(embed::iframe)))
         .route("/embed/similar.css", get(embed::embed_css))

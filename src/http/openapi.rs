@@ -89,6 +89,10 @@ struct SearchParams {
     /// Values returned per facet, 0-1000 (default 30): the most frequent, and every selected
     /// value besides. 0 returns no facets (and skips counting them).
     facet_limit: Option<u32>,
+    /// The reader's language: fi, sv or en. Ranked by relevance, documents in it come before
+    /// matches about as good in other languages (their score is multiplied by 1.5). It
+    /// filters nothing: `language` does.
+    lang: Option<Language>,
     /// Kinds: practice, project, network.
     kind: Option<Vec<Kind>>,
     /// Region ids.

@@ -39,6 +39,7 @@ pub fn search_request(raw: Option<&str>) -> Result<SearchRequest, ApiError> {
                 }
             }
             "offset" => req.offset = number("offset", &value, 0, MAX_OFFSET)?,
+            "lang" => req.prefer = Some(self::value("lang", &value)?),
             "match" => {
                 req.matching = match value.as_ref() {
                     "all" => Matching::All,
@@ -138,7 +139,7 @@ fn date_param(name: &str) -> Option<(DateField, bool)> {
         .map(|(d, _)| (*d, from))
 }
 
-const ACCEPTED: &str = "accepted: q, match, limit, offset, sort, prefix, facet_limit, kind, region, theme, target_group, phase, language, organisation, programme, year, created_from, created_to, updated_from, updated_to, start_from, start_to, end_from, end_to";
+const ACCEPTED: &str = "accepted: q, match, limit, offset, sort, prefix, facet_limit, lang, kind, region, theme, target_group, phase, language, organisation, programme, year, created_from, created_to, updated_from, updated_to, start_from, start_to, end_from, end_to";
 
 /// A whole number parameter in `min..=max`.
 pub(crate) fn number(param: &str, value: &str, min: usize, max: usize) -> Result<usize, ApiError> {

@@ -98,7 +98,8 @@ pub struct Fields {
     pub start: Field,
     /// A project's last day, days since 1970-01-01.
     pub end: Field,
-    /// The title's collation key, for sorting by title.
+    /// The title's collation key ([`collation_key`]), a string fast field: sorting by title
+    /// compares its term ordinals within a segment and the keys themselves across segments.
     pub title_key: Field,
     /// Ids of the documents this one links to, so links can be followed backwards.
     pub links: Field,
@@ -121,7 +122,7 @@ impl Fields {
         let source = b.add_text_field("source", STORED);
         let created = b.add_i64_field("created", INDEXED | FAST);
         let updated = b.add_i64_field("updated", INDEXED | FAST);
-        let title_key = b.add_u64_field("title_key", FAST);
+        let title_key = b.add_text_field("title_key", TextOptions::default().set_fast("raw"));
         let start = b.add_i64_field("start", INDEXED | FAST);
         let end = b.add_i64_field("end", INDEXED | FAST);
         let links = b.add_text_field("links", STRING);
@@ -214,7 +215,7 @@ impl Fields {
         t.add_text(self.source, doc.to_stored());
         t.add_i64(self.created, days(c.created_at));
         t.add_i64(self.updated, days(c.updated_at));
-        t.add_u64(self.title_key, collation_key(&c.title));
+        t.add_text(self.title_key, collation_key(&c.title));
         if let Details::Project(p) = &doc.details {
             t.add_i64(self.start, days(p.start_date));
             if let Some(end) = p.end_date {
@@ -292,34 +293,35 @@ impl Fields {
     }
 }
 
-/// A sort key for titles in Finnish and Swedish alphabetical order: digits, then a–z, then
-/// å, ä, ö; case, punctuation and other accents ignored. It packs the first 12 letters, 5 bits
-/// each, which orders real titles fully; ties beyond that fall back to index order.
-pub fn collation_key(title: &str) -> u64 {
-    let codes = title
-        .chars()
-        .flat_map(char::to_lowercase)
-        .filter_map(|c| match c {
-            '0'..='9' => Some(1),
-            'a'..='z' => Some(c as u64 - 'a' as u64 + 2),
-            'å' => Some(28),
-            'ä' | 'æ' => Some(29),
-            'ö' | 'ø' => Some(30),
-            'ü' => Some('y' as u64 - 'a' as u64 + 2),
-            c if c.is_alphabetic() => {
-                let folded = crate::analysis::fold(&c.to_string());
-                folded
-                    .chars()
-                    .next()
-                    .filter(char::is_ascii_lowercase)
-                    .map(|f| f as u64 - 'a' as u64 + 2)
-                    .or(Some(31))
+/// A sort key for titles in Finnish and Swedish alphabetical order, compared byte by byte:
+/// word by word (a space before any letter, so "Verkosto" before "Verkosto Kainuussa" before
+/// "Verkostot"), digits, then a–z, then å, ä, ö; case, punctuation and other accents ignored.
+/// The whole title counts: titles that share a long beginning still sort by what follows.
+pub fn collation_key(title: &str) -> String {
+    let mut key = String::with_capacity(title.len());
+    let mut gap = false;
+    for c in title.chars().flat_map(char::to_lowercase) {
+        let code = match c {
+            '0'..='9' | 'a'..='z' => c,
+            'å' => '{',
+            'ä' | 'æ' => '|',
+            'ö' | 'ø' => '}',
+            'ü' => 'y',
+            c if c.is_alphabetic() => crate::analysis::fold(&c.to_string())
+                .chars()
+                .next()
+                .filter(char::is_ascii_lowercase)
+                .unwrap_or('~'),
+            _ => {
+                gap = true;
+                continue;
             }
-            _ => None,
-        });
-    let mut key = 0u64;
-    for (n, code) in codes.take(12).enumerate() {
-        key |= code << (5 * (11 - n));
+        };
+        if gap && !key.is_empty() {
+            key.push(' ');
+        }
+        gap = false;
+        key.push(code);
     }
     key
 }
@@ -378,6 +380,32 @@ pub fn facet_values(doc: &Document) -> Vec<(FacetField, String)> {
 #[cfg(test)]
 mod tests {
     use super::collation_key;
+
+    #[test]
+    fn titles_sharing_a_long_beginning_sort_by_what_follows() {
+        let mut titles = [
+            "Sosiaalityön kehittäjäverkostot",
+            "Sosiaalityön kehittäjäverkosto Kymenlaaksossa",
+            "Sosiaalityön kehittäjäverkosto Östra Nyland",
+            "Sosiaalityön kehittäjäverkosto",
+            "Sosiaalityön kehittäjäverkosto Åboland",
+            "Sosiaalityön kehittäjäverkosto Äänekoski",
+            "Sosiaalityön kehittäjäverkosto Kainuu",
+        ];
+        titles.sort_by_key(|t| collation_key(t));
+        assert_eq!(
+            titles,
+            [
+                "Sosiaalityön kehittäjäverkosto",
+                "Sosiaalityön kehittäjäverkosto Kainuu",
+                "Sosiaalityön kehittäjäverkosto Kymenlaaksossa",
+                "Sosiaalityön kehittäjäverkosto Åboland",
+                "Sosiaalityön kehittäjäverkosto Äänekoski",
+                "Sosiaalityön kehittäjäverkosto Östra Nyland",
+                "Sosiaalityön kehittäjäverkostot",
+            ]
+        );
+    }
 
     #[test]
     fn titles_sort_in_finnish_and_swedish_order() {

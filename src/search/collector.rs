@@ -11,18 +11,25 @@
 //! documents at once.
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::fastfield::AliveBitSet;
 use tantivy::query::Weight;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
 
 use super::disjunction::{Window, Windows};
 use crate::index::{Bits, FacetField, SegmentFacets};
+use crate::schema::Language;
+
+/// How much more a document in the preferred language scores ([`SearchCollector::prefer`]):
+/// enough to rank it above a match about as good in another language, as a Swedish document
+/// with *hemvård* in its title above Finnish ones reached through the synonym *kotihoito*,
+/// not so much that it outranks a clearly better match.
+pub const PREFERRED_LANGUAGE_BOOST: Score = 1.5;
 
 /// How hits are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,7 +38,8 @@ pub enum Order {
     Relevance,
     /// Most recently updated first; relevance breaks ties.
     Newest,
-    /// By title in Finnish/Swedish alphabetical order (å, ä, ö after z).
+    /// By title in Finnish/Swedish alphabetical order (å, ä, ö after z), the whole title
+    /// ([`crate::index::collation_key`]).
     Title,
 }
 
@@ -48,8 +56,11 @@ pub struct SearchCollector {
     pub selection: Selection,
     /// Name of the fast field holding the update date (days since 1970).
     pub updated_field: &'static str,
-    /// Name of the fast field holding the title's collation key.
+    /// Name of the string fast field holding the title's collation key.
     pub title_field: &'static str,
+    /// Documents in this language score [`PREFERRED_LANGUAGE_BOOST`] times more; needs the
+    /// facet sets.
+    pub prefer: Option<Language>,
     /// Whether to count facets (suggestions need only the top hits).
     pub count_facets: bool,
     /// Facet sets of the searcher's segments, by segment ordinal; needed to filter or count.
@@ -65,6 +76,10 @@ pub struct Collected {
     pub top: Vec<Ranked>,
     /// Counts per facet value.
     pub facets: BTreeMap<FacetField, BTreeMap<String, u64>>,
+    /// By title: the collation key of each hit in `top`. Within a segment hits are ranked by
+    /// the key's term ordinal; ordinals of different segments are not comparable, so the
+    /// merge compares the keys.
+    title_keys: HashMap<DocAddress, String>,
 }
 
 /// A hit with what it is ranked by.
@@ -121,7 +136,9 @@ pub struct SegmentSearchCollector {
     top_n: usize,
     order: Order,
     updated: Option<Column<i64>>,
-    title_key: Option<Column<u64>>,
+    title_key: Option<StrColumn>,
+    /// Documents in the preferred language, when there is one.
+    preferred: Option<Bits>,
     sets: Option<Arc<SegmentFacets>>,
     /// Each filtered facet with the documents that pass its filter.
     filters: Vec<(FacetField, Bits)>,
@@ -144,7 +161,7 @@ impl Collector for SearchCollector {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
-        let needs_sets = self.count_facets || !self.selection.is_empty();
+        let needs_sets = self.count_facets || !self.selection.is_empty() || self.prefer.is_some();
         let sets = match self.facets.get(segment as usize) {
             Some(sets) => Some(sets.clone()),
             None if needs_sets => {
@@ -170,15 +187,24 @@ impl Collector for SearchCollector {
         let updated = (self.order == Order::Newest)
             .then(|| fast.i64(self.updated_field).ok())
             .flatten();
-        let title_key = (self.order == Order::Title)
-            .then(|| fast.u64(self.title_field).ok())
-            .flatten();
+        let title_key = match self.order {
+            Order::Title => fast.str(self.title_field)?,
+            _ => None,
+        };
+        let preferred = match (&sets, self.prefer) {
+            (Some(sets), Some(lang)) => Some(
+                sets.facet(FacetField::Language)
+                    .any_of(&[lang.code().to_owned()], max_doc),
+            ),
+            _ => None,
+        };
         Ok(SegmentSearchCollector {
             segment,
             top_n: self.top_n,
             order: self.order,
             updated,
             title_key,
+            preferred,
             sets,
             filters,
             matched,
@@ -208,6 +234,7 @@ impl Collector for SearchCollector {
             weight.for_each(reader, &mut |doc, score| {
                 if is_alive(doc) {
                     child.count(doc);
+                    let score = child.boosted(doc, score);
                     if score > child.floor.1 {
                         child.rank(doc, 0, score);
                     }
@@ -216,7 +243,7 @@ impl Collector for SearchCollector {
         } else {
             weight.for_each(reader, &mut |doc, score| {
                 if is_alive(doc) && child.tally(doc) {
-                    child.rank(doc, 0, score);
+                    child.rank(doc, 0, child.boosted(doc, score));
                 }
             })?;
         }
@@ -229,6 +256,7 @@ impl Collector for SearchCollector {
         for fruit in fruits {
             merged.total += fruit.total;
             ranked.extend(fruit.top);
+            merged.title_keys.extend(fruit.title_keys);
             for (facet, counts) in fruit.facets {
                 let into = merged.facets.entry(facet).or_default();
                 for (value, n) in counts {
@@ -236,7 +264,19 @@ impl Collector for SearchCollector {
                 }
             }
         }
-        ranked.sort_by(|a, b| b.cmp(a));
+        if self.order == Order::Title && !merged.title_keys.is_empty() {
+            // Ordinals of different segments are not comparable: the keys are. The smaller
+            // key first, then the better score, then the earlier document.
+            let keys = &merged.title_keys;
+            ranked.sort_by(|a, b| {
+                keys[&a.address]
+                    .cmp(&keys[&b.address])
+                    .then_with(|| b.score.total_cmp(&a.score))
+                    .then_with(|| a.address.cmp(&b.address))
+            });
+        } else {
+            ranked.sort_by(|a, b| b.cmp(a));
+        }
         ranked.truncate(self.top_n);
         merged.top = ranked;
         Ok(merged)
@@ -265,7 +305,7 @@ impl SegmentCollector for SegmentSearchCollector {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         if self.tally(doc) {
-            self.rank(doc, 0, score);
+            self.rank(doc, 0, self.boosted(doc, score));
         }
     }
 
@@ -294,11 +334,26 @@ impl SegmentCollector for SegmentSearchCollector {
                 facets.insert(facet, counted);
             }
         }
-        let top = self.heap.into_iter().map(|Reverse(r)| r).collect();
+        let top: Vec<Ranked> = self.heap.into_iter().map(|Reverse(r)| r).collect();
+        let mut title_keys = HashMap::new();
+        if let Some(column) = &self.title_key {
+            let mut key = Vec::new();
+            for hit in &top {
+                let ord = column.ords().first(hit.address.doc_id);
+                key.clear();
+                if let Some(ord) = ord {
+                    // A dictionary that lacks its own ordinal is a broken index: the key is
+                    // then empty, sorting first, rather than failing the search.
+                    let _ = column.dictionary().ord_to_term(ord, &mut key);
+                }
+                title_keys.insert(hit.address, String::from_utf8_lossy(&key).into_owned());
+            }
+        }
         Collected {
             total: self.total,
             top,
             facets,
+            title_keys,
         }
     }
 }
@@ -379,18 +434,27 @@ impl SegmentSearchCollector {
             self.total += u64::from(passing.count_ones());
             // Once the top is full most matches score below its floor: they are ruled out 64
             // at a time ([`above`]) rather than one comparison each. A window covering more
-            // of the query than the floor passes whole, one covering less not at all.
+            // of the query than the floor passes whole, one covering less not at all. A
+            // document in the preferred language needs only the floor divided by its boost.
             let coverage = window.primary();
+            let scores = window.word_scores(i);
             let candidates = match coverage.cmp(&self.floor.0) {
                 Ordering::Greater => passing,
-                Ordering::Equal => passing & above(window.word_scores(i), self.floor.1),
+                Ordering::Equal => {
+                    let mut bits = passing & above(scores, self.floor.1);
+                    if let Some(preferred) = &self.preferred {
+                        let floor = self.floor.1 / PREFERRED_LANGUAGE_BOOST;
+                        bits |= passing & preferred.word(w) & above(scores, floor);
+                    }
+                    bits
+                }
                 Ordering::Less => 0,
             };
             let mut bits = candidates;
             while bits != 0 {
                 let doc = (w * 64) as DocId + bits.trailing_zeros();
                 bits &= bits - 1;
-                self.rank(doc, coverage, window.score(doc));
+                self.rank(doc, coverage, self.boosted(doc, window.score(doc)));
             }
         }
     }
@@ -431,6 +495,15 @@ impl SegmentSearchCollector {
         }
     }
 
+    /// The score a document ranks by: boosted in the preferred language.
+    #[inline(always)]
+    fn boosted(&self, doc: DocId, score: Score) -> Score {
+        match &self.preferred {
+            Some(preferred) if preferred.contains(doc) => score * PREFERRED_LANGUAGE_BOOST,
+            _ => score,
+        }
+    }
+
     /// Keeps a document among the best if it is one; `coverage` is how much of a relaxed
     /// query it matches (0 for any other), which ranks before the score by relevance.
     fn rank(&mut self, doc: DocId, coverage: u64, score: Score) {
@@ -450,14 +523,15 @@ impl SegmentSearchCollector {
                     .unwrap_or(0);
                 (days + (1 << 40)).max(0) as u64
             }
-            // Ascending: the smallest collation key is the best.
+            // Ascending: the smallest collation key is the best. Term ordinals follow the
+            // keys' order within the segment; a title without a key sorts first.
             Order::Title => {
                 u64::MAX
                     - self
                         .title_key
                         .as_ref()
-                        .and_then(|c| c.first(doc))
-                        .unwrap_or(0)
+                        .and_then(|c| c.ords().first(doc))
+                        .map_or(0, |ord| ord + 1)
             }
         };
         let candidate = Ranked {

@@ -74,6 +74,9 @@ pub struct SearchRequest {
     /// Most values returned per facet: the most frequent, and every selected one besides.
     /// With 0, facets are not counted at all.
     pub facet_values: usize,
+    /// Ranked by relevance, documents in this language come before matches about as good in
+    /// others (the reader's language: a search page passes its own).
+    pub prefer: Option<Language>,
     /// How many of the query's words a document must match.
     pub matching: Matching,
 }
@@ -106,6 +109,7 @@ impl Default for SearchRequest {
             prefix: true,
             dates: Vec::new(),
             facet_values: DEFAULT_FACET_VALUES,
+            prefer: None,
             matching: Matching::default(),
         }
     }
@@ -125,6 +129,9 @@ pub struct Hit {
     pub title_html: String,
     /// The passage that matched, or the start of the summary.
     pub snippet: Snippet,
+    /// The language the snippet's field is written in: usually the document's, but a field
+    /// may be in another (a Finnish practice with a Swedish summary).
+    pub snippet_language: Language,
     /// Canonical page.
     pub url: Option<String>,
     /// Relevance score (higher is better; comparable within one response only).
@@ -285,7 +292,11 @@ fn run(
     } else {
         Order::Relevance
     });
-    let sets = if facets || !req.selection.is_empty() {
+    let prefer = match order {
+        Order::Relevance => req.prefer,
+        _ => None,
+    };
+    let sets = if facets || !req.selection.is_empty() || prefer.is_some() {
         index.facet_sets(searcher)?
     } else {
         Vec::new()
@@ -306,6 +317,7 @@ fn run(
     };
     let mut collector = collector_for(top_n, order, req.selection.clone(), sets);
     collector.count_facets = facets;
+    collector.prefer = prefer;
     let gather = |query: Box<dyn Query>| {
         let query = within_dates(index.fields(), query, &req.dates);
         collect_query(searcher, query.as_ref(), &collector)
@@ -499,6 +511,7 @@ pub fn collector_for(
         selection,
         updated_field: "updated",
         title_field: "title_key",
+        prefer: None,
         count_facets: true,
         facets,
     }
@@ -544,8 +557,9 @@ fn load_hit(
     let lang = doc.language();
     let empty = Terms::default();
     // Each field is highlighted in the language it was indexed in.
+    let language_of = |at: usize| languages.get(at).copied().unwrap_or(lang);
     let highlighted = |at: usize, text: &str, whole: bool| {
-        let in_lang = languages.get(at).copied().unwrap_or(lang);
+        let in_lang = language_of(at);
         let marks = Marks {
             terms: highlights.terms.get(&in_lang).unwrap_or(&empty),
             prefixes: &highlights.prefixes,
@@ -560,7 +574,7 @@ fn load_hit(
     // A hit found by what highlighting cannot see (a typo, a synonym's other language) would
     // have every field read for nothing: after a budget of text, the summary's start it is.
     let mut budget = SNIPPET_SCAN_BYTES;
-    let snippet = doc
+    let (snippet, snippet_language) = doc
         .strings()
         .enumerate()
         .skip(1)
@@ -570,15 +584,18 @@ fn load_hit(
             within
         })
         .find_map(|(at, (_, text))| {
-            highlighted(at, text, false).filter(|s| !s.highlights.is_empty())
+            highlighted(at, text, false)
+                .filter(|s| !s.highlights.is_empty())
+                .map(|s| (s, language_of(at)))
         })
-        .unwrap_or_else(|| lead(&c.summary));
+        .unwrap_or_else(|| (lead(&c.summary), language_of(1)));
     Ok(Hit {
         id: c.id.clone(),
         kind: doc.kind(),
         title: c.title.clone(),
         title_html,
         snippet,
+        snippet_language,
         url: c.url.as_ref().map(|u| u.as_str().to_owned()),
         score,
         language: lang,

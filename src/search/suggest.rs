@@ -35,6 +35,8 @@ pub struct DocumentSuggestion {
     pub kind: Kind,
     /// Its title.
     pub title: String,
+    /// Its language, which the title is written in.
+    pub language: Language,
 }
 
 /// A completion of the last word.
@@ -78,6 +80,7 @@ pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<Suggestions
                 id: doc.common.id.clone(),
                 kind: doc.kind(),
                 title: doc.common.title.clone(),
+                language: doc.language(),
             })
         })
         .collect::<Result<Vec<_>, SearchError>>()?;

@@ -1,5 +1,6 @@
 //! Integration tests: the real service and router on 127.0.0.1, spoken to over HTTP.
 
+mod browser;
 mod checkout;
 mod contract;
 mod corpus;
@@ -8,6 +9,7 @@ mod documents;
 mod errors;
 mod ingest;
 mod language;
+mod page;
 mod recommend;
 mod search;
 mod searchbox;

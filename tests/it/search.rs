@@ -224,3 +224,174 @@ fn paging_walks_the_results_without_overlap() {
         assert_eq!([page("0", "5"), page("5", "5")].concat(), both, "{q}");
     }
 }
+
+/// Regression: the title sort key held the first 12 letters, so titles sharing a longer
+/// beginning came in score order ("Sosiaalityön kehittäjäverkosto Kymenlaaksossa" before
+/// "Sosiaalityön kehittäjäverkosto"). Written in three requests, so in several segments,
+/// whose sort keys the merge must compare.
+#[test]
+fn sorting_by_title_compares_whole_titles_also_across_segments() {
+    let server = TestServer::start(None);
+    let prefix = "Sosiaalityön kehittäjäverkosto";
+    let batches = [
+        vec!["Kymenlaaksossa", "Åbolandissa", "Ylä-Savossa"],
+        vec!["", "Äänekoskella"],
+        vec!["Östra Nyland", "t", "Kainuussa"],
+    ];
+    for (b, batch) in batches.iter().enumerate() {
+        let lines: Vec<String> = batch
+            .iter()
+            .enumerate()
+            .map(|(n, rest)| {
+                let title = match *rest {
+                    "" => prefix.to_owned(),
+                    "t" => format!("{prefix}t"),
+                    rest => format!("{prefix} {rest}"),
+                };
+                // The shortest titles match best, so score order is not title order.
+                let text = "Verkosto kehittää sosiaalityötä. ".repeat(1 + n + b);
+                doc_line(
+                    "network",
+                    &format!("verkosto-{b}-{n}"),
+                    "fi",
+                    &title,
+                    &text,
+                    json!({}),
+                )
+            })
+            .collect();
+        assert_eq!(server.ingest(&lines.join("\n")).status(), 200);
+    }
+    let expected: Vec<String> = [
+        "",
+        " Kainuussa",
+        " Kymenlaaksossa",
+        " Ylä-Savossa",
+        " Åbolandissa",
+        " Äänekoskella",
+        " Östra Nyland",
+        "t",
+    ]
+    .iter()
+    .map(|rest| format!("{prefix}{rest}"))
+    .collect();
+    let titles = |query: &[(&str, &str)]| -> Vec<String> {
+        server.search(query)["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for q in ["", "sosiaalityö"] {
+        assert_eq!(titles(&[("q", q), ("sort", "title")]), expected, "q={q:?}");
+        // Page by page, the same order.
+        let paged: Vec<String> = ["0", "3", "6"]
+            .iter()
+            .flat_map(|offset| {
+                titles(&[
+                    ("q", q),
+                    ("sort", "title"),
+                    ("limit", "3"),
+                    ("offset", offset),
+                ])
+            })
+            .collect();
+        assert_eq!(paged, expected, "paged, q={q:?}");
+    }
+}
+
+/// `lang` ranks documents in the reader's language above matches about as good in other
+/// languages: their scores are multiplied by 1.5, the others' are left alone, and nothing is
+/// filtered. A Swedish reader's *hemvård* finds the Swedish document whose title has the
+/// word before Finnish ones found through the synonym *kotihoito*.
+#[test]
+fn a_language_preference_ranks_documents_in_that_language_first() {
+    let server = TestServer::start(None);
+    let lines = [
+        doc_line(
+            "practice",
+            "kotihoito-a",
+            "fi",
+            "Kotihoito",
+            "Kotihoito tukee asumista kotona.",
+            json!({}),
+        ),
+        doc_line(
+            "practice",
+            "kotihoito-b",
+            "fi",
+            "Kotihoidon iltakäynnit",
+            "Kotihoito käy iltaisin.",
+            json!({}),
+        ),
+        doc_line(
+            "practice",
+            "hemvard",
+            "sv",
+            "Hemvård på distans i Österbotten",
+            "Hemvården besöker äldre på distans via video. Besöken planeras tillsammans med klienten och anhöriga.",
+            json!({}),
+        ),
+    ];
+    assert_eq!(server.ingest(&lines.join("\n")).status(), 200);
+    let scores = |query: &[(&str, &str)]| -> Vec<(String, f64)> {
+        server.search(query)["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                (
+                    h["id"].as_str().unwrap().to_owned(),
+                    h["score"].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let language = |id: &str| if id == "hemvard" { "sv" } else { "fi" };
+    // With a date filter the query is not one disjunction: the other scoring path.
+    for extra in [None, Some(("updated_from", "2000-01-01"))] {
+        for q in ["hemvård", "kotihoito"] {
+            let with = |lang: Option<&str>| {
+                let mut query = vec![("q", q)];
+                query.extend(lang.map(|l| ("lang", l)));
+                query.extend(extra);
+                scores(&query)
+            };
+            let plain = with(None);
+            assert_eq!(plain.len(), 3, "{plain:?}");
+            for lang in ["fi", "sv", "en"] {
+                let preferred = with(Some(lang));
+                for (id, score) in &preferred {
+                    let before = plain.iter().find(|(p, _)| p == id).unwrap().1;
+                    let factor = if language(id) == lang { 1.5 } else { 1.0 };
+                    assert!(
+                        (score - before * factor).abs() < 1e-3 * before,
+                        "{q} lang={lang}: {id} {before} -> {score}"
+                    );
+                }
+                assert!(
+                    preferred.windows(2).all(|w| w[0].1 >= w[1].1),
+                    "ranked by the boosted scores: {preferred:?}"
+                );
+            }
+        }
+    }
+    let first =
+        |q: &str, lang: &str| hit_ids(&server.search(&[("q", q), ("lang", lang)]))[0].clone();
+    assert_eq!(
+        first("kotihoito", "sv"),
+        "hemvard",
+        "a Swedish reader's own document first"
+    );
+    assert_ne!(first("kotihoito", "fi"), "hemvard");
+    // Sorted otherwise, the preference changes nothing.
+    let newest = |lang: &str| {
+        hit_ids(&server.search(&[("q", "hemvård"), ("sort", "newest"), ("lang", lang)]))
+    };
+    assert_eq!(newest("sv"), newest("fi"));
+    let bad = server.get("/v1/search?q=hemv%C3%A5rd&lang=de");
+    assert_eq!(bad.status(), 400);
+    let problem: serde_json::Value = bad.json().unwrap();
+    assert_eq!(problem["param"], "lang");
+}

@@ -2,111 +2,18 @@
 //! the demo host page (served under a strict Content-Security-Policy) and is checked for
 //! rendering, keyboard access and that document text stays text.
 
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
-use fantoccini::{Client, ClientBuilder};
 use serde_json::{Value, json};
 
+use crate::browser::{Driver, browser, wait_for};
 use crate::support::{TestServer, doc_line, sample_dir};
 
-const SOURCE: &str = "avoin-kohtaamispaikka-saarijarvi";
 const HOSTILE_ID: &str = "hyokkaava-otsikko";
 const HOSTILE_TITLE: &str = "<img src=x onerror=alert(1)>";
-
-/// chromedriver on a free loopback port, stopped when dropped. Its temporary files and the
-/// browser's (profile, crash dumps: `TMPDIR` is inherited) go in a directory of its own, removed
-/// with it: a killed browser does not clean up after itself.
-struct Driver {
-    child: Child,
-    url: String,
-    tmp: PathBuf,
-}
-
-impl Driver {
-    fn start() -> Driver {
-        let binary = find("chromedriver").unwrap_or_else(|| {
-            panic!(
-                "the widget test needs Chromium and its WebDriver: `apt-get install chromium \
-                 chromium-driver` (`.ci/run` installs them)"
-            )
-        });
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("chromedriver-{port}"));
-        std::fs::create_dir_all(&tmp).expect("a temporary directory");
-        let child = Command::new(binary)
-            .arg(format!("--port={port}"))
-            .env("TMPDIR", &tmp)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Driver {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-            tmp,
-        }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.tmp);
-    }
-}
-
-fn find(program: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(program))
-            .find(|p| p.is_file())
-    })
-}
-
-async fn browser(driver: &Driver) -> Client {
-    let mut options = json!({
-        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--window-size=1280,1800", "--lang=fi"]
-    });
-    if Path::new("/usr/bin/chromium").is_file() {
-        options["binary"] = "/usr/bin/chromium".into();
-    }
-    let mut caps = serde_json::Map::new();
-    caps.insert("goog:chromeOptions".into(), options);
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("a browser session")
-}
-
-/// Runs `script` until it returns something other than null/false, for at most 15 s.
-async fn wait_for(client: &Client, script: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let value = client.execute(script, vec![]).await.expect("script runs");
-        if !(value.is_null() || value == Value::Bool(false)) {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for: {script}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 /// The focused element, looking inside shadow roots: (id of the top-level element, href).
 const FOCUSED: &str = r#"
@@ -119,8 +26,25 @@ const FOCUSED: &str = r#"
 #[test]
 fn the_widget_renders_is_keyboard_accessible_and_shows_document_text_as_text() {
     let server = TestServer::start(Some(&sample_dir()));
-    // A document whose title is markup, close enough to the source to be recommended.
-    let source: Value = server.get_json(&format!("/v1/documents/{SOURCE}"), &[]);
+    // The source is a Finnish practice of the catalogue that came from a project, found
+    // through the API (the sample catalogue is rewritten from time to time).
+    let practices = server.search(&[("kind", "practice"), ("language", "fi"), ("limit", "100")]);
+    let source: Value = practices["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| {
+            server.get_json(
+                &format!("/v1/documents/{}", hit["id"].as_str().unwrap()),
+                &[],
+            )
+        })
+        .find(|doc| doc["projects"].as_array().is_some_and(|p| !p.is_empty()))
+        .expect("a practice that came from a project");
+    let source_id = source["id"].as_str().unwrap().to_owned();
+    let source_id = source_id.as_str();
+    // A document whose title is markup, close enough to the source to be recommended: the
+    // same text, themes and regions, and the same project.
     let line = doc_line(
         "practice",
         HOSTILE_ID,
@@ -128,9 +52,9 @@ fn the_widget_renders_is_keyboard_accessible_and_shows_document_text_as_text() {
         HOSTILE_TITLE,
         source["summary"].as_str().unwrap(),
         json!({
-            "themes": ["family_centres"], "regions": ["keski-suomi"],
-            "target_groups": ["families"],
-            "projects": ["keski-suomen-tulevaisuuden-sote-keskus-lapset-nuoret-ja-perheet"],
+            "themes": source["themes"], "regions": source["regions"],
+            "target_groups": source["target_groups"],
+            "projects": source["projects"],
             "how_it_works": source["how_it_works"],
         }),
     );
@@ -138,7 +62,7 @@ fn the_widget_renders_is_keyboard_accessible_and_shows_document_text_as_text() {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let similar = server.get_json(
-            &format!("/v1/documents/{SOURCE}/similar"),
+            &format!("/v1/documents/{source_id}/similar"),
             &[("limit", "5")],
         );
         if similar.to_string().contains(HOSTILE_ID) {
@@ -152,7 +76,7 @@ fn the_widget_renders_is_keyboard_accessible_and_shows_document_text_as_text() {
     }
     // The iframe version escapes it too.
     let iframe = server
-        .get(&format!("/embed/similar?document={SOURCE}"))
+        .get(&format!("/embed/similar?document={source_id}"))
         .text()
         .unwrap();
     assert!(iframe.contains("&lt;img src=x onerror=alert(1)&gt;"));
@@ -166,7 +90,7 @@ fn the_widget_renders_is_keyboard_accessible_and_shows_document_text_as_text() {
     runtime.block_on(async {
         let client = browser(&driver).await;
         client
-            .goto(&format!("{}/demo/widget?document={SOURCE}", server.base))
+            .goto(&format!("{}/demo/widget?document={source_id}", server.base))
             .await
             .unwrap();
 

@@ -19,7 +19,9 @@ use super::similar::{self, SimilarResponse};
 use super::{AppState, computing, parse_id};
 
 const WIDGET_JS: &str = include_str!("widget.js");
-const STRINGS_JSON: &str = include_str!("strings.json");
+/// Interface text of the widget and the iframe version; the search page labels its similar
+/// practices with it too.
+pub(super) const STRINGS_JSON: &str = include_str!("strings.json");
 const EMBED_CSS: &str = include_str!("embed.css");
 const DEMO_HTML: &str = include_str!("demo.html");
 const DEMO_CSS: &str = include_str!("demo.css");
@@ -258,7 +260,8 @@ fn strings(lang: Language) -> &'static Strings {
     &STRINGS[&lang]
 }
 
-/// The iframe page. Every piece of document text goes through [`escape_into`].
+/// The iframe page: a document of its own, so its heading is its `h1` and its content its
+/// `main`. Every piece of document text goes through [`escape_into`].
 fn render(response: &SimilarResponse, lang: Language) -> String {
     let t = strings(lang);
     let mut out = String::with_capacity(4096);
@@ -270,9 +273,9 @@ fn render(response: &SimilarResponse, lang: Language) -> String {
             lang.code(),
             "\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
             &t.heading,
-            "</title>\n<link rel=\"stylesheet\" href=\"/embed/similar.css\">\n</head>\n<body>\n<section aria-labelledby=\"heading\">\n<h2 id=\"heading\">",
+            "</title>\n<link rel=\"stylesheet\" href=\"/embed/similar.css\">\n</head>\n<body>\n<main aria-labelledby=\"heading\">\n<h1 id=\"heading\">",
             &t.heading,
-            "</h2>\n",
+            "</h1>\n",
         ],
     );
     let recommendations = &response.recommendations;
@@ -304,7 +307,7 @@ fn render(response: &SimilarResponse, lang: Language) -> String {
     }
     out.push_str("<p class=\"credit\">");
     link_html(&mut out, Some("/"), "", &t.source, None, t);
-    out.push_str("</p>\n</section>\n</body>\n</html>\n");
+    out.push_str("</p>\n</main>\n</body>\n</html>\n");
     out
 }
 
