@@ -120,7 +120,7 @@ pub enum Command {
         #[arg(long, env = "INNOHAKU_ALLOWED_ORIGINS", default_value = "", value_parser = Origins::parse)]
         allowed_origins: Origins,
         #[command(flatten)]
-        limits: LimitArgs,
+        limits: Box<LimitArgs>,
         /// Log as JSON lines.
         #[arg(long)]
         json_logs: bool,

@@ -39,7 +39,9 @@ impl Binary {
                 .unwrap()
                 .as_nanos()
         ));
-        let mut command = Command::new(env!("CARGO_BIN_EXE_innohaku"));
+        let bin = std::env::var("INNOHAKU_BIN")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_innohaku").to_owned());
+        let mut command = Command::new(bin);
         command
             .args(["serve", "--bind", "127.0.0.1:0", "--seed-dir"])
             .arg(seed.unwrap_or(&empty))
@@ -75,8 +77,10 @@ impl Binary {
         })
     }
 
-    pub fn start(data: &Path, args: &[&str]) -> Binary {
-        Binary::try_start(data, None, args, &[]).expect("the server serves")
+    /// Starts the server with settings in `INNOHAKU_*` variables: a build from before a
+    /// setting existed ignores it, so the tests can be run against it (`INNOHAKU_BIN`).
+    pub fn start(data: &Path, env: &[(&str, &str)]) -> Binary {
+        Binary::try_start(data, None, &[], env).expect("the server serves")
     }
 
     /// The server's log so far.
@@ -265,7 +269,10 @@ fn half_sent_requests_time_out_and_connections_are_capped() {
     let dir = tempfile::tempdir().unwrap();
     let server = Binary::start(
         dir.path(),
-        &["--header-timeout", "1s", "--max-connections", "20"],
+        &[
+            ("INNOHAKU_HEADER_TIMEOUT", "1s"),
+            ("INNOHAKU_MAX_CONNECTIONS", "20"),
+        ],
     );
     // 50 connections that never finish their request head: more than the cap.
     let stalled: Vec<TcpStream> = (0..50)
@@ -315,12 +322,9 @@ fn a_shutdown_waits_for_a_half_sent_request_only_until_the_drain_deadline() {
     let mut server = Binary::start(
         dir.path(),
         &[
-            "--header-timeout",
-            "60s",
-            "--body-timeout",
-            "60s",
-            "--drain-timeout",
-            "1s",
+            ("INNOHAKU_HEADER_TIMEOUT", "60s"),
+            ("INNOHAKU_BODY_TIMEOUT", "60s"),
+            ("INNOHAKU_DRAIN_TIMEOUT", "1s"),
         ],
     );
     let line = practice("kesken");
@@ -374,7 +378,7 @@ fn rejected_lines_are_counted_beyond_the_first_thousand() {
 #[test]
 fn stalled_uploads_are_timed_out_and_free_the_write_slots() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Binary::start(dir.path(), &["--body-timeout", "1s"]);
+    let server = Binary::start(dir.path(), &[("INNOHAKU_BODY_TIMEOUT", "1s")]);
     // As many uploads as there are write slots, each stalled after its first bytes.
     let stalled: Vec<TcpStream> = (0..16)
         .map(|_| {
@@ -444,7 +448,7 @@ fn malformed_and_oversized_requests_get_problems() {
         ),
     ];
     for (head, status) in cases {
-        let response = exchange(&server, &head, b"", Duration::from_secs(5));
+        let response = exchange(server, &head, b"", Duration::from_secs(5));
         assert_raw_problem(&response, status);
     }
     // The same limits on the second request of a kept-alive connection.
@@ -467,7 +471,7 @@ fn malformed_and_oversized_requests_get_problems() {
          Content-Length: {}\r\n\r\n",
         body.len()
     );
-    let response = exchange(&server, &head, body.as_bytes(), Duration::from_secs(5));
+    let response = exchange(server, &head, body.as_bytes(), Duration::from_secs(5));
     assert_raw_problem(&response, 413);
     let client = reqwest::blocking::Client::new();
     let response = client
@@ -497,8 +501,8 @@ fn sample_binary() -> &'static Binary {
             let server = Binary::try_start(
                 dir.path(),
                 Some(&sample_dir()),
-                &["--search-queue", "2", "--rate-limit", "off"],
                 &[],
+                &[("INNOHAKU_SEARCH_QUEUE", "2")],
             )
             .expect("the server serves");
             (dir, server)
@@ -556,10 +560,8 @@ fn a_client_over_its_rate_gets_429_and_others_do_not() {
     let server = Binary::start(
         dir.path(),
         &[
-            "--rate-limit",
-            "2/s,3",
-            "--client-ip-header",
-            "x-forwarded-for",
+            ("INNOHAKU_RATE_LIMIT", "2/s,3"),
+            ("INNOHAKU_CLIENT_IP_HEADER", "x-forwarded-for"),
         ],
     );
     let client = reqwest::blocking::Client::new();
