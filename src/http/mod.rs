@@ -3,6 +3,8 @@
 pub mod admin;
 pub mod embed;
 mod error;
+#[cfg(test)]
+mod fuzz;
 mod guard;
 mod limits;
 pub mod openapi;
@@ -625,4 +627,39 @@ async fn shutdown_signal() {
     let terminate = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    /// A plain error response (a timeout's 503, an extractor's 415) becomes the problem of
+    /// its own status: a 503 once said "internal" and "the error is logged", and a 415 was
+    /// an `invalid-body` 400.
+    #[tokio::test]
+    async fn plain_error_responses_become_the_problem_of_their_status() {
+        let router: Router = Router::new()
+            .route("/slow", get(|| async { StatusCode::SERVICE_UNAVAILABLE }))
+            .route(
+                "/media",
+                get(|| async { StatusCode::UNSUPPORTED_MEDIA_TYPE }),
+            )
+            .layer(middleware::from_fn(problem_for_plain_errors));
+        for (path, status, problem, retry) in [
+            ("/slow", 503, "/problems/unavailable", true),
+            ("/media", 415, "/problems/unsupported-media-type", false),
+        ] {
+            let request = Request::builder().uri(path).body(Body::empty()).unwrap();
+            let response = router.clone().oneshot(request).await.unwrap();
+            assert_eq!(response.status(), status);
+            assert_eq!(response.headers().contains_key(header::RETRY_AFTER), retry);
+            let body = axum::body::to_bytes(response.into_body(), 4096)
+                .await
+                .unwrap();
+            let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(body["type"], problem);
+            assert_eq!(body["status"], status);
+        }
+    }
 }
