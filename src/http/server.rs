@@ -240,6 +240,19 @@ async fn refuse(stream: &mut TcpStream, Refusal(problem, detail): Refusal) {
         stream.shutdown().await
     })
     .await;
+    // Read what the client still sends before closing, as `Prefixed` does: closing with
+    // unread bytes resets the connection, and the client may lose the answer.
+    let _ = tokio::time::timeout(LINGER, async {
+        let mut scratch = [0u8; 8192];
+        let mut drained = 0;
+        while drained < LINGER_BYTES {
+            match stream.read(&mut scratch).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => drained += n,
+            }
+        }
+    })
+    .await;
 }
 
 /// A stream whose first bytes were already read: they are read again first.

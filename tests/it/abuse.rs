@@ -32,8 +32,9 @@ impl Binary {
     ) -> Option<Binary> {
         let empty = data.join("no-seed");
         std::fs::create_dir_all(&empty).unwrap();
-        let log = data.join(format!(
-            "server-{}.log",
+        // Beside the data, unless that is on the full disk a test made.
+        let log = std::env::temp_dir().join(format!(
+            "innohaku-server-{}.log",
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .unwrap()
