@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use clap::{Args, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::analysis;
 use crate::http::embed::Origins;
@@ -36,6 +37,60 @@ pub struct DataArgs {
     pub data_dir: PathBuf,
 }
 
+/// What the server allows its clients; see [`http::Limits`] for what each means.
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Most documents in one all-or-nothing (`?atomic=true`) or JSON-array request, which
+    /// is held in memory whole; NDJSON streams are unlimited.
+    #[arg(long, env = "INNOHAKU_MAX_BATCH_DOCS", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_batch_docs: u32,
+    /// Most connections open at once; keep it below the open-file limit (`ulimit -n`).
+    #[arg(long, env = "INNOHAKU_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+    /// How long a request's head may take to arrive; also how long a kept-alive connection
+    /// may stay idle (e.g. 10s, 500ms).
+    #[arg(long, env = "INNOHAKU_HEADER_TIMEOUT", default_value = "10s", value_parser = http::parse_duration)]
+    pub header_timeout: std::time::Duration,
+    /// How long a request body may stall; a small body must arrive whole within it.
+    #[arg(long, env = "INNOHAKU_BODY_TIMEOUT", default_value = "30s", value_parser = http::parse_duration)]
+    pub body_timeout: std::time::Duration,
+    /// How long a shutdown waits for requests in flight before exiting.
+    #[arg(long, env = "INNOHAKU_DRAIN_TIMEOUT", default_value = "10s", value_parser = http::parse_duration)]
+    pub drain_timeout: std::time::Duration,
+    /// Read requests admitted beyond those the search threads run; more get 503 at once.
+    #[arg(long, env = "INNOHAKU_SEARCH_QUEUE", default_value_t = 64)]
+    pub search_queue: u32,
+    /// Requests each client may make to the public endpoints, e.g. `20/s` or `20/s,40`
+    /// (a burst of 40); `off` for no limit.
+    #[arg(long, env = "INNOHAKU_RATE_LIMIT", default_value = "off", value_parser = |s: &str| http::parse_rate(s).map(Rate))]
+    pub rate_limit: Rate,
+    /// The header a trusted reverse proxy sets to the client's address (e.g.
+    /// `x-forwarded-for`; its last entry counts). Only set it behind such a proxy.
+    #[arg(long, env = "INNOHAKU_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<axum::http::HeaderName>,
+}
+
+/// A per-client rate, or none (`off`): clap reads an `Option` field as a flag that may be
+/// absent, so the setting that may be `off` is a type of its own.
+#[derive(Debug, Clone, Copy)]
+pub struct Rate(pub Option<http::RateLimit>);
+
+impl LimitArgs {
+    /// The limits these flags set.
+    pub fn limits(&self) -> http::Limits {
+        http::Limits {
+            max_batch_docs: self.max_batch_docs as usize,
+            max_connections: self.max_connections as usize,
+            header_timeout: self.header_timeout,
+            body_timeout: self.body_timeout,
+            drain_timeout: self.drain_timeout,
+            search_queue: self.search_queue as usize,
+            rate_limit: self.rate_limit.0,
+            client_ip_header: self.client_ip_header.clone(),
+        }
+    }
+}
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -49,17 +104,23 @@ pub enum Command {
         /// NDJSON files loaded into an empty store on first start.
         #[arg(long, env = "INNOHAKU_SEED_DIR", default_value = "data/sample")]
         seed_dir: PathBuf,
-        /// Admin API key for write endpoints; without it the write API is off.
+        /// A file holding the admin API key for write endpoints (its first line); without a
+        /// key the write API is off. Takes precedence over `--admin-key`.
+        #[arg(long, env = "INNOHAKU_ADMIN_KEY_FILE")]
+        admin_key_file: Option<PathBuf>,
+        /// The admin API key itself. Prefer the variable or `--admin-key-file`: a key given
+        /// as a flag is visible to every user of the machine in the process list.
         #[arg(long, env = "INNOHAKU_ADMIN_KEY", hide_env_values = true)]
         admin_key: Option<String>,
+        /// Whether `admin_key` came from the command line (set by [`parse`]).
+        #[arg(skip)]
+        admin_key_on_command_line: bool,
         /// Sites whose pages may call the read API and frame the iframe widget: `*`, or
         /// comma-separated origins such as `https://www.kunta.fi`. Default: none but our own.
         #[arg(long, env = "INNOHAKU_ALLOWED_ORIGINS", default_value = "", value_parser = Origins::parse)]
         allowed_origins: Origins,
-        /// Most documents in one all-or-nothing (`?atomic=true`) or JSON-array request, which
-        /// is held in memory whole; NDJSON streams are unlimited.
-        #[arg(long, env = "INNOHAKU_MAX_BATCH_DOCS", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
-        max_batch_docs: u32,
+        #[command(flatten)]
+        limits: Box<LimitArgs>,
         /// Log as JSON lines.
         #[arg(long)]
         json_logs: bool,
@@ -115,6 +176,23 @@ pub enum Command {
     },
 }
 
+/// Parses the command line, noting where the admin key came from.
+pub fn parse() -> Cli {
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Command::Serve {
+        admin_key_on_command_line,
+        ..
+    } = &mut cli.command
+    {
+        *admin_key_on_command_line = matches
+            .subcommand_matches("serve")
+            .and_then(|m| m.value_source("admin_key"))
+            == Some(ValueSource::CommandLine);
+    }
+    cli
+}
+
 /// Runs a command.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
@@ -122,15 +200,27 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             data,
             bind,
             seed_dir,
+            admin_key_file,
             admin_key,
+            admin_key_on_command_line,
             allowed_origins,
-            max_batch_docs,
+            limits,
             json_logs,
         } => {
             init_logs(json_logs);
-            let limits = http::Limits {
-                max_batch_docs: max_batch_docs as usize,
+            if admin_key_on_command_line {
+                tracing::warn!(
+                    "the admin key was given with --admin-key, where every user of this machine \
+                     can read it in the process list: use INNOHAKU_ADMIN_KEY_FILE or \
+                     INNOHAKU_ADMIN_KEY instead"
+                );
+            }
+            let admin_key = match admin_key_file {
+                Some(path) => Some(read_key(&path)?),
+                None => admin_key,
             };
+            let limits = limits.limits();
+            tracing::debug!(?limits, "limits");
             serve(data, bind, seed_dir, admin_key, allowed_origins, limits)
         }
         Command::Reindex { data, files } => reindex(data, files),
@@ -170,10 +260,26 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// The admin key in a file: its first line, without surrounding white space.
+fn read_key(path: &std::path::Path) -> Result<String> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the admin key file {}", path.display()))?;
+    let key = text.lines().next().unwrap_or_default().trim().to_owned();
+    anyhow::ensure!(
+        !key.is_empty(),
+        "the admin key file {} is empty",
+        path.display()
+    );
+    Ok(key)
+}
+
 fn init_logs(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "innohaku=info,tower_http=warn".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // Logs go to stderr: stdout carries the program's own output ("serving at ...").
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -241,14 +347,16 @@ fn reindex(data: DataArgs, files: Vec<PathBuf>) -> Result<ExitCode> {
         for e in &report.rejected {
             eprintln!("rejected {e}");
         }
-        failed = !report.rejected.is_empty();
+        if report.rejected_count > report.rejected.len() {
+            eprintln!(
+                "... and {} more rejected lines",
+                report.rejected_count - report.rejected.len()
+            );
+        }
+        failed = report.rejected_count > 0;
         println!(
             "stored: {} new, {} updated, {} unchanged, {} stale, {} rejected",
-            report.inserted,
-            report.updated,
-            report.unchanged,
-            report.stale,
-            report.rejected.len()
+            report.inserted, report.updated, report.unchanged, report.stale, report.rejected_count
         );
     }
     let started = std::time::Instant::now();

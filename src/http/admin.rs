@@ -1,19 +1,20 @@
-//! The write API: ingestion, deletion and reindex jobs. Every endpoint here needs the admin key.
+//! The write API: ingestion, deletion and reindex jobs. Every endpoint here needs the admin key,
+//! which the router checks before any body is read (`guard::require_admin`).
 
 use std::io::{self, BufReader, Read};
 
 use axum::Json;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::TryStreamExt;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 use tokio_util::io::{StreamReader, SyncIoBridge};
 
 use super::error::{ApiError, Problem};
-use super::{AppState, MAX_BODY_BYTES, computing, parse_id, writing};
+use super::{AppState, MAX_BODY_BYTES, computing, parse_id, read_body, writing};
 use crate::ingest::{Item, LineError, parse_document, read_ndjson};
 use crate::schema::{DocId, Document};
 use crate::service::{IngestReport, JobStatus};
@@ -21,6 +22,12 @@ use crate::service::{IngestReport, JobStatus};
 /// Largest NDJSON stream accepted in one request. Memory does not grow with it: the stream is
 /// parsed line by line and applied in batches.
 pub const MAX_STREAM_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+
+/// Largest body of `PUT /v1/documents/{id}`: one document, as large as an NDJSON line may be.
+pub const MAX_DOCUMENT_BYTES: usize = crate::ingest::MAX_LINE_BYTES;
+
+/// Largest body of `POST /v1/documents/delete`: room for the batch limit's worth of ids.
+pub const MAX_DELETE_BYTES: usize = 2 * 1024 * 1024;
 
 /// `POST /v1/documents`: NDJSON (streamed) or a JSON array; `?atomic=true` stores all or
 /// nothing.
@@ -30,7 +37,6 @@ pub async fn ingest(
     RawQuery(raw): RawQuery,
     body: Body,
 ) -> Result<Response, ApiError> {
-    super::authorize(&state, &headers)?;
     let mut atomic = false;
     for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
         match (key.as_ref(), value.as_ref()) {
@@ -49,7 +55,15 @@ pub async fn ingest(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    let stream = body.into_data_stream().map_err(io::Error::other);
+    // A stalled body ends the stream as timed out: the write's thread is freed, and what
+    // was acknowledged so far is all that was stored.
+    let stream = body.into_data_stream().map_err(|e| {
+        if super::is_body_timeout(&e) {
+            io::Error::new(io::ErrorKind::TimedOut, "the body stalled")
+        } else {
+            io::Error::other(e)
+        }
+    });
     let reader = SyncIoBridge::new(StreamReader::new(stream));
     let limit = if atomic || json {
         MAX_BODY_BYTES as u64
@@ -65,8 +79,7 @@ pub async fn ingest(
             limit,
         });
         if json {
-            let items = json_array_items(reader)?;
-            check_batch(items.len(), max_batch)?;
+            let items = json_array_items(reader, max_batch)?;
             return finish(if atomic {
                 service.ingest_atomic(items)?
             } else {
@@ -125,13 +138,17 @@ fn service_ingest_items(
         }
     }
     let mut report = service.ingest(lines.join("\n").as_bytes())?;
-    report.rejected.extend(rejected);
+    for e in rejected {
+        report.reject(e);
+    }
     Ok(report)
 }
 
 fn body_error(e: io::Error) -> ApiError {
     if e.kind() == io::ErrorKind::FileTooLarge {
         ApiError::new(Problem::PayloadTooLarge, e.to_string())
+    } else if e.kind() == io::ErrorKind::TimedOut {
+        super::body_timed_out()
     } else {
         ApiError::new(
             Problem::InvalidBody,
@@ -140,14 +157,17 @@ fn body_error(e: io::Error) -> ApiError {
     }
 }
 
-/// Parses a JSON array of documents; each element's errors name its position as `line`.
-fn json_array_items(reader: impl Read) -> Result<Vec<Item>, ApiError> {
-    let value: Value = serde_json::from_reader(reader).map_err(|e| {
+/// Parses a JSON array of at most `max` documents; each element's errors name its position
+/// as `line`. Each element is parsed from its own text, so that a key it repeats is found.
+fn json_array_items(reader: impl Read, max: usize) -> Result<Vec<Item>, ApiError> {
+    let elements: Vec<Box<RawValue>> = serde_json::from_reader(reader).map_err(|e| {
         if e.io_error_kind() == Some(io::ErrorKind::FileTooLarge) {
             ApiError::new(
                 Problem::PayloadTooLarge,
                 format!("the body is larger than {MAX_BODY_BYTES} bytes"),
             )
+        } else if e.io_error_kind() == Some(io::ErrorKind::TimedOut) {
+            super::body_timed_out()
         } else {
             ApiError::new(
                 Problem::InvalidBody,
@@ -155,28 +175,18 @@ fn json_array_items(reader: impl Read) -> Result<Vec<Item>, ApiError> {
             )
         }
     })?;
-    let Value::Array(elements) = value else {
-        return Err(ApiError::new(
-            Problem::InvalidBody,
-            "expected a JSON array of documents",
-        ));
-    };
+    check_batch(elements.len(), max)?;
     Ok(elements
         .into_iter()
         .enumerate()
         .map(|(i, element)| {
             let line = i + 1;
-            match serde_json::to_vec(&element).map(|bytes| parse_document(&bytes)) {
-                Ok(Ok(doc)) => Item::Document(line, Box::new(doc)),
-                Ok(Err(e)) => Item::Rejected(LineError {
+            match parse_document(element.get().as_bytes()) {
+                Ok(doc) => Item::Document(line, Box::new(doc)),
+                Err(e) => Item::Rejected(LineError {
                     line,
                     field: e.field,
                     message: e.message,
-                }),
-                Err(e) => Item::Rejected(LineError {
-                    line,
-                    field: None,
-                    message: e.to_string(),
                 }),
             }
         })
@@ -208,30 +218,31 @@ pub async fn put_document(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    body: Bytes,
+    body: Body,
 ) -> Result<Json<IngestReport>, ApiError> {
-    super::authorize(&state, &headers)?;
     let id: DocId = id.parse().map_err(|e: crate::schema::InvalidValue| {
         ApiError::new(Problem::InvalidBody, e.to_string())
     })?;
-    let doc: Document = parse_document(&body).map_err(|e| {
-        ApiError::documents_one(LineError {
-            line: 1,
-            field: e.field,
-            message: e.message,
-        })
-    })?;
-    if doc.id() != &id {
-        return Err(ApiError::documents_one(LineError {
-            line: 1,
-            field: Some("id".into()),
-            message: format!(
-                "the body's id `{}` differs from the path's `{id}`",
-                doc.id()
-            ),
-        }));
-    }
+    let body = read_body(&state, &headers, body, MAX_DOCUMENT_BYTES).await?;
+    // Parsing detects the language, which is CPU work: on the write's thread, not the reactor.
     let report = writing(move || {
+        let doc: Document = parse_document(&body).map_err(|e| {
+            ApiError::documents_one(LineError {
+                line: 1,
+                field: e.field,
+                message: e.message,
+            })
+        })?;
+        if doc.id() != &id {
+            return Err(ApiError::documents_one(LineError {
+                line: 1,
+                field: Some("id".into()),
+                message: format!(
+                    "the body's id `{}` differs from the path's `{id}`",
+                    doc.id()
+                ),
+            }));
+        }
         state
             .service
             .ingest_atomic(vec![Item::Document(1, Box::new(doc))])?
@@ -244,10 +255,8 @@ pub async fn put_document(
 /// `DELETE /v1/documents/{id}`.
 pub async fn delete_document(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    super::authorize(&state, &headers)?;
     let id = parse_id(&id)?;
     let missing = writing(move || Ok(state.service.delete(&[id])?)).await?;
     if missing.is_empty() {
@@ -278,10 +287,22 @@ pub struct DeleteReport {
 pub async fn delete_documents(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Json<DeleteReport>, ApiError> {
-    super::authorize(&state, &headers)?;
-    let request: DeleteRequest = serde_json::from_slice(&body).map_err(|e| {
+    let body = read_body(&state, &headers, body, MAX_DELETE_BYTES).await?;
+    let max = state.limits.max_batch_docs;
+    let ids = computing(move || delete_request(&body, max)).await?;
+    let total = ids.len();
+    let missing = writing(move || Ok(state.service.delete(&ids)?)).await?;
+    Ok(Json(DeleteReport {
+        deleted: total - missing.len(),
+        missing: missing.iter().map(ToString::to_string).collect(),
+    }))
+}
+
+/// The ids of a bulk delete's body, at most `max` of them.
+fn delete_request(body: &[u8], max: usize) -> Result<Vec<DocId>, ApiError> {
+    let request: DeleteRequest = serde_json::from_slice(body).map_err(|e| {
         ApiError::new(
             Problem::InvalidBody,
             format!("expected {{\"ids\": [...]}}: {e}"),
@@ -295,20 +316,12 @@ pub async fn delete_documents(
                 .map_err(|e| ApiError::new(Problem::InvalidBody, format!("field `ids`: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let total = ids.len();
-    let missing = writing(move || Ok(state.service.delete(&ids)?)).await?;
-    Ok(Json(DeleteReport {
-        deleted: total - missing.len(),
-        missing: missing.iter().map(ToString::to_string).collect(),
-    }))
+    check_batch(ids.len(), max)?;
+    Ok(ids)
 }
 
 /// `POST /v1/jobs/reindex`: starts a full rebuild from the store.
-pub async fn start_reindex(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    super::authorize(&state, &headers)?;
+pub async fn start_reindex(State(state): State<AppState>) -> Result<Response, ApiError> {
     let service = state.service.clone();
     let status = writing(move || Ok(service.start_reindex()?)).await?;
     let location = format!("/v1/jobs/{}", status.id);
@@ -321,21 +334,15 @@ pub async fn start_reindex(
 }
 
 /// `GET /v1/jobs`.
-pub async fn list_jobs(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Json<Vec<JobStatus>>, ApiError> {
-    super::authorize(&state, &headers)?;
+pub async fn list_jobs(State(state): State<AppState>) -> Result<Json<Vec<JobStatus>>, ApiError> {
     Ok(Json(computing(move || Ok(state.service.jobs()?)).await?))
 }
 
 /// `GET /v1/jobs/{id}`.
 pub async fn job(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<JobStatus>, ApiError> {
-    super::authorize(&state, &headers)?;
     computing(move || {
         state
             .service
@@ -349,10 +356,8 @@ pub async fn job(
 /// `DELETE /v1/jobs/{id}`: asks a running job to stop.
 pub async fn cancel_job(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    super::authorize(&state, &headers)?;
     let status = writing(move || {
         state
             .service

@@ -16,12 +16,24 @@ use crate::ingest::LineError;
 pub enum Problem {
     /// A query parameter is missing, malformed or out of range.
     InvalidParameter,
+    /// The request is not valid HTTP.
+    MalformedRequest,
     /// The request body is not valid.
     InvalidBody,
     /// Some documents in the body were rejected and the caller asked for all or nothing.
     InvalidDocuments,
     /// The body is larger than allowed.
     PayloadTooLarge,
+    /// The body is not of a media type the endpoint reads.
+    UnsupportedMediaType,
+    /// The request's URI is longer than allowed.
+    UriTooLong,
+    /// The request's headers are larger than allowed.
+    HeadersTooLarge,
+    /// The request (its head or its body) did not arrive in time.
+    RequestTimeout,
+    /// The client sent more requests than its rate allows.
+    TooManyRequests,
     /// No such document or path.
     NotFound,
     /// The path exists but not with this method.
@@ -34,21 +46,33 @@ pub enum Problem {
     Forbidden,
     /// Something failed inside the service.
     Internal,
+    /// The service is overloaded, or the request took too long; retry later.
+    Unavailable,
+    /// The disk is full: nothing more can be stored until space is freed.
+    InsufficientStorage,
 }
 
 impl Problem {
     /// Every problem type.
-    pub const ALL: [Problem; 10] = [
+    pub const ALL: [Problem; 18] = [
         Problem::InvalidParameter,
+        Problem::MalformedRequest,
         Problem::InvalidBody,
         Problem::InvalidDocuments,
         Problem::PayloadTooLarge,
+        Problem::UnsupportedMediaType,
+        Problem::UriTooLong,
+        Problem::HeadersTooLarge,
+        Problem::RequestTimeout,
+        Problem::TooManyRequests,
         Problem::NotFound,
         Problem::MethodNotAllowed,
         Problem::Unauthorized,
         Problem::Conflict,
         Problem::Forbidden,
         Problem::Internal,
+        Problem::Unavailable,
+        Problem::InsufficientStorage,
     ];
 
     /// (code, status, title, explanation).
@@ -59,6 +83,12 @@ impl Problem {
                 StatusCode::BAD_REQUEST,
                 "Invalid parameter",
                 "A query parameter is missing, malformed or out of range; `param` names it.",
+            ),
+            Problem::MalformedRequest => (
+                "malformed-request",
+                StatusCode::BAD_REQUEST,
+                "Malformed request",
+                "The request is not valid HTTP/1.1: its request line or a header does not parse.",
             ),
             Problem::InvalidBody => (
                 "invalid-body",
@@ -77,6 +107,36 @@ impl Problem {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "Payload too large",
                 "The request body is larger than the service accepts; send it in smaller batches.",
+            ),
+            Problem::UnsupportedMediaType => (
+                "unsupported-media-type",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Unsupported media type",
+                "The body's `Content-Type` is not one the endpoint reads (JSON: `application/json`).",
+            ),
+            Problem::UriTooLong => (
+                "uri-too-long",
+                StatusCode::URI_TOO_LONG,
+                "URI too long",
+                "The request's path and query string are longer than the service accepts; send long texts in a POST body.",
+            ),
+            Problem::HeadersTooLarge => (
+                "headers-too-large",
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "Request headers too large",
+                "The request's headers are larger, or more, than the service accepts.",
+            ),
+            Problem::RequestTimeout => (
+                "request-timeout",
+                StatusCode::REQUEST_TIMEOUT,
+                "Request timeout",
+                "The request's head or body did not arrive in time. A stalled NDJSON stream may have stored the lines before the stall; writes are idempotent, so send it again.",
+            ),
+            Problem::TooManyRequests => (
+                "too-many-requests",
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many requests",
+                "The client sent more requests than its rate allows; retry after the seconds in `Retry-After`.",
             ),
             Problem::NotFound => (
                 "not-found",
@@ -114,6 +174,18 @@ impl Problem {
                 "Internal error",
                 "The service failed; the error is logged. Try again later.",
             ),
+            Problem::Unavailable => (
+                "unavailable",
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Service unavailable",
+                "The service is busy or the request took too long; retry after the seconds in `Retry-After`.",
+            ),
+            Problem::InsufficientStorage => (
+                "insufficient-storage",
+                StatusCode::INSUFFICIENT_STORAGE,
+                "Insufficient storage",
+                "The disk is full, so the write was not acknowledged: some of it may have been stored. Writes are idempotent: send the same request again after the seconds in `Retry-After`.",
+            ),
         }
     }
 
@@ -130,6 +202,7 @@ pub struct ApiError {
     detail: String,
     param: Option<String>,
     errors: Vec<LineError>,
+    retry_after: Option<u64>,
 }
 
 /// The JSON body of an error.
@@ -161,7 +234,25 @@ impl ApiError {
             detail: detail.into(),
             param: None,
             errors: Vec::new(),
+            retry_after: None,
         }
+    }
+
+    /// Tells the client to retry after `seconds` (the `Retry-After` header).
+    pub fn retry_after(self, seconds: u64) -> ApiError {
+        ApiError {
+            retry_after: Some(seconds),
+            ..self
+        }
+    }
+
+    /// The service is busy: retry in a second.
+    pub fn overloaded() -> ApiError {
+        ApiError::new(
+            Problem::Unavailable,
+            "the service is busy; retry in a moment",
+        )
+        .retry_after(1)
     }
 
     /// A bad query parameter.
@@ -216,6 +307,11 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }
@@ -224,10 +320,29 @@ impl From<crate::service::ServiceError> for ApiError {
     fn from(e: crate::service::ServiceError) -> Self {
         use crate::service::ServiceError;
         match e {
+            e if e.is_disk_full() => {
+                tracing::warn!(error = %e, "a write failed: the disk is full");
+                ApiError::new(
+                    Problem::InsufficientStorage,
+                    "the disk is full: the write was not acknowledged, and some of it may have \
+                     been stored; send the same request again once space is freed",
+                )
+                .retry_after(30)
+            }
+            ServiceError::Store(crate::store::StoreError::Reopening) => {
+                ApiError::new(Problem::Unavailable, "the store is being reopened; retry")
+                    .retry_after(1)
+            }
             ServiceError::Busy(job) => ApiError::new(
                 Problem::Conflict,
                 format!("a reindex is already running: job {job}"),
             ),
+            ServiceError::Io { source, .. } if source.kind() == std::io::ErrorKind::TimedOut => {
+                ApiError::new(
+                    Problem::RequestTimeout,
+                    "the body stalled: what arrived before it was stored, the rest was not",
+                )
+            }
             ServiceError::Io { source, .. }
                 if source.kind() == std::io::ErrorKind::FileTooLarge =>
             {

@@ -3,14 +3,21 @@
 pub mod admin;
 pub mod embed;
 mod error;
+#[cfg(test)]
+mod fuzz;
+mod guard;
+mod limits;
 pub mod openapi;
 mod params;
+pub mod server;
 mod similar;
 mod ui;
 
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
+use axum::body::{Body, Bytes};
+use axum::error_handling::HandleErrorLayer;
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -19,9 +26,12 @@ use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 use tokio::sync::Semaphore;
+use tower::ServiceBuilder;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::load_shed::LoadShedLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::timeout::TimeoutLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::schema::{
@@ -31,10 +41,14 @@ use crate::search::SearchResults;
 use crate::service::Service;
 
 pub use error::{ApiError, Problem, ProblemBody};
+pub use limits::{Limits, RateLimit, parse_duration, parse_rate};
 pub use similar::{PageBody, SimilarResponse};
 
-/// Largest request body accepted, in bytes.
+/// Largest request body held in memory whole (an all-or-nothing or JSON-array upload), in
+/// bytes; only the write API, behind the admin key, takes one.
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+/// Largest body of the endpoints that take none (GET, DELETE): a body is never read there.
+const NO_BODY_BYTES: usize = 16 * 1024;
 
 /// What handlers share.
 #[derive(Clone)]
@@ -49,64 +63,87 @@ pub struct AppState {
     pub limits: Limits,
 }
 
-/// Limits on what one request may carry, beyond the body size.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// Most documents in one request that is held in memory whole: `?atomic=true` or a JSON
-    /// array. A plain NDJSON stream has no such limit; it is applied in batches.
-    pub max_batch_docs: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_batch_docs: 10_000,
-        }
-    }
-}
-
 /// The whole router.
 pub fn app(state: AppState) -> Router {
     let cors = state.origins.cors();
+    let limits = &state.limits;
+    // Read requests running or waiting for a search thread; the excess is refused at once.
+    let admitted = Arc::new(Semaphore::new(search_threads() + limits.search_queue));
+    let rates = limits.rate_limit.map(|rate| guard::Rates {
+        limiter: Arc::new(guard::RateLimiter::new(rate)),
+        limits: limits.clone(),
+    });
+    let public = |route: MethodRouter<AppState>| {
+        let route = route
+            .layer::<_, std::convert::Infallible>(TimeoutLayer::with_status_code(
+                StatusCode::SERVICE_UNAVAILABLE,
+                READ_TIMEOUT,
+            ))
+            .layer::<_, std::convert::Infallible>(
+                ServiceBuilder::new()
+                    .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
+                        ApiError::overloaded()
+                    }))
+                    .layer(LoadShedLayer::new())
+                    .layer(GlobalConcurrencyLimitLayer::with_semaphore(
+                        admitted.clone(),
+                    )),
+            );
+        match &rates {
+            Some(rates) => route.layer(middleware::from_fn_with_state(
+                rates.clone(),
+                guard::rate_limit,
+            )),
+            None => route,
+        }
+    };
+    let admin = |route: MethodRouter<AppState>| {
+        route.route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::require_admin,
+        ))
+    };
+    let page =
+        |route: MethodRouter<AppState>| route.layer(middleware::from_fn(guard::page_headers));
     let router = Router::new()
-        .route("/", timed(get(ui::index)))
-        .route("/assets/{file}", timed(get(ui::asset)))
-        .route("/favicon.svg", get(ui::favicon))
-        .route("/favicon.ico", get(ui::favicon_ico))
+        .route("/", page(get(ui::index)))
+        .route("/assets/{file}", page(get(ui::asset)))
+        .route("/favicon.svg", page(get(ui::favicon)))
+        .route("/favicon.ico", page(get(ui::favicon_ico)))
         .route("/widget.js", get(embed::widget_js))
-        .route("/embed/similar", timed(get(embed::iframe)))
+        .route("/embed/similar", public(get(embed::iframe)))
         .route("/embed/similar.css", get(embed::embed_css))
         .route("/demo/widget", get(embed::demo))
         .route("/demo/host.css", get(embed::demo_css))
-        .route("/healthz", timed(get(healthz)))
-        .route("/readyz", timed(get(readyz)))
-        .route("/problems/{code}", timed(get(problem_doc)))
-        .route("/v1/search", timed(get(search)))
-        .route("/v1/vocabulary", timed(get(vocabulary)))
-        .route("/v1/analyze", timed(get(analyze)))
-        .route("/v1/suggest", timed(get(suggest)))
-        .route(
-            "/v1/openapi.json",
-            timed(get(|| async { Json(openapi::document()) })),
-        )
-        .route("/v1/documents", post(admin::ingest))
-        .route("/v1/documents/delete", post(admin::delete_documents))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/problems/{code}", get(problem_doc))
+        .route("/v1/search", public(get(search)))
+        .route("/v1/vocabulary", get(vocabulary))
+        .route("/v1/analyze", public(get(analyze)))
+        .route("/v1/suggest", public(get(suggest)))
+        .route("/v1/openapi.json", get(openapi_json))
+        .route("/v1/documents", admin(post(admin::ingest)))
+        .route("/v1/documents/delete", admin(post(admin::delete_documents)))
         .route(
             "/v1/documents/{id}",
-            timed(get(document))
-                .put(admin::put_document)
-                .delete(admin::delete_document),
+            public(get(document)).merge(admin(
+                axum::routing::put(admin::put_document).delete(admin::delete_document),
+            )),
         )
-        .route("/v1/jobs", get(admin::list_jobs))
-        .route("/v1/jobs/reindex", post(admin::start_reindex))
-        .route("/v1/jobs/{id}", get(admin::job).delete(admin::cancel_job))
+        .route("/v1/jobs", admin(get(admin::list_jobs)))
+        .route("/v1/jobs/reindex", admin(post(admin::start_reindex)))
+        .route(
+            "/v1/jobs/{id}",
+            admin(get(admin::job).delete(admin::cancel_job)),
+        )
         .route(
             "/v1/documents/{id}/similar",
-            timed(get(similar::for_document)),
+            public(get(similar::for_document)),
         )
         .route(
             "/v1/similar",
-            timed(get(similar::for_page).post(similar::for_page_body)),
+            public(get(similar::for_page).post(similar::for_page_body)),
         )
         .fallback(|| async { ApiError::new(Problem::NotFound, "no endpoint at this path") })
         .method_not_allowed_fallback(|| async {
@@ -116,12 +153,24 @@ pub fn app(state: AppState) -> Router {
             )
         })
         .layer(middleware::from_fn(problem_for_plain_errors))
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::max(NO_BODY_BYTES))
+        .layer(RequestBodyTimeoutLayer::new(state.limits.body_timeout))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::internal("a handler panicked").into_response()
         }))
-        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(guard::head_size))
+        .layer(middleware::from_fn(guard::nosniff))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                tracing::debug_span!(
+                    "request",
+                    method = %request.method(),
+                    uri = %guard::redacted(request.uri()),
+                    version = ?request.version(),
+                )
+            }),
+        )
         .with_state(state);
     // Outermost, so that preflights and error responses carry the CORS headers too.
     match cors {
@@ -130,21 +179,102 @@ pub fn app(state: AppState) -> Router {
     }
 }
 
-/// Bounds how long a read may take. Writes have no such bound: a long NDJSON stream is
-/// acknowledged only when all of it is durable, and timing it out would leave the client
-/// unsure what was stored.
-fn timed(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
-    route.layer(TimeoutLayer::with_status_code(
-        StatusCode::SERVICE_UNAVAILABLE,
-        READ_TIMEOUT,
-    ))
+/// The OpenAPI document, serialized once.
+async fn openapi_json() -> Response {
+    static DOCUMENT: LazyLock<Bytes> = LazyLock::new(|| {
+        Bytes::from(serde_json::to_vec(&openapi::document()).expect("the contract serializes"))
+    });
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        DOCUMENT.clone(),
+    )
+        .into_response()
 }
 
-/// The longest a read request may take.
+/// The longest a read request may take, waiting for a search thread included.
 const READ_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Reads a body of at most `limit` bytes, whole, within the body timeout: 413 for a larger
+/// one (at once when its `Content-Length` says so), 408 for one that does not arrive.
+pub(crate) async fn read_body(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
+    let too_large = || {
+        ApiError::new(
+            Problem::PayloadTooLarge,
+            format!("the body is larger than {limit} bytes"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    match tokio::time::timeout(state.limits.body_timeout, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) if is_length_limit(&e) => Err(too_large()),
+        Ok(Err(e)) => Err(body_failed(&e)),
+        Err(_) => Err(body_timed_out()),
+    }
+}
+
+fn is_length_limit(e: &(dyn std::error::Error + 'static)) -> bool {
+    std::iter::successors(Some(e), |e| e.source())
+        .any(|e| e.is::<http_body_util::LengthLimitError>())
+}
+
+/// Whether reading a body failed because it stalled ([`RequestBodyTimeoutLayer`]).
+pub(crate) fn is_body_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
+    std::iter::successors(Some(e), |e| e.source())
+        .any(|e| e.is::<tower_http::timeout::TimeoutError>())
+}
+
+/// The problem for a body that could not be read.
+pub(crate) fn body_failed(e: &(dyn std::error::Error + 'static)) -> ApiError {
+    if is_body_timeout(e) {
+        body_timed_out()
+    } else {
+        ApiError::new(
+            Problem::InvalidBody,
+            format!("reading the body failed: {e}"),
+        )
+    }
+}
+
+pub(crate) fn body_timed_out() -> ApiError {
+    ApiError::new(
+        Problem::RequestTimeout,
+        "the body did not arrive in time; nothing in it was stored",
+    )
+}
+
+/// The body's media type is JSON (415 otherwise).
+pub(crate) fn expect_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            let v = v.trim().to_ascii_lowercase();
+            v == "application/json" || (v.starts_with("application/") && v.ends_with("+json"))
+        });
+    if json {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            Problem::UnsupportedMediaType,
+            "send the body as JSON, with `Content-Type: application/json`",
+        ))
+    }
+}
+
 /// Turns any error response that is not already a problem (an extractor's plain-text
-/// rejection, a body-limit 413, a timeout) into one, so clients only ever see problem+json.
+/// rejection, a timeout) into one, so clients only ever see problem+json.
 async fn problem_for_plain_errors(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
@@ -155,22 +285,30 @@ async fn problem_for_plain_errors(request: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) || is_problem {
         return response;
     }
-    let problem = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => Problem::PayloadTooLarge,
-        StatusCode::NOT_FOUND => Problem::NotFound,
-        StatusCode::METHOD_NOT_ALLOWED => Problem::MethodNotAllowed,
-        s if s.is_server_error() => Problem::Internal,
-        _ => Problem::InvalidBody,
+    let problem = Problem::ALL
+        .into_iter()
+        .find(|p| p.meta().1 == status)
+        .unwrap_or(if status.is_server_error() {
+            Problem::Internal
+        } else {
+            Problem::InvalidBody
+        });
+    let error = match problem {
+        // tower-http's timeout: the only plain 503 there is.
+        Problem::Unavailable => {
+            ApiError::new(problem, "the request took too long; retry later").retry_after(1)
+        }
+        Problem::PayloadTooLarge => ApiError::new(problem, "the body is larger than allowed"),
+        Problem::Internal => ApiError::internal(format!("a plain {status} response")),
+        _ => ApiError::new(
+            problem,
+            status
+                .canonical_reason()
+                .unwrap_or("request failed")
+                .to_lowercase(),
+        ),
     };
-    let detail = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => format!("the body is larger than {MAX_BODY_BYTES} bytes"),
-        StatusCode::SERVICE_UNAVAILABLE => "the request took too long".to_owned(),
-        s => s
-            .canonical_reason()
-            .unwrap_or("request failed")
-            .to_lowercase(),
-    };
-    let mut response = ApiError::new(problem, detail).into_response();
+    let mut response = error.into_response();
     *response.status_mut() = status;
     response
 }
@@ -190,8 +328,15 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .worker_threads((cores / 2).max(1))
-        .max_blocking_threads(cores.max(2))
+        .max_blocking_threads(search_threads())
         .build()
+}
+
+/// Threads that run searches: one per core, at least two.
+fn search_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .max(2)
 }
 
 /// Runs CPU-bound reading work (a search, say) off the async reactor, on the runtime's
@@ -426,13 +571,16 @@ pub(crate) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Api
     let Some(key) = &state.admin_key else {
         return Err(ApiError::new(
             Problem::Forbidden,
-            "the write API is off: start the server with INNOHAKU_ADMIN_KEY set to enable it",
+            "the write API is off: start the server with INNOHAKU_ADMIN_KEY_FILE set to enable it",
         ));
     };
+    // The scheme is case-insensitive (RFC 9110, 11.1); the key is not.
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, key)| key.trim_start())
         .ok_or_else(|| {
             ApiError::new(
                 Problem::Unauthorized,
@@ -458,11 +606,10 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     diff == 0
 }
 
-/// Serves the router on `listener` until SIGINT or SIGTERM, letting in-flight requests finish.
+/// Serves the router on `listener` until SIGINT or SIGTERM, letting in-flight requests finish
+/// within the drain timeout.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    server::serve(listener, state, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {
@@ -482,4 +629,39 @@ async fn shutdown_signal() {
     let terminate = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    /// A plain error response (a timeout's 503, an extractor's 415) becomes the problem of
+    /// its own status: a 503 once said "internal" and "the error is logged", and a 415 was
+    /// an `invalid-body` 400.
+    #[tokio::test]
+    async fn plain_error_responses_become_the_problem_of_their_status() {
+        let router: Router = Router::new()
+            .route("/slow", get(|| async { StatusCode::SERVICE_UNAVAILABLE }))
+            .route(
+                "/media",
+                get(|| async { StatusCode::UNSUPPORTED_MEDIA_TYPE }),
+            )
+            .layer(middleware::from_fn(problem_for_plain_errors));
+        for (path, status, problem, retry) in [
+            ("/slow", 503, "/problems/unavailable", true),
+            ("/media", 415, "/problems/unsupported-media-type", false),
+        ] {
+            let request = Request::builder().uri(path).body(Body::empty()).unwrap();
+            let response = router.clone().oneshot(request).await.unwrap();
+            assert_eq!(response.status(), status);
+            assert_eq!(response.headers().contains_key(header::RETRY_AFTER), retry);
+            let body = axum::body::to_bytes(response.into_body(), 4096)
+                .await
+                .unwrap();
+            let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(body["type"], problem);
+            assert_eq!(body["status"], status);
+        }
+    }
 }

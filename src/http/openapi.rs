@@ -182,6 +182,8 @@ struct AnalyzeParams {
 
 /// Search documents, with facet counts, snippets and paging.
 #[utoipa::path(get, path = "/v1/search", params(SearchParams), responses(
+    (status = 429, description = "The client is over its rate (when a rate limit is configured); see `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
+    (status = 503, description = "The service is busy or the request took too long; see `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
     (status = 200, description = "Results", body = SearchResponse),
     (status = 400, description = "A parameter is invalid; `param` names it", body = ProblemBody, content_type = "application/problem+json"),
 ))]
@@ -189,6 +191,8 @@ fn search_doc() {}
 
 /// Autocomplete: documents and completions of the last word.
 #[utoipa::path(get, path = "/v1/suggest", params(SuggestParams), responses(
+    (status = 429, description = "The client is over its rate (when a rate limit is configured); see `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
+    (status = 503, description = "The service is busy or the request took too long; see `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
     (status = 200, description = "Suggestions", body = Suggestions),
     (status = 400, description = "A parameter is invalid", body = ProblemBody, content_type = "application/problem+json"),
 ))]
@@ -196,6 +200,8 @@ fn suggest_doc() {}
 
 /// One document as stored (see the JSON Schemas in `schemas/`).
 #[utoipa::path(get, path = "/v1/documents/{id}", params(("id" = String, Path, description = "Document id")), responses(
+    (status = 429, description = "The client is over its rate (when a rate limit is configured); see `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
+    (status = 503, description = "The service is busy or the request took too long; see `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
     (status = 200, description = "The document", body = Object),
     (status = 404, description = "No such document", body = ProblemBody, content_type = "application/problem+json"),
 ))]
@@ -204,6 +210,8 @@ fn document_doc() {}
 /// Documents similar to one, each with its reasons; the document's translations apart.
 /// Responses carry an `ETag`; a request with a current `If-None-Match` gets 304.
 #[utoipa::path(get, path = "/v1/documents/{id}/similar", params(("id" = String, Path, description = "Document id"), SimilarParams), responses(
+    (status = 429, description = "The client is over its rate (when a rate limit is configured); see `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
+    (status = 503, description = "The service is busy or the request took too long; see `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
     (status = 200, description = "Recommendations", body = SimilarResponse),
     (status = 304, description = "The copy named by `If-None-Match` is current"),
     (status = 400, description = "A parameter is invalid", body = ProblemBody, content_type = "application/problem+json"),
@@ -213,6 +221,8 @@ fn similar_doc() {}
 
 /// Documents similar to a page outside Innohaku, described by text and/or facets.
 #[utoipa::path(get, path = "/v1/similar", params(PageParams, SimilarParams), responses(
+    (status = 429, description = "The client is over its rate (when a rate limit is configured); see `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
+    (status = 503, description = "The service is busy or the request took too long; see `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
     (status = 200, description = "Recommendations", body = SimilarResponse),
     (status = 304, description = "The copy named by `If-None-Match` is current"),
     (status = 400, description = "A parameter is invalid, or the page is empty", body = ProblemBody, content_type = "application/problem+json"),
@@ -221,6 +231,10 @@ fn similar_page_doc() {}
 
 /// The same as `GET /v1/similar`, with the parameters in a JSON body.
 #[utoipa::path(post, path = "/v1/similar", request_body = PageBody, responses(
+    (status = 413, description = "The body is larger than 128 KiB", body = ProblemBody, content_type = "application/problem+json"),
+    (status = 415, description = "The body is not `application/json`", body = ProblemBody, content_type = "application/problem+json"),
+    (status = 429, description = "The client is over its rate (when a rate limit is configured); see `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
+    (status = 503, description = "The service is busy or the request took too long; see `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
     (status = 200, description = "Recommendations", body = SimilarResponse),
     (status = 400, description = "The body is invalid, or the page is empty", body = ProblemBody, content_type = "application/problem+json"),
 ))]
@@ -228,6 +242,8 @@ fn similar_body_doc() {}
 
 /// How a text is analysed into index terms, with each term's origin.
 #[utoipa::path(get, path = "/v1/analyze", params(AnalyzeParams), responses(
+    (status = 429, description = "The client is over its rate (when a rate limit is configured); see `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
+    (status = 503, description = "The service is busy or the request took too long; see `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
     (status = 200, description = "The analysis", body = Inspection),
     (status = 400, description = "A parameter is invalid", body = ProblemBody, content_type = "application/problem+json"),
 ))]
@@ -248,6 +264,8 @@ struct IngestParams {
     request_body(content = String, content_type = "application/x-ndjson"),
     security(("admin_key" = [])),
     responses(
+        (status = 507, description = "The disk is full: not acknowledged, some of it may be stored; send it again after `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 408, description = "The body stalled for longer than the body timeout", body = ProblemBody, content_type = "application/problem+json"),
         (status = 200, description = "What happened to each line", body = IngestReport),
         (status = 400, description = "The body could not be read", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "With atomic=true: documents were rejected and nothing was stored", body = ProblemBody, content_type = "application/problem+json"),
@@ -261,6 +279,8 @@ fn ingest_doc() {}
 #[utoipa::path(put, path = "/v1/documents/{id}", params(("id" = String, Path, description = "Document id")),
     request_body(content = Object, content_type = "application/json"), security(("admin_key" = [])),
     responses(
+        (status = 507, description = "The disk is full: not acknowledged, some of it may be stored; send it again after `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 408, description = "The body stalled for longer than the body timeout", body = ProblemBody, content_type = "application/problem+json"),
         (status = 200, description = "What happened", body = IngestReport),
         (status = 401, description = "No API key", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Wrong API key, or the write API is off", body = ProblemBody, content_type = "application/problem+json"),
@@ -281,6 +301,8 @@ fn delete_doc() {}
 /// Delete documents by id. Needs the admin key.
 #[utoipa::path(post, path = "/v1/documents/delete", request_body = DeleteRequest, security(("admin_key" = [])),
     responses(
+        (status = 507, description = "The disk is full: not acknowledged, some of it may be stored; send it again after `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 408, description = "The body stalled for longer than the body timeout", body = ProblemBody, content_type = "application/problem+json"),
         (status = 200, description = "What was deleted", body = DeleteReport),
         (status = 400, description = "The body is not `{\"ids\": [...]}` of valid ids", body = ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "No API key", body = ProblemBody, content_type = "application/problem+json"),

@@ -74,12 +74,8 @@ pub fn search_request(raw: Option<&str>) -> Result<SearchRequest, ApiError> {
             }
             name if date_param(name).is_some() => {
                 let (date, from) = date_param(name).expect("checked");
-                let day: chrono::NaiveDate = value.parse().map_err(|_| {
-                    ApiError::param(
-                        name,
-                        format!("`{}` is not an ISO 8601 date (YYYY-MM-DD)", clip(&value)),
-                    )
-                })?;
+                let day =
+                    crate::schema::parse_date(&value).map_err(|e| ApiError::param(name, e))?;
                 let at = req
                     .dates
                     .iter()

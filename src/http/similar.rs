@@ -6,6 +6,7 @@
 use std::hash::{Hash, Hasher};
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -71,13 +72,28 @@ pub async fn for_page(
     Ok(cached(etag, response))
 }
 
+/// Largest body of `POST /v1/similar`: the longest text allowed, twice over for escapes and
+/// multi-byte letters, and the facets.
+pub const MAX_PAGE_BODY_BYTES: usize = 128 * 1024;
+
 /// `POST /v1/similar`: the same with a JSON body, for texts too long for a URL.
 pub async fn for_page_body(
     State(state): State<AppState>,
-    body: Result<Json<PageBody>, axum::extract::rejection::JsonRejection>,
+    headers: HeaderMap,
+    body: Body,
 ) -> Result<Json<SimilarResponse>, ApiError> {
-    let Json(body) = body.map_err(|e| ApiError::new(Problem::InvalidBody, e.body_text()))?;
-    let request = body.into_request()?;
+    super::expect_json(&headers)?;
+    let body = super::read_body(&state, &headers, body, MAX_PAGE_BODY_BYTES).await?;
+    let request = computing(move || {
+        let body: PageBody = serde_json::from_slice(&body).map_err(|e| {
+            ApiError::new(
+                Problem::InvalidBody,
+                format!("the body is not a page to recommend for: {e}"),
+            )
+        })?;
+        body.into_request()
+    })
+    .await?;
     Ok(Json(answer_page(state, request).await?))
 }
 

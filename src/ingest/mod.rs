@@ -1,6 +1,7 @@
 //! The edge where source documents come in: NDJSON is read line by line, each line parsed
 //! and validated into a [`Document`] once, and every problem reported with its line and field.
 
+mod strict;
 pub mod synthetic;
 
 use std::io::{self, BufRead};
@@ -26,18 +27,26 @@ pub struct LineError {
 }
 
 /// Parses one document from JSON text and fills in its language when it was not declared.
+/// A byte order mark before the text is skipped; a key given twice is refused.
 pub fn parse_document(bytes: &[u8]) -> Result<Document, DocumentError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| DocumentError {
         field: None,
         message: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
     })?;
-    let value: Value = serde_json::from_str(text).map_err(|e| DocumentError {
-        field: None,
-        message: format!(
-            "invalid JSON at column {}: {}",
-            e.column(),
-            strip_position(&e.to_string())
-        ),
+    let value: Value = strict::from_str(text).map_err(|e| match e {
+        strict::StrictError::Duplicate(key) => DocumentError {
+            field: Some(key),
+            message: "given twice; give each field once".into(),
+        },
+        strict::StrictError::Json(e) => DocumentError {
+            field: None,
+            message: format!(
+                "invalid JSON at column {}: {}",
+                e.column(),
+                strip_position(&e.to_string())
+            ),
+        },
     })?;
     let mut doc = Document::from_value(value)?;
     if doc.common.language.is_none() {
@@ -213,6 +222,23 @@ mod tests {
                 .contains("longer than")
         );
         assert_eq!(results[1], Ok(2));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_and_a_repeated_key_is_named() {
+        let mut input = b"\xEF\xBB\xBF".to_vec();
+        input.extend_from_slice(VALID.as_bytes());
+        input.push(b'\n');
+        input.extend_from_slice(
+            VALID
+                .replace("verkosto-a", "verkosto-b")
+                .replace("\"summary\"", "\"title\":\"Toinen\",\"summary\"")
+                .as_bytes(),
+        );
+        let results = run(&input);
+        assert_eq!(results[0], Ok(1));
+        let e = results[1].clone().unwrap_err();
+        assert_eq!((e.line, e.field.as_deref()), (2, Some("title")), "{e}");
     }
 
     #[test]

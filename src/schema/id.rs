@@ -9,6 +9,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 /// Longest id accepted, in bytes.
 pub const MAX_ID_LEN: usize = 128;
+/// Longest URL accepted, in bytes.
+pub const MAX_URL_LEN: usize = 2048;
 
 /// A document id: a slug of lowercase ASCII letters, digits and single inner hyphens.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -97,6 +99,15 @@ impl HttpUrl {
 impl FromStr for HttpUrl {
     type Err = InvalidValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        // The URL parser is forgiving where a stored link should not be: `https:host` is
+        // read as `https://host/`, and tabs and line breaks inside are dropped.
+        let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
+        let written = (lower.starts_with("http://") || lower.starts_with("https://"))
+            && s.len() <= MAX_URL_LEN
+            && !s.chars().any(|c| c.is_whitespace() || c.is_control());
+        if !written {
+            return Err(InvalidValue::Url(s.chars().take(200).collect()));
+        }
         match url::Url::parse(s) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => {
                 Ok(HttpUrl(s.to_owned()))
@@ -118,7 +129,7 @@ impl JsonSchema for HttpUrl {
         "HttpUrl".into()
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({ "type": "string", "format": "uri", "pattern": "^https?://" })
+        json_schema!({ "type": "string", "format": "uri", "pattern": "^[hH][tT][tT][pP][sS]?://[^\\s]+$", "maxLength": MAX_URL_LEN })
     }
 }
 
@@ -155,6 +166,10 @@ mod tests {
             "javascript:alert(1)",
             "innokyla.fi",
             "https://",
+            "https:evil.example",
+            "https:/evil.example",
+            "https://evil.example/a\tb",
+            &format!("https://x.example/{}", "a".repeat(MAX_URL_LEN)),
         ] {
             assert!(bad.parse::<HttpUrl>().is_err(), "{bad}");
         }

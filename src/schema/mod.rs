@@ -10,7 +10,7 @@ mod vocab;
 
 use std::sync::OnceLock;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -22,6 +22,17 @@ pub use vocab::{
 
 /// Longest text accepted in any one string field, in bytes.
 pub const MAX_FIELD_BYTES: usize = 64 * 1024;
+/// Most organisations one document names: each is a facet value of every search.
+pub const MAX_ORGANISATIONS: usize = 50;
+/// Longest organisation name, in characters.
+pub const MAX_ORGANISATION_CHARS: usize = 200;
+/// Most ids in one list of links (`projects`, `practices`, `networks`): each is followed
+/// when recommending.
+pub const MAX_LINKS: usize = 200;
+/// Most language versions one document lists.
+pub const MAX_TRANSLATIONS: usize = 10;
+/// The years a date may fall in.
+pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
 
 /// Fields every kind of document has.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -36,21 +47,27 @@ pub struct Common {
     /// Language of the text; detected from the text when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<Language>,
-    /// Themes the document is about.
+    /// Themes the document is about, each once.
     #[serde(default)]
+    #[schemars(extend("uniqueItems" = true))]
     pub themes: Vec<Theme>,
-    /// Whom the work is for.
+    /// Whom the work is for, each once.
     #[serde(default)]
+    #[schemars(extend("uniqueItems" = true))]
     pub target_groups: Vec<TargetGroup>,
-    /// Wellbeing services counties, Helsinki, or `national`.
+    /// Wellbeing services counties, Helsinki, or `national`, each once.
     #[serde(default)]
+    #[schemars(extend("uniqueItems" = true))]
     pub regions: Vec<Region>,
-    /// Developing, member or partner organisations.
+    /// Developing, member or partner organisations, each once.
     #[serde(default)]
+    #[schemars(length(max = MAX_ORGANISATIONS), inner(length(min = 1, max = MAX_ORGANISATION_CHARS)), extend("uniqueItems" = true))]
     pub organisations: Vec<String>,
     /// When the description was first published (ISO 8601 date).
+    #[schemars(extend("pattern" = DATE_PATTERN))]
     pub created_at: NaiveDate,
     /// When it was last changed (ISO 8601 date); never before `created_at`.
+    #[schemars(extend("pattern" = DATE_PATTERN))]
     pub updated_at: NaiveDate,
     /// Canonical page of the document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,6 +75,7 @@ pub struct Common {
     /// Ids of the same document in other languages (kieliversiot / språkversioner).
     /// Recommendations offer them as translations, never as similar documents.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = MAX_TRANSLATIONS), extend("uniqueItems" = true))]
     pub translations: Vec<DocId>,
 }
 
@@ -91,6 +109,7 @@ pub struct PracticeDetails {
     pub contact_organisation: Option<String>,
     /// Projects the practice came from.
     #[serde(default)]
+    #[schemars(length(max = MAX_LINKS), extend("uniqueItems" = true))]
     pub projects: Vec<DocId>,
 }
 
@@ -111,17 +130,21 @@ pub struct ProjectDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub programme: Option<String>,
     /// First day (ISO 8601 date).
+    #[schemars(extend("pattern" = DATE_PATTERN))]
     pub start_date: NaiveDate,
     /// Last day (ISO 8601 date); never before `start_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("pattern" = DATE_PATTERN))]
     pub end_date: Option<NaiveDate>,
     /// Planned, running or ended.
     pub status: ProjectStatus,
     /// Practices the project produced.
     #[serde(default)]
+    #[schemars(length(max = MAX_LINKS), extend("uniqueItems" = true))]
     pub practices: Vec<DocId>,
     /// Networks the project belongs to.
     #[serde(default)]
+    #[schemars(length(max = MAX_LINKS), extend("uniqueItems" = true))]
     pub networks: Vec<DocId>,
 }
 
@@ -133,9 +156,11 @@ pub struct NetworkDetails {
     pub description: String,
     /// Projects linked to the network.
     #[serde(default)]
+    #[schemars(length(max = MAX_LINKS), extend("uniqueItems" = true))]
     pub projects: Vec<DocId>,
     /// Practices linked to the network.
     #[serde(default)]
+    #[schemars(length(max = MAX_LINKS), extend("uniqueItems" = true))]
     pub practices: Vec<DocId>,
 }
 
@@ -217,6 +242,12 @@ impl Document {
         if let Some(missing) = contract.required.iter().find(|k| !map.contains_key(**k)) {
             return Err(DocumentError::at(*missing, "missing required field"));
         }
+        // chrono also reads `2024-1-1` and `+002024-01-01`: dates are checked as written.
+        for &field in &contract.dates {
+            if let Some(Value::String(text)) = map.get(field) {
+                parse_date(text).map_err(|message| DocumentError::at(field, message))?;
+            }
+        }
         let (common, details): (Map<String, Value>, Map<String, Value>) = map
             .into_iter()
             .partition(|(k, _)| contract.common.contains(&k.as_str()));
@@ -245,6 +276,43 @@ impl Document {
         for (field, text) in [("title", &c.title), ("summary", &c.summary)] {
             if text.trim().is_empty() {
                 return Err(DocumentError::at(field, "must not be empty"));
+            }
+        }
+        let lists: [(&str, usize, usize); 4] = [
+            ("themes", c.themes.len(), Theme::ALL.len()),
+            (
+                "target_groups",
+                c.target_groups.len(),
+                TargetGroup::ALL.len(),
+            ),
+            ("regions", c.regions.len(), Region::ALL.len()),
+            ("organisations", c.organisations.len(), MAX_ORGANISATIONS),
+        ];
+        for (field, len, max) in lists {
+            check_len(field, len, max)?;
+        }
+        check_unique("themes", &c.themes)?;
+        check_unique("target_groups", &c.target_groups)?;
+        check_unique("regions", &c.regions)?;
+        check_unique("organisations", &c.organisations)?;
+        for (i, name) in c.organisations.iter().enumerate() {
+            let chars = name.chars().count();
+            if name.trim().is_empty() || chars > MAX_ORGANISATION_CHARS {
+                return Err(DocumentError::at(
+                    format!("organisations[{i}]"),
+                    format!("an organisation's name has 1-{MAX_ORGANISATION_CHARS} characters"),
+                ));
+            }
+        }
+        check_len("translations", c.translations.len(), MAX_TRANSLATIONS)?;
+        check_unique("translations", &c.translations)?;
+        for (field, ids) in self.link_lists() {
+            check_len(field, ids.len(), MAX_LINKS)?;
+            check_unique(field, ids)?;
+        }
+        for (field, date) in self.dates() {
+            if !DATE_YEARS.contains(&date.year()) {
+                return Err(DocumentError::at(field, year_message()));
             }
         }
         if c.updated_at < c.created_at {
@@ -328,14 +396,29 @@ impl Document {
 
     /// Links to other documents, with the field that holds each.
     pub fn links(&self) -> impl Iterator<Item = (&'static str, &DocId)> {
-        let fields: Vec<(&'static str, &Vec<DocId>)> = match &self.details {
+        self.link_lists()
+            .into_iter()
+            .flat_map(|(name, ids)| ids.iter().map(move |id| (name, id)))
+    }
+
+    /// The lists of links, by field.
+    fn link_lists(&self) -> Vec<(&'static str, &Vec<DocId>)> {
+        match &self.details {
             Details::Practice(p) => vec![("projects", &p.projects)],
             Details::Project(p) => vec![("practices", &p.practices), ("networks", &p.networks)],
             Details::Network(n) => vec![("projects", &n.projects), ("practices", &n.practices)],
-        };
-        fields
-            .into_iter()
-            .flat_map(|(name, ids)| ids.iter().map(move |id| (name, id)))
+        }
+    }
+
+    /// Every date, by field.
+    fn dates(&self) -> Vec<(&'static str, NaiveDate)> {
+        let c = &self.common;
+        let mut dates = vec![("created_at", c.created_at), ("updated_at", c.updated_at)];
+        if let Details::Project(p) = &self.details {
+            dates.push(("start_date", p.start_date));
+            dates.extend(p.end_date.map(|d| ("end_date", d)));
+        }
+        dates
     }
 }
 
@@ -402,6 +485,58 @@ impl<'de> Deserialize<'de> for Document {
     }
 }
 
+/// The shape every date is written in, for the JSON Schemas.
+const DATE_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
+
+fn year_message() -> String {
+    format!(
+        "the year must be from {} to {}",
+        DATE_YEARS.start(),
+        DATE_YEARS.end()
+    )
+}
+
+/// Parses a date written as ISO 8601 `YYYY-MM-DD`, nothing looser, in [`DATE_YEARS`].
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    let clipped: String = text.chars().take(40).collect();
+    let date = shaped
+        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| format!("`{clipped}` is not an ISO 8601 date: write YYYY-MM-DD"))?;
+    if !DATE_YEARS.contains(&date.year()) {
+        return Err(year_message());
+    }
+    Ok(date)
+}
+
+fn check_len(field: &str, len: usize, max: usize) -> Result<(), DocumentError> {
+    if len > max {
+        return Err(DocumentError::at(
+            field,
+            format!("{len} values; at most {max} are accepted"),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a list that names a value twice, naming the repeat.
+fn check_unique<T: PartialEq>(field: &str, items: &[T]) -> Result<(), DocumentError> {
+    for (i, item) in items.iter().enumerate() {
+        if let Some(first) = items[..i].iter().position(|x| x == item) {
+            return Err(DocumentError::at(
+                format!("{field}[{i}]"),
+                format!("repeats {field}[{first}]; list each value once"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn parse<T: serde::de::DeserializeOwned>(map: Map<String, Value>) -> Result<T, DocumentError> {
     serde_path_to_error::deserialize(Value::Object(map)).map_err(|e| {
         let path = e.path().to_string();
@@ -418,6 +553,8 @@ struct Contract {
     common: Vec<&'static str>,
     all: Vec<&'static str>,
     required: Vec<&'static str>,
+    /// The fields that hold dates.
+    dates: Vec<&'static str>,
 }
 
 fn contract(kind: Kind) -> &'static Contract {
@@ -429,11 +566,12 @@ fn contract(kind: Kind) -> &'static Contract {
             .iter()
             .map(|&kind| {
                 let schema = kind_schema(kind);
-                let all: Vec<&'static str> = schema["properties"]
-                    .as_object()
-                    .expect("properties")
-                    .keys()
-                    .map(leak)
+                let properties = schema["properties"].as_object().expect("properties");
+                let all: Vec<&'static str> = properties.keys().map(leak).collect();
+                let dates = properties
+                    .iter()
+                    .filter(|(_, p)| p["format"] == "date")
+                    .map(|(k, _)| leak(k))
                     .collect();
                 let required = schema["required"]
                     .as_array()
@@ -447,6 +585,7 @@ fn contract(kind: Kind) -> &'static Contract {
                     common: common.iter().map(leak).collect(),
                     all,
                     required,
+                    dates,
                 }
             })
             .collect()

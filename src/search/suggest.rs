@@ -70,7 +70,9 @@ pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<Suggestions
             order: Some(Order::Relevance),
             ..SearchRequest::default()
         };
-        top = super::collect(index, &req, false)?.top;
+        // The same searcher as the documents are loaded through: a commit in between would
+        // give addresses into another set of segments.
+        top = super::run(index, &searcher, &req, false)?.collected.top;
     }
     let documents = top
         .iter()

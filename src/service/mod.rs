@@ -12,7 +12,8 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -78,6 +79,29 @@ pub enum ServiceError {
     Cancelled,
 }
 
+impl ServiceError {
+    /// Whether the operation failed because the disk is full: freeing space repairs it,
+    /// without a restart.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            ServiceError::Store(e) => e.is_disk_full(),
+            other => {
+                let mut source: Option<&(dyn std::error::Error + 'static)> = Some(other);
+                while let Some(e) = source {
+                    if e.downcast_ref::<std::io::Error>()
+                        .is_some_and(crate::store::is_full)
+                    {
+                        return true;
+                    }
+                    source = e.source();
+                }
+                // tantivy turns some I/O errors into text.
+                other.to_string().contains("No space left on device")
+            }
+        }
+    }
+}
+
 impl From<tantivy::TantivyError> for ServiceError {
     fn from(e: tantivy::TantivyError) -> Self {
         ServiceError::Index(IndexError::Tantivy(e))
@@ -113,9 +137,29 @@ pub struct IngestReport {
     pub unchanged: usize,
     /// Writes ignored because a newer version (later `updated_at`) is stored.
     pub stale: usize,
-    /// Rejected lines, each with its line number, field and reason.
+    /// Rejected lines, each with its line number, field and reason: the first
+    /// [`MAX_REPORTED_REJECTIONS`] of them.
     #[schema(value_type = Vec<Object>)]
     pub rejected: Vec<LineError>,
+    /// How many lines were rejected in all, listed or not.
+    pub rejected_count: usize,
+    /// The documents are stored durably, but the index could not be updated (the disk is
+    /// full): they become searchable once it can be, at the latest on the next start.
+    pub pending_index: bool,
+}
+
+/// Rejected lines listed in a report; the rest are only counted, so that a stream of bad
+/// lines costs neither memory nor a huge response.
+pub const MAX_REPORTED_REJECTIONS: usize = 1_000;
+
+impl IngestReport {
+    /// Records a rejected line: listed while there is room, counted always.
+    pub fn reject(&mut self, error: LineError) {
+        self.rejected_count += 1;
+        if self.rejected.len() < MAX_REPORTED_REJECTIONS {
+            self.rejected.push(error);
+        }
+    }
 }
 
 /// The running service.
@@ -126,6 +170,9 @@ pub struct Service {
     index: RwLock<Arc<SearchIndex>>,
     writer: Mutex<Option<IndexWriter>>,
     jobs: Mutex<HashMap<String, Arc<Job>>>,
+    /// Stored changes could not reach the index (the disk was full); their ids are marked
+    /// unindexed and re-applied before the next write.
+    index_behind: AtomicBool,
 }
 
 impl Service {
@@ -143,7 +190,7 @@ impl Service {
             && let Some(dir) = seed_dir
         {
             let report = ingest_files(&store, &ndjson_files(dir)?)?;
-            tracing::info!(inserted = report.inserted, rejected = report.rejected.len(), dir = %dir.display(), "loaded seed data");
+            tracing::info!(inserted = report.inserted, rejected = report.rejected_count, dir = %dir.display(), "loaded seed data");
             for e in &report.rejected {
                 tracing::warn!(error = %e, "seed line rejected");
             }
@@ -169,7 +216,11 @@ impl Service {
             index: RwLock::new(Arc::new(index)),
             writer: Mutex::new(None),
             jobs: Mutex::new(HashMap::new()),
+            index_behind: AtomicBool::new(false),
         };
+        if service.store.snapshots_set_aside() > 0 {
+            service.verify_index()?;
+        }
         let pending = service.store.unindexed()?;
         if !pending.is_empty() {
             tracing::info!(
@@ -234,9 +285,78 @@ impl Service {
         Ok(recommend(&self.index(), &Profile::of_page(page), options)?)
     }
 
+    /// Checks that the index holds exactly the stored documents, and rebuilds it from the
+    /// store when it does not (after the store was recovered from an unfinished snapshot).
+    fn verify_index(&self) -> Result<(), ServiceError> {
+        let ids = self.store.ids()?;
+        let index = self.index();
+        let searcher = index.searcher();
+        let mut missing = 0usize;
+        for id in &ids {
+            let term = Term::from_field_text(index.fields().id, id.as_str());
+            let query =
+                tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+            if searcher.search(&query, &tantivy::collector::Count)? != 1 {
+                missing += 1;
+            }
+        }
+        let indexed = index.num_docs();
+        if missing == 0 && indexed == ids.len() as u64 {
+            tracing::info!(
+                documents = ids.len(),
+                "after the store's recovery, the index holds exactly the stored documents"
+            );
+            return Ok(());
+        }
+        tracing::warn!(
+            stored = ids.len(),
+            indexed,
+            missing,
+            "after the store's recovery, the index differs from the store: rebuilding it"
+        );
+        self.rebuild(None, |_| {})?;
+        Ok(())
+    }
+
+    /// Before a write: reopens a store that failed (once the disk has room again), and
+    /// brings the index up to date with changes that could not reach it.
+    fn recover(&self) -> Result<(), ServiceError> {
+        let reopened = self.store.reopen_if_failed()?;
+        if reopened || self.index_behind.swap(false, Ordering::SeqCst) {
+            let pending = self.store.unindexed()?;
+            tracing::info!(
+                documents = pending.len(),
+                "re-applying changes that had not reached the index"
+            );
+            let applied = self.apply(&pending);
+            self.indexed(applied)?;
+        }
+        Ok(())
+    }
+
+    /// Passes on an index update's result after the store made the change durable. The
+    /// change is acknowledged whatever the index did (a full disk, most likely: tantivy then
+    /// reports its writer killed): it stays marked unindexed and is applied before the
+    /// next write, or on the next start.
+    fn indexed(&self, result: Result<(), ServiceError>) -> Result<bool, ServiceError> {
+        match result {
+            Ok(()) => Ok(true),
+            Err(e) => {
+                if e.is_disk_full() {
+                    tracing::warn!(error = %e, "the index could not be updated: the disk is full");
+                } else {
+                    tracing::error!(error = %e, "the index could not be updated");
+                }
+                self.index_behind.store(true, Ordering::SeqCst);
+                Ok(false)
+            }
+        }
+    }
+
     /// Stores NDJSON documents durably, then makes them searchable. The stream is read line
     /// by line and applied in batches, so memory stays bounded however long it is.
     pub fn ingest(&self, reader: impl BufRead) -> Result<IngestReport, ServiceError> {
+        self.recover()?;
         let mut report = IngestReport::default();
         let mut pending = Vec::new();
         let mut uncommitted = Uncommitted::default();
@@ -246,14 +366,17 @@ impl Service {
                 source,
             })? {
                 Item::Document(_, doc) => pending.push(*doc),
-                Item::Rejected(e) => report.rejected.push(e),
+                Item::Rejected(e) => report.reject(e),
             }
             if pending.len() >= BATCH_DOCS {
                 self.store_and_index(&std::mem::take(&mut pending), &mut report, &mut uncommitted)?;
             }
         }
         self.store_and_index(&pending, &mut report, &mut uncommitted)?;
-        self.commit(&mut uncommitted)?;
+        let committed = self.commit(&mut uncommitted);
+        if !self.indexed(committed)? {
+            report.pending_index = true;
+        }
         Ok(report)
     }
 
@@ -274,14 +397,22 @@ impl Service {
                 changed.push(doc);
             }
         }
+        if report.pending_index {
+            return Ok(()); // The index is behind; these stay marked unindexed.
+        }
         // The documents in hand are the stored versions (stale ones were left out), so the
         // index is written from them without reading the store back.
-        self.write_index(changed.iter().map(|d| (d.id(), Some(*d))), false)?;
+        let written = self.write_index(changed.iter().map(|d| (d.id(), Some(*d))), false);
         uncommitted
             .ids
             .extend(changed.iter().map(|d| d.id().clone()));
-        if uncommitted.since.elapsed() >= COMMIT_INTERVAL {
-            self.commit(uncommitted)?;
+        let written = match written {
+            Ok(()) if uncommitted.since.elapsed() >= COMMIT_INTERVAL => self.commit(uncommitted),
+            other => other,
+        };
+        if !self.indexed(written)? {
+            report.pending_index = true;
+            *uncommitted = Uncommitted::default();
         }
         Ok(())
     }
@@ -302,6 +433,7 @@ impl Service {
         &self,
         items: Vec<Item>,
     ) -> Result<Result<IngestReport, Vec<LineError>>, ServiceError> {
+        self.recover()?;
         let mut docs = Vec::new();
         let mut rejected = Vec::new();
         for item in items {
@@ -323,12 +455,14 @@ impl Service {
                 changed.push(doc.id().clone());
             }
         }
-        self.apply(&changed)?;
+        let applied = self.apply(&changed);
+        report.pending_index = !self.indexed(applied)?;
         Ok(Ok(report))
     }
 
     /// Deletes documents durably, then from the index; returns the ids that were not stored.
     pub fn delete(&self, ids: &[DocId]) -> Result<Vec<DocId>, ServiceError> {
+        self.recover()?;
         let mut missing = Vec::new();
         let mut deleted = Vec::new();
         for id in ids {
@@ -339,7 +473,8 @@ impl Service {
             }
         }
         self.store.flush()?;
-        self.apply(&deleted)?;
+        let applied = self.apply(&deleted);
+        self.indexed(applied)?;
         Ok(missing)
     }
 
@@ -367,7 +502,7 @@ impl Service {
     ) -> Result<(), ServiceError> {
         // Take the writer before reading which index is current: a rebuild holds the writer
         // while it swaps, so changes always land in the index that serves.
-        let mut guard = self.writer.lock().expect("writer lock poisoned");
+        let mut guard = self.writer();
         let index = self.index();
         let writer = match guard.as_mut() {
             Some(w) => w,
@@ -379,20 +514,42 @@ impl Service {
         };
         let fields = index.fields();
         let mut throttle = Throttle::new();
-        for (id, doc) in changes {
-            writer.delete_term(Term::from_field_text(fields.id, id.as_str()));
-            if let Some(doc) = doc {
-                writer.add_document(fields.to_tantivy(doc))?;
-                throttle.sent();
+        let write = || -> Result<(), ServiceError> {
+            for (id, doc) in changes {
+                writer.delete_term(Term::from_field_text(fields.id, id.as_str()));
+                if let Some(doc) = doc {
+                    writer.add_document(fields.to_tantivy(doc))?;
+                    throttle.sent();
+                }
             }
+            if commit {
+                writer.commit()?;
+            }
+            Ok(())
+        };
+        if let Err(e) = write() {
+            // A writer that failed (a full disk) is not trusted again: the next write makes
+            // a new one, and the changes it lost are still marked unindexed in the store.
+            *guard = None;
+            return Err(e);
         }
         if commit {
-            writer.commit()?;
             drop(guard);
             index.reload()?;
             index.warm()?;
         }
         Ok(())
+    }
+
+    /// The live writer's lock. A thread that panicked holding it left a writer in an
+    /// unknown state: it is dropped, and the next write makes a new one.
+    fn writer(&self) -> MutexGuard<'_, Option<IndexWriter>> {
+        self.writer.lock().unwrap_or_else(|poisoned| {
+            self.writer.clear_poison();
+            let mut guard = poisoned.into_inner();
+            *guard = None;
+            guard
+        })
     }
 
     /// Rebuilds the index from the store into a new generation, verifies it, and switches to
@@ -402,9 +559,10 @@ impl Service {
         job: Option<&Job>,
         mut progress: impl FnMut(u64),
     ) -> Result<u64, ServiceError> {
+        self.recover()?;
         // Hold the writer for the whole build, so that no live update lands in the old
         // generation after the new one read the store. Searches do not need it.
-        let mut guard = self.writer.lock().expect("writer lock poisoned");
+        let mut guard = self.writer();
         // The live writer is not needed while the build holds the lock, and its memory is:
         // what it holds is committed first, so the serving index misses nothing if the build
         // fails, and a new one is made on the next write.
@@ -444,7 +602,24 @@ impl Service {
 
     /// Starts a full reindex in the background and returns its job.
     pub fn start_reindex(self: &Arc<Self>) -> Result<JobStatus, ServiceError> {
-        let mut jobs = self.jobs.lock().expect("jobs lock poisoned");
+        self.start_job("reindex", |service, job| {
+            let started = std::time::Instant::now();
+            let n = service.rebuild(Some(job), |_| {})?;
+            Ok(format!(
+                "indexed {n} documents in {:.1} s",
+                started.elapsed().as_secs_f64()
+            ))
+        })
+    }
+
+    /// Runs `work` as a background job, one at a time. However the work ends, panicking
+    /// included, the job ends with it: a job left `running` would refuse every later one.
+    fn start_job(
+        self: &Arc<Self>,
+        kind: &str,
+        work: impl FnOnce(&Service, &Job) -> Result<String, ServiceError> + Send + 'static,
+    ) -> Result<JobStatus, ServiceError> {
+        let mut jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(running) = jobs
             .values()
             .find(|j| j.status().state == JobState::Running)
@@ -453,29 +628,36 @@ impl Service {
         }
         // The serving index's count is the expected total: counting the store would read
         // every document once more (sled counts by iterating).
-        let job = Job::new("reindex", self.index().num_docs());
+        let job = Job::new(kind, self.index().num_docs());
         jobs.insert(job.id(), job.clone());
         drop(jobs);
         self.record(&job)?;
         let status = job.status();
         let service = self.clone();
         std::thread::spawn(move || {
-            let started = std::time::Instant::now();
-            let (state, message) = match service.rebuild(Some(&job), |_| {}) {
-                Ok(n) => (
-                    JobState::Succeeded,
-                    format!(
-                        "indexed {n} documents in {:.1} s",
-                        started.elapsed().as_secs_f64()
-                    ),
-                ),
-                Err(ServiceError::Cancelled) => (
+            let ran =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&service, &job)));
+            let (state, message) = match ran {
+                Ok(Ok(message)) => (JobState::Succeeded, message),
+                Ok(Err(ServiceError::Cancelled)) => (
                     JobState::Cancelled,
                     "cancelled; the previous index kept serving".into(),
                 ),
-                Err(e) => (JobState::Failed, e.to_string()),
+                Ok(Err(e)) => (JobState::Failed, e.to_string()),
+                Err(panic) => {
+                    let why = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    tracing::error!(job = %job.id(), panic = %why, "a job panicked");
+                    (
+                        JobState::Failed,
+                        format!("failed unexpectedly ({why}); the previous index kept serving"),
+                    )
+                }
             };
-            tracing::info!(job = %job.id(), ?state, %message, "reindex ended");
+            tracing::info!(job = %job.id(), ?state, %message, "job ended");
             job.finish(state, Some(message));
             if let Err(e) = service.record(&job) {
                 tracing::error!(error = %e, "recording the job failed");
@@ -486,7 +668,7 @@ impl Service {
 
     /// A job's status: live if it runs in this process, else as recorded.
     pub fn job(&self, id: &str) -> Result<Option<JobStatus>, ServiceError> {
-        if let Some(job) = self.jobs.lock().expect("jobs lock poisoned").get(id) {
+        if let Some(job) = self.jobs.lock().unwrap_or_else(|e| e.into_inner()).get(id) {
             return Ok(Some(job.status()));
         }
         Ok(self.recorded_jobs()?.into_iter().find(|j| j.id == id))
@@ -495,7 +677,7 @@ impl Service {
     /// Every job, oldest first.
     pub fn jobs(&self) -> Result<Vec<JobStatus>, ServiceError> {
         let recorded = self.recorded_jobs()?;
-        let live = self.jobs.lock().expect("jobs lock poisoned");
+        let live = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
         let mut all: Vec<JobStatus> = recorded
             .into_iter()
             .map(|j| live.get(&j.id).map_or(j, |l| l.status()))
@@ -506,7 +688,7 @@ impl Service {
 
     /// Asks a running job to stop; `None` when there is no such job.
     pub fn cancel_job(&self, id: &str) -> Result<Option<JobStatus>, ServiceError> {
-        if let Some(job) = self.jobs.lock().expect("jobs lock poisoned").get(id) {
+        if let Some(job) = self.jobs.lock().unwrap_or_else(|e| e.into_inner()).get(id) {
             job.cancel();
             return Ok(Some(job.status()));
         }
@@ -556,7 +738,7 @@ fn record(
     report: &mut IngestReport,
 ) -> Result<Option<DocId>, StoreError> {
     match item {
-        Item::Rejected(e) => report.rejected.push(e),
+        Item::Rejected(e) => report.reject(e),
         Item::Document(_, doc) => {
             let outcome = store.upsert(&doc)?;
             count(report, outcome);
@@ -614,4 +796,46 @@ pub fn ndjson_files(dir: &Path) -> Result<Vec<PathBuf>, ServiceError> {
         .collect();
     files.sort();
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wait_for_end(service: &Service, id: &str) -> JobStatus {
+        for _ in 0..500 {
+            let status = service.job(id).unwrap().unwrap();
+            if status.state != JobState::Running {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("job {id} never ended");
+    }
+
+    #[test]
+    fn a_panicking_job_ends_failed_and_the_next_reindex_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let service = Arc::new(
+            Service::open(
+                Paths {
+                    data_dir: dir.path().to_owned(),
+                },
+                None,
+            )
+            .unwrap(),
+        );
+        let job = service
+            .start_job("reindex", |service, _| {
+                // As a panic inside the rebuild would: with the writer's lock held.
+                let _writer = service.writer();
+                panic!("boom")
+            })
+            .unwrap();
+        let ended = wait_for_end(&service, &job.id);
+        assert_eq!(ended.state, JobState::Failed, "{ended:?}");
+        assert!(ended.message.unwrap().contains("boom"));
+        let next = service.start_reindex().expect("not busy");
+        assert_eq!(wait_for_end(&service, &next.id).state, JobState::Succeeded);
+    }
 }

@@ -6,7 +6,11 @@
 //! not have reached the index yet: it is written in the same transaction as the change, so a
 //! crash between the store and the index commit is repaired by re-applying those ids.
 
-use std::path::Path;
+mod snapshots;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
 use crate::schema::{DocId, Document, Kind};
 
@@ -25,6 +29,12 @@ pub enum StoreError {
         "store at {0} is in use by another process; stop it (e.g. the running `innohaku serve`) and try again"
     )]
     Locked(String),
+    /// The disk is full: writes fail until space is freed.
+    #[error("the disk holding the store is full: {0}")]
+    Full(String),
+    /// The store is closed after a failed write and could not be reopened yet.
+    #[error("the store is being reopened after a failed write; try again")]
+    Reopening,
     /// A stored record does not parse: the store was written by an incompatible version.
     #[error("stored document `{id}` is unreadable: {message}")]
     Corrupt {
@@ -49,63 +59,162 @@ pub enum Upsert {
     Stale,
 }
 
+impl StoreError {
+    /// Whether the error is a full disk (or quota), which freeing space repairs.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            StoreError::Full(_) => true,
+            StoreError::Sled(sled::Error::Io(e)) => is_full(e),
+            _ => false,
+        }
+    }
+}
+
+/// Whether an I/O error says the disk is full.
+pub fn is_full(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    ) || e.raw_os_error() == Some(28)
+}
+
 /// The sled-backed document store. Cheap to clone; clones share the database.
+///
+/// After a write fails with an I/O error, sled 0.34 refuses every later write until it is
+/// opened again (its "global error" is reset only on start). So the store marks itself
+/// failed, and the next write reopens it once the disk has room again
+/// ([`Store::reopen_if_failed`]); until then reads go on from the open database.
 #[derive(Clone)]
 pub struct Store {
+    dir: Arc<PathBuf>,
+    trees: Arc<RwLock<Option<Trees>>>,
+    /// Serialises writers, so a version check and the write it allows are not interleaved.
+    writes: Arc<Mutex<()>>,
+    failed: Arc<AtomicBool>,
+    set_aside: Arc<AtomicUsize>,
+}
+
+/// The open database and its trees.
+#[derive(Clone)]
+struct Trees {
     db: sled::Db,
     docs: sled::Tree,
     by_kind: sled::Tree,
     unindexed: sled::Tree,
-    /// Serialises writers, so a version check and the write it allows are not interleaved.
-    writes: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 /// Tries at opening a store whose lock is still held, 50 ms apart.
 const LOCK_RETRIES: u32 = 20;
 
+/// Opens sled's database in `dir`, waiting a moment for a lock this process just let go.
+fn open_trees(dir: &Path) -> Result<Trees, StoreError> {
+    // sled's page cache defaults to 1 GiB; documents are read by id and scanned on
+    // rebuilds, so a smaller cache keeps the service within its memory budget.
+    let open = || {
+        sled::Config::new()
+            .cache_capacity(STORE_CACHE_BYTES)
+            .path(dir)
+            .open()
+            .map_err(|e| match e {
+                sled::Error::Io(io)
+                    if io.kind() == std::io::ErrorKind::WouldBlock
+                        || io.to_string().contains("lock") =>
+                {
+                    StoreError::Locked(dir.display().to_string())
+                }
+                other => StoreError::Sled(other),
+            })
+    };
+    // A store just closed in this process keeps its lock until sled's flusher thread has
+    // let go of it, a moment later: wait that moment out. Another process holding the store
+    // still gets `Locked`.
+    let mut attempts = 0;
+    let db = loop {
+        match open() {
+            Err(StoreError::Locked(_)) if attempts < LOCK_RETRIES => {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            result => break result?,
+        }
+    };
+    Ok(Trees {
+        docs: db.open_tree("documents")?,
+        by_kind: db.open_tree("documents_by_kind")?,
+        unindexed: db.open_tree("unindexed")?,
+        db,
+    })
+}
+
 impl Store {
     /// Opens (creating if needed) the store in `dir`.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        // sled's page cache defaults to 1 GiB; documents are read by id and scanned on
-        // rebuilds, so a smaller cache keeps the service within its memory budget.
-        let open = || {
-            sled::Config::new()
-                .cache_capacity(STORE_CACHE_BYTES)
-                .path(dir)
-                .open()
-                .map_err(|e| match e {
-                    sled::Error::Io(io)
-                        if io.kind() == std::io::ErrorKind::WouldBlock
-                            || io.to_string().contains("lock") =>
-                    {
-                        StoreError::Locked(dir.display().to_string())
-                    }
-                    other => StoreError::Sled(other),
-                })
-        };
-        // A store just closed in this process keeps its lock until sled's flusher thread
-        // has let go of it, a moment later: wait that moment out. Another process holding
-        // the store still gets `Locked`.
-        let mut attempts = 0;
-        let db = loop {
-            match open() {
-                Err(StoreError::Locked(_)) if attempts < LOCK_RETRIES => {
-                    attempts += 1;
-                    std::thread::sleep(std::time::Duration::from_millis(50));
-                }
-                result => break result?,
-            }
-        };
-        let docs = db.open_tree("documents")?;
-        let by_kind = db.open_tree("documents_by_kind")?;
-        let unindexed = db.open_tree("unindexed")?;
+        let set_aside = snapshots::set_aside_unfinished(dir).map_err(sled::Error::Io)?;
+        let trees = open_trees(dir)?;
         Ok(Store {
-            db,
-            docs,
-            by_kind,
-            unindexed,
+            dir: Arc::new(dir.to_owned()),
+            trees: Arc::new(RwLock::new(Some(trees))),
             writes: Default::default(),
+            failed: Default::default(),
+            set_aside: Arc::new(AtomicUsize::new(set_aside)),
         })
+    }
+
+    /// How many unfinished sled snapshots were set aside when the store was last opened
+    /// (see `snapshots.rs`); after such a recovery the index is checked against the store.
+    pub fn snapshots_set_aside(&self) -> usize {
+        self.set_aside.load(Ordering::Relaxed)
+    }
+
+    /// The open trees.
+    fn trees(&self) -> Result<Trees, StoreError> {
+        self.trees
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .ok_or(StoreError::Reopening)
+    }
+
+    /// Passes a write's result on, noting an I/O failure: sled refuses writes after one.
+    fn wrote<T>(&self, result: sled::Result<T>) -> Result<T, StoreError> {
+        result.map_err(|e| {
+            if let sled::Error::Io(io) = &e {
+                self.failed.store(true, Ordering::SeqCst);
+                if is_full(io) {
+                    return StoreError::Full(io.to_string());
+                }
+            }
+            StoreError::Sled(e)
+        })
+    }
+
+    /// After a failed write, opens the store again once the disk has room; `Ok(true)` when
+    /// it was reopened (writes not flushed before the failure may be gone, or may be
+    /// there: their ids are still marked unindexed, for the caller to re-apply).
+    pub fn reopen_if_failed(&self) -> Result<bool, StoreError> {
+        if !self.failed.load(Ordering::SeqCst) {
+            return Ok(false);
+        }
+        let _writing = self.writes.lock().unwrap_or_else(|e| e.into_inner());
+        if !self.failed.load(Ordering::SeqCst) {
+            return Ok(false);
+        }
+        // Reopening on a full disk fails, and closes what still serves reads: check first.
+        snapshots::probe_space(&self.dir).map_err(|e| {
+            if is_full(&e) {
+                StoreError::Full(e.to_string())
+            } else {
+                StoreError::Sled(sled::Error::Io(e))
+            }
+        })?;
+        let mut slot = self.trees.write().unwrap_or_else(|e| e.into_inner());
+        drop(slot.take());
+        let set_aside = snapshots::set_aside_unfinished(&self.dir).map_err(sled::Error::Io)?;
+        self.set_aside.fetch_add(set_aside, Ordering::Relaxed);
+        *slot = Some(open_trees(&self.dir)?);
+        self.failed.store(false, Ordering::SeqCst);
+        tracing::warn!(store = %self.dir.display(), "the store was reopened after a failed write");
+        Ok(true)
     }
 
     /// Inserts or replaces a document by id, unless a newer version is stored.
@@ -121,7 +230,8 @@ impl Store {
     /// the new kind entries first, then the documents, then stale kind entries are removed.
     /// Readers skip kind entries whose document is missing or of another kind.
     pub fn upsert_all(&self, docs: &[Document]) -> Result<Vec<Upsert>, StoreError> {
-        let _writing = self.writes.lock().expect("store write lock poisoned");
+        let _writing = self.writes.lock().unwrap_or_else(|e| e.into_inner());
+        let t = self.trees()?;
         let mut outcomes = Vec::with_capacity(docs.len());
         let (mut marks, mut kinds_new, mut kinds_old, mut batch) = (
             sled::Batch::default(),
@@ -136,7 +246,7 @@ impl Store {
             // A batch may hold the same id twice: compare with the earlier one, not the store.
             let old: Option<Vec<u8>> = match seen.get(key) {
                 Some(earlier) => Some(Clone::clone(earlier)),
-                None => self.docs.get(key)?.map(|v| v.to_vec()),
+                None => t.docs.get(key)?.map(|v| v.to_vec()),
             };
             let outcome = match old {
                 None => Upsert::Inserted,
@@ -164,17 +274,18 @@ impl Store {
             }
             outcomes.push(outcome);
         }
-        self.unindexed.apply_batch(marks)?;
-        self.by_kind.apply_batch(kinds_new)?;
-        self.docs.apply_batch(batch)?;
-        self.by_kind.apply_batch(kinds_old)?;
+        self.wrote(t.unindexed.apply_batch(marks))?;
+        self.wrote(t.by_kind.apply_batch(kinds_new))?;
+        self.wrote(t.docs.apply_batch(batch))?;
+        self.wrote(t.by_kind.apply_batch(kinds_old))?;
         Ok(outcomes)
     }
 
     /// The document with this id, if stored.
     pub fn get(&self, id: &DocId) -> Result<Option<Document>, StoreError> {
         let key = id.as_str().as_bytes();
-        self.docs
+        self.trees()?
+            .docs
             .get(key)?
             .map(|bytes| decode(key, &bytes))
             .transpose()
@@ -182,37 +293,73 @@ impl Store {
 
     /// Removes a document; returns whether it was there.
     pub fn delete(&self, id: &DocId) -> Result<bool, StoreError> {
-        let _writing = self.writes.lock().expect("store write lock poisoned");
+        let _writing = self.writes.lock().unwrap_or_else(|e| e.into_inner());
+        let t = self.trees()?;
         let Some(doc) = self.get(id)? else {
             return Ok(false);
         };
         let key = id.as_str().as_bytes();
-        self.unindexed.insert(key, &[])?;
-        self.docs.remove(key)?;
-        self.by_kind.remove(kind_key(doc.kind(), doc.id()))?;
+        self.wrote(t.unindexed.insert(key, &[]))?;
+        self.wrote(t.docs.remove(key))?;
+        self.wrote(t.by_kind.remove(kind_key(doc.kind(), doc.id())))?;
         Ok(true)
     }
 
     /// Every document, in id order.
     pub fn iter(&self) -> impl Iterator<Item = Result<Document, StoreError>> + '_ {
-        self.docs.iter().map(|entry| {
-            let (key, bytes) = entry?;
-            decode(&key, &bytes)
-        })
+        let docs = match self.trees() {
+            Ok(t) => Ok(t.docs.iter()),
+            Err(e) => Err(e),
+        };
+        let (docs, failed) = match docs {
+            Ok(docs) => (Some(docs), None),
+            Err(e) => (None, Some(Err(e))),
+        };
+        failed
+            .into_iter()
+            .chain(docs.into_iter().flatten().map(|entry| {
+                let (key, bytes) = entry?;
+                decode(&key, &bytes)
+            }))
+    }
+
+    /// Every stored id, in order.
+    pub fn ids(&self) -> Result<Vec<DocId>, StoreError> {
+        self.trees()?
+            .docs
+            .iter()
+            .keys()
+            .map(|key| {
+                let key = key?;
+                let id = String::from_utf8_lossy(&key);
+                id.parse().map_err(|_| StoreError::Corrupt {
+                    id: id.into_owned(),
+                    message: "not an id".into(),
+                })
+            })
+            .collect()
     }
 
     /// Every document of one kind, in id order.
     pub fn iter_kind(&self, kind: Kind) -> impl Iterator<Item = Result<Document, StoreError>> + '_ {
         let prefix = format!("{}/", kind.id());
-        self.by_kind
-            .scan_prefix(prefix.as_bytes())
-            .filter_map(move |entry| {
+        let (trees, failed) = match self.trees() {
+            Ok(t) => (Some(t), None),
+            Err(e) => (None, Some(Err(e))),
+        };
+        let entries = trees
+            .clone()
+            .map(|t| t.by_kind.scan_prefix(prefix.as_bytes()));
+        failed
+            .into_iter()
+            .chain(entries.into_iter().flatten().filter_map(move |entry| {
+                let docs = &trees.as_ref().expect("entries come from open trees").docs;
                 let id = match entry {
                     Ok((key, _)) => key[prefix.len()..].to_vec(),
                     Err(e) => return Some(Err(e.into())),
                 };
                 // An entry left by a write or delete cut short: the document decides.
-                match self.docs.get(&id) {
+                match docs.get(&id) {
                     Ok(Some(bytes)) => match decode(&id, &bytes) {
                         Ok(doc) if doc.kind() == kind => Some(Ok(doc)),
                         Ok(_) => None,
@@ -221,12 +368,13 @@ impl Store {
                     Ok(None) => None,
                     Err(e) => Some(Err(e.into())),
                 }
-            })
+            }))
     }
 
     /// Ids changed since their change last reached the index (see the module docs).
     pub fn unindexed(&self) -> Result<Vec<DocId>, StoreError> {
-        self.unindexed
+        self.trees()?
+            .unindexed
             .iter()
             .keys()
             .map(|key| {
@@ -246,30 +394,34 @@ impl Store {
         for id in ids {
             batch.remove(id.as_str().as_bytes());
         }
-        self.unindexed.apply_batch(batch)?;
+        self.wrote(self.trees()?.unindexed.apply_batch(batch))?;
         Ok(())
     }
 
     /// Records that the index has every document's latest state (after a full rebuild
     /// that read the store after these changes).
     pub fn mark_all_indexed(&self) -> Result<(), StoreError> {
-        self.unindexed.clear()?;
+        self.wrote(self.trees()?.unindexed.clear())?;
         Ok(())
     }
 
     /// Stores a job's record (JSON), replacing an older one with the same id.
     pub fn put_job(&self, id: &str, record: &serde_json::Value) -> Result<(), StoreError> {
-        self.db.open_tree("jobs")?.insert(
-            id.as_bytes(),
-            serde_json::to_vec(record).expect("JSON serializes"),
-        )?;
-        self.db.flush()?;
+        let t = self.trees()?;
+        self.wrote(t.db.open_tree("jobs").and_then(|jobs| {
+            jobs.insert(
+                id.as_bytes(),
+                serde_json::to_vec(record).expect("JSON serializes"),
+            )
+        }))?;
+        self.wrote(t.db.flush())?;
         Ok(())
     }
 
     /// Every job record, oldest id first.
     pub fn jobs(&self) -> Result<Vec<serde_json::Value>, StoreError> {
-        self.db
+        self.trees()?
+            .db
             .open_tree("jobs")?
             .iter()
             .values()
@@ -285,17 +437,17 @@ impl Store {
 
     /// How many documents are stored.
     pub fn len(&self) -> usize {
-        self.docs.len()
+        self.trees().map_or(0, |t| t.docs.len())
     }
 
     /// Whether the store holds no documents.
     pub fn is_empty(&self) -> bool {
-        self.docs.is_empty()
+        self.trees().map_or(true, |t| t.docs.is_empty())
     }
 
     /// Makes every write so far durable on disk.
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
+        self.wrote(self.trees()?.db.flush())?;
         Ok(())
     }
 }
@@ -394,6 +546,8 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         let doc = network("legacy", "2024-02-01", "Legacy");
         store
+            .trees()
+            .unwrap()
             .docs
             .insert("legacy", serde_json::to_vec(&doc).unwrap())
             .unwrap();
@@ -402,7 +556,7 @@ mod tests {
         assert_eq!(store.upsert(&doc).unwrap(), Upsert::Unchanged);
         let newer = network("legacy", "2024-03-01", "Legacy, revised");
         assert_eq!(store.upsert(&newer).unwrap(), Upsert::Updated);
-        let stored = store.docs.get("legacy").unwrap().unwrap();
+        let stored = store.trees().unwrap().docs.get("legacy").unwrap().unwrap();
         assert_eq!(stored[0], TAG_LZ4_STORED, "written in the current encoding");
         assert_eq!(store.get(doc.id()).unwrap(), Some(newer));
     }

@@ -1,5 +1,6 @@
 //! Integration tests: the real service and router on 127.0.0.1, spoken to over HTTP.
 
+mod abuse;
 mod browser;
 mod checkout;
 mod contract;

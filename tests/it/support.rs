@@ -53,6 +53,7 @@ impl TestServer {
             origins: Arc::new(Origins::parse(ALLOWED_ORIGIN).expect("a valid origin")),
             limits: http::Limits {
                 max_batch_docs: MAX_BATCH_DOCS,
+                ..http::Limits::default()
             },
         };
         let (tx, rx) = std::sync::mpsc::channel();
@@ -61,7 +62,9 @@ impl TestServer {
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 tx.send(listener.local_addr().unwrap()).unwrap();
-                axum::serve(listener, http::app(state)).await.unwrap();
+                http::server::serve(listener, state, std::future::pending())
+                    .await
+                    .unwrap();
             });
         });
         let addr = rx.recv().expect("server started");

@@ -1,0 +1,559 @@
+//! The fault scenarios of issue 23 at full size, against a release binary on loopback:
+//! SIGKILL during ingestion, SIGKILL during reindex jobs, a full disk, and overload. Prints
+//! one line per scenario with its counts. Run by `scripts/faults.sh`, which builds the binary.
+//!
+//!   cargo run --release --example faults -- BIN [SCENARIO ...]
+//!
+//! Scenarios: kill-ingest, kill-reindex, disk-full, overload (default: all four).
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const KEY: &str = "faults-admin-key-0123456789";
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn try_start(bin: &Path, data: &Path, env: &[(&str, &str)]) -> Option<Server> {
+        let empty = data.join("no-seed");
+        std::fs::create_dir_all(&empty).ok()?;
+        let mut command = Command::new(bin);
+        command
+            .args(["serve", "--bind", "127.0.0.1:0", "--seed-dir"])
+            .arg(&empty)
+            .arg("--data-dir")
+            .arg(data.join("data"))
+            .env("INNOHAKU_ADMIN_KEY", KEY)
+            .env("INNOHAKU_VOIKKO", "off")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().ok()?;
+        let stdout = BufReader::new(child.stdout.take()?);
+        let base = stdout.lines().map_while(Result::ok).find_map(|l| {
+            l.strip_prefix("Innohaku is serving at ")
+                .map(|u| u.trim_end_matches('/').to_owned())
+        });
+        match base {
+            Some(base) => Some(Server { child, base }),
+            None => {
+                let _ = child.wait();
+                None
+            }
+        }
+    }
+
+    fn start(bin: &Path, data: &Path, env: &[(&str, &str)]) -> Server {
+        Server::try_start(bin, data, env).expect("the server starts")
+    }
+
+    fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    fn terminate(mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(120))
+        .build()
+        .unwrap()
+}
+
+fn line(id: &str) -> String {
+    json!({
+        "kind": "practice", "id": id, "title": "Kotihoidon tuki iltaisin",
+        "summary": "Ikääntyneiden kotihoito iltaisin ja viikonloppuisin.", "language": "fi",
+        "themes": ["social_work"], "regions": ["pirkanmaa"],
+        "created_at": "2024-01-01", "updated_at": "2024-02-01",
+        "how_it_works": "Kotihoidon tiimi käy iltaisin. ".repeat(10), "phase": "ready",
+    })
+    .to_string()
+}
+
+/// Every acknowledged id that the restarted server does not have.
+fn lost(server: &Server, acknowledged: &[String]) -> usize {
+    let client = client();
+    acknowledged
+        .iter()
+        .filter(|id| {
+            client
+                .get(format!("{}/v1/documents/{id}", server.base))
+                .send()
+                .map_or(true, |r| r.status() != 200)
+        })
+        .count()
+}
+
+fn search_total(server: &Server) -> u64 {
+    client()
+        .get(format!("{}/v1/search?q=kotihoito&limit=1", server.base))
+        .send()
+        .and_then(|r| r.json::<Value>())
+        .map_or(0, |v| v["total"].as_u64().unwrap_or(0))
+}
+
+#[derive(Default)]
+struct Counts {
+    sent: u64,
+    acknowledged: u64,
+    lost: u64,
+    server_errors: u64,
+    shed: u64,
+    latencies: Vec<Duration>,
+}
+
+impl Counts {
+    fn print(&self, scenario: &str, extra: &str) {
+        let p99 = if self.latencies.is_empty() {
+            "-".to_owned()
+        } else {
+            let mut l = self.latencies.clone();
+            l.sort();
+            format!(
+                "{:.1} ms",
+                l[(l.len() * 99 / 100).min(l.len() - 1)].as_secs_f64() * 1000.0
+            )
+        };
+        println!(
+            "{scenario}: sent {} acknowledged {} lost {} 5xx {} shed {} p99 of admitted {p99}{extra}",
+            self.sent, self.acknowledged, self.lost, self.server_errors, self.shed
+        );
+    }
+}
+
+/// Four writers post batches of 40 documents; the server is killed at a random moment;
+/// the restarted server must have every acknowledged document. 12 rounds on one data dir.
+fn kill_ingest(bin: &Path, rounds: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut counts = Counts::default();
+    let mut all_acknowledged = Vec::new();
+    for round in 0..rounds {
+        let server = Server::start(bin, dir.path(), &[]);
+        let acknowledged = Arc::new(Mutex::new(Vec::new()));
+        let sent = Arc::new(AtomicU64::new(0));
+        let errors = Arc::new(AtomicU64::new(0));
+        let writers: Vec<_> = (0..4)
+            .map(|w| {
+                let (base, acknowledged, sent, errors) = (
+                    server.base.clone(),
+                    acknowledged.clone(),
+                    sent.clone(),
+                    errors.clone(),
+                );
+                std::thread::spawn(move || {
+                    let client = client();
+                    for k in 0.. {
+                        let ids: Vec<String> =
+                            (0..40).map(|i| format!("r{round}-w{w}-b{k}-{i}")).collect();
+                        let body = ids.iter().map(|id| line(id)).collect::<Vec<_>>().join("\n");
+                        sent.fetch_add(ids.len() as u64, Ordering::Relaxed);
+                        match client
+                            .post(format!("{base}/v1/documents"))
+                            .bearer_auth(KEY)
+                            .body(body)
+                            .send()
+                        {
+                            Ok(r) if r.status() == 200 => acknowledged.lock().unwrap().extend(ids),
+                            Ok(r) if r.status().is_server_error() => {
+                                errors.fetch_add(1, Ordering::Relaxed);
+                            }
+                            _ => return,
+                        }
+                    }
+                })
+            })
+            .collect();
+        let wait = 800 + (round as u64 * 7919) % 2200;
+        std::thread::sleep(Duration::from_millis(wait));
+        server.kill();
+        for w in writers {
+            w.join().unwrap();
+        }
+        counts.sent += sent.load(Ordering::Relaxed);
+        counts.server_errors += errors.load(Ordering::Relaxed);
+        all_acknowledged.extend(acknowledged.lock().unwrap().drain(..));
+        let server = Server::start(bin, dir.path(), &[]);
+        counts.lost = lost(&server, &all_acknowledged) as u64;
+        let total = search_total(&server);
+        server.kill();
+        if counts.lost > 0 || total < all_acknowledged.len() as u64 {
+            eprintln!(
+                "round {round}: {} lost, {total} searchable of {}",
+                counts.lost,
+                all_acknowledged.len()
+            );
+        }
+    }
+    counts.acknowledged = all_acknowledged.len() as u64;
+    counts.print("kill-ingest", &format!(" ({rounds} rounds of SIGKILL)"));
+}
+
+/// 20,000 documents; reindex jobs killed at random moments; after each restart the index
+/// serves all of them and the interrupted job says so.
+fn kill_reindex(bin: &Path, rounds: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(bin, dir.path(), &[]);
+    let ids: Vec<String> = (0..20_000).map(|i| format!("reindex-{i}")).collect();
+    for chunk in ids.chunks(2_000) {
+        let body = chunk
+            .iter()
+            .map(|id| line(id))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let r = client()
+            .post(format!("{}/v1/documents", server.base))
+            .bearer_auth(KEY)
+            .body(body)
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    server.terminate();
+    let mut counts = Counts {
+        acknowledged: ids.len() as u64,
+        ..Counts::default()
+    };
+    let mut interrupted = 0;
+    for round in 0..rounds {
+        let server = Server::start(bin, dir.path(), &[]);
+        let r = client()
+            .post(format!("{}/v1/jobs/reindex", server.base))
+            .bearer_auth(KEY)
+            .send()
+            .unwrap();
+        counts.sent += 1;
+        if r.status().is_server_error() {
+            counts.server_errors += 1;
+        }
+        std::thread::sleep(Duration::from_millis(300 + (round as u64 * 3571) % 3000));
+        server.kill();
+        let server = Server::start(bin, dir.path(), &[]);
+        let total = search_total(&server);
+        counts.lost = counts
+            .lost
+            .max(ids.len() as u64 - total.min(ids.len() as u64));
+        let jobs: Value = client()
+            .get(format!("{}/v1/jobs", server.base))
+            .bearer_auth(KEY)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        interrupted = jobs
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|j| j["state"] == "failed")
+            .count();
+        server.kill();
+    }
+    counts.print(
+        "kill-reindex",
+        &format!(" ({rounds} jobs killed, {interrupted} reported interrupted; lost = documents missing from the serving index)"),
+    );
+}
+
+/// Data dir on a 64 MB tmpfs, filled but for 1 MB; ingest until refused; space freed;
+/// writes resume without a restart; full again; stopped; three starts on the full disk;
+/// space freed; the store opens with every acknowledged document. 6 rounds.
+fn disk_full(bin: &Path, rounds: usize) {
+    let root = tempfile::tempdir().unwrap();
+    let mount = root.path().join("disk");
+    std::fs::create_dir_all(&mount).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64m", "tmpfs"])
+        .arg(&mount)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        println!("disk-full: skipped (cannot mount a tmpfs here; run as root)");
+        return;
+    }
+    let mut counts = Counts::default();
+    let mut refusals = HashSet::new();
+    let mut failed_starts = 0;
+    let mut unopenable = 0;
+    for round in 0..rounds {
+        let data = mount.join(format!("round-{round}"));
+        std::fs::create_dir_all(&data).unwrap();
+        let mut acknowledged = Vec::new();
+        let server = Server::start(bin, &data, &[]);
+        fill(&mount, 1024);
+        let ingest = |server: &Server,
+                      prefix: &str,
+                      counts: &mut Counts,
+                      acknowledged: &mut Vec<String>|
+         -> Option<u16> {
+            for k in 0..100_000 {
+                let ids: Vec<String> = (0..50).map(|i| format!("{prefix}-{k}-{i}")).collect();
+                let body = ids.iter().map(|id| line(id)).collect::<Vec<_>>().join("\n");
+                counts.sent += ids.len() as u64;
+                let status = client()
+                    .post(format!("{}/v1/documents", server.base))
+                    .bearer_auth(KEY)
+                    .body(body)
+                    .send()
+                    .map_or(0, |r| r.status().as_u16());
+                if status == 200 {
+                    acknowledged.extend(ids);
+                } else {
+                    if (500..600).contains(&status) && status != 507 && status != 503 {
+                        counts.server_errors += 1;
+                    }
+                    return Some(status);
+                }
+            }
+            None
+        };
+        refusals.insert(ingest(
+            &server,
+            &format!("r{round}a"),
+            &mut counts,
+            &mut acknowledged,
+        ));
+        let _ = std::fs::remove_file(mount.join("ballast"));
+        refusals.insert(
+            match ingest_one(&server, &format!("r{round}b"), &mut counts) {
+                Some(ids) => {
+                    acknowledged.extend(ids);
+                    None
+                }
+                None => Some(0),
+            },
+        );
+        fill(&mount, 256);
+        ingest(
+            &server,
+            &format!("r{round}c"),
+            &mut counts,
+            &mut acknowledged,
+        );
+        server.terminate();
+        for _ in 0..3 {
+            match Server::try_start(bin, &data, &[]) {
+                Some(s) => s.kill(),
+                None => failed_starts += 1,
+            }
+        }
+        let _ = std::fs::remove_file(mount.join("ballast"));
+        match Server::try_start(bin, &data, &[]) {
+            Some(server) => {
+                counts.lost += lost(&server, &acknowledged) as u64;
+                server.kill();
+            }
+            None => unopenable += 1,
+        }
+        counts.acknowledged += acknowledged.len() as u64;
+        let _ = std::fs::remove_dir_all(&data);
+    }
+    let _ = Command::new("umount").arg("-l").arg(&mount).status();
+    let mut refusals: Vec<String> = refusals
+        .into_iter()
+        .map(|s| s.map_or("-".into(), |s| s.to_string()))
+        .collect();
+    refusals.sort();
+    counts.print(
+        "disk-full",
+        &format!(
+            " ({rounds} rounds; refusals {}; {failed_starts} of {} starts on the full disk failed; {unopenable} stores unopenable after)",
+            refusals.join("/"),
+            rounds * 3
+        ),
+    );
+}
+
+/// One batch of 20 after space returned; the ids when acknowledged.
+fn ingest_one(server: &Server, prefix: &str, counts: &mut Counts) -> Option<Vec<String>> {
+    let ids: Vec<String> = (0..20).map(|i| format!("{prefix}-{i}")).collect();
+    let body = ids.iter().map(|id| line(id)).collect::<Vec<_>>().join("\n");
+    counts.sent += ids.len() as u64;
+    let r = client()
+        .post(format!("{}/v1/documents", server.base))
+        .bearer_auth(KEY)
+        .body(body)
+        .send()
+        .ok()?;
+    if r.status().is_server_error() && r.status() != 507 {
+        counts.server_errors += 1;
+    }
+    (r.status() == 200).then_some(ids)
+}
+
+fn fill(mount: &Path, free_kb: u64) {
+    let out = Command::new("df")
+        .args(["-k", "--output=avail"])
+        .arg(mount)
+        .output()
+        .unwrap();
+    let avail: u64 = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .nth(1)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let mut left = avail.saturating_sub(free_kb) * 1024;
+    let mut file = std::fs::File::create(mount.join("ballast")).unwrap();
+    let block = vec![1u8; 1 << 20];
+    while left > 0 {
+        let n = left.min(block.len() as u64) as usize;
+        if file.write_all(&block[..n]).is_err() {
+            break;
+        }
+        left -= n as u64;
+    }
+}
+
+/// 10,000 synthetic documents; `clients` closed-loop clients search for `seconds`.
+fn overload(bin: &Path, sample: &Path, clients: usize, seconds: u64, label: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed");
+    std::fs::create_dir_all(&seed).unwrap();
+    let generated = Command::new(bin)
+        .args([
+            "generate",
+            "--docs",
+            "10000",
+            "--seed",
+            "42",
+            "--sample-dir",
+        ])
+        .arg(sample)
+        .output()
+        .unwrap();
+    std::fs::write(seed.join("synthetic.ndjson"), generated.stdout).unwrap();
+    let reindexed = Command::new(bin)
+        .args(["reindex", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .arg(seed.join("synthetic.ndjson"))
+        .env("INNOHAKU_VOIKKO", "off")
+        .output()
+        .unwrap();
+    assert!(reindexed.status.success());
+    let server = Server::start(bin, dir.path(), &[("INNOHAKU_MAX_CONNECTIONS", "4096")]);
+    let queries = [
+        "kotihoito",
+        "ikääntyneiden kotihoito",
+        "mielenterveyspalvelut",
+        "lastensuojelu",
+        "perhekeskus",
+        "omaishoitajien tuki",
+        "\"sosiaali- ja terveyspalvelut\"",
+        "äldreomsorg",
+        "lastensuoj",
+        "mielenterveyspalvlut",
+    ];
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let counts = runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .pool_max_idle_per_host(clients)
+            .build()
+            .unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let warm = Instant::now() + Duration::from_secs(3);
+        let end = warm + Duration::from_secs(seconds);
+        let mut tasks = Vec::new();
+        for c in 0..clients {
+            let (client, base, stop) = (client.clone(), server.base.clone(), stop.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut counts = Counts::default();
+                let mut i = c;
+                while !stop.load(Ordering::Relaxed) && Instant::now() < end {
+                    let q = queries[i % queries.len()];
+                    i += 7;
+                    let started = Instant::now();
+                    let status = client
+                        .get(format!("{base}/v1/search"))
+                        .query(&[("q", q)])
+                        .send()
+                        .await
+                        .map_or(0, |r| r.status().as_u16());
+                    let took = started.elapsed();
+                    if started < warm {
+                        continue;
+                    }
+                    counts.sent += 1;
+                    match status {
+                        200 => {
+                            counts.acknowledged += 1;
+                            counts.latencies.push(took);
+                        }
+                        503 => {
+                            counts.shed += 1;
+                            // A well-behaved client waits as Retry-After says (one second).
+                            tokio::time::sleep(Duration::from_millis(1000)).await;
+                        }
+                        s if s >= 500 || s == 0 => counts.server_errors += 1,
+                        _ => {}
+                    }
+                }
+                counts
+            }));
+        }
+        let mut all = Counts::default();
+        for t in tasks {
+            let c = t.await.unwrap();
+            all.sent += c.sent;
+            all.acknowledged += c.acknowledged;
+            all.shed += c.shed;
+            all.server_errors += c.server_errors;
+            all.latencies.extend(c.latencies);
+        }
+        all
+    });
+    server.kill();
+    counts.print(
+        label,
+        &format!(
+            " ({clients} clients for {seconds} s: {:.0} served/s; acknowledged = answered 200)",
+            counts.acknowledged as f64 / seconds as f64
+        ),
+    );
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let bin = PathBuf::from(args.next().expect("usage: faults BIN [SCENARIO ...]"));
+    let scenarios: Vec<String> = args.collect();
+    let run = |name: &str| scenarios.is_empty() || scenarios.iter().any(|s| s == name);
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/sample");
+    if run("kill-ingest") {
+        kill_ingest(&bin, 12);
+    }
+    if run("kill-reindex") {
+        kill_reindex(&bin, 6);
+    }
+    if run("disk-full") {
+        disk_full(&bin, 6);
+    }
+    if run("overload") {
+        overload(&bin, &sample, 32, 15, "overload-baseline");
+        overload(&bin, &sample, 2_000, 15, "overload");
+    }
+}
