@@ -499,13 +499,8 @@ fn sample_binary() -> &'static Binary {
     &SERVER
         .get_or_init(|| {
             let dir = tempfile::tempdir().unwrap();
-            let server = Binary::try_start(
-                dir.path(),
-                Some(&sample_dir()),
-                &[],
-                &[("INNOHAKU_SEARCH_QUEUE", "2")],
-            )
-            .expect("the server serves");
+            let server = Binary::try_start(dir.path(), Some(&sample_dir()), &[], &[])
+                .expect("the server serves");
             (dir, server)
         })
         .1
@@ -513,7 +508,15 @@ fn sample_binary() -> &'static Binary {
 
 #[test]
 fn overload_is_shed_early_with_retry_after() {
-    let server = sample_binary();
+    // A server of its own: the overload would shed the requests of tests sharing one.
+    let dir = tempfile::tempdir().unwrap();
+    let server = Binary::try_start(
+        dir.path(),
+        Some(&sample_dir()),
+        &[],
+        &[("INNOHAKU_SEARCH_QUEUE", "2")],
+    )
+    .expect("the server serves");
     let base = server.base.clone();
     let clients: Vec<_> = (0..60)
         .map(|i| {
