@@ -1,24 +1,22 @@
-//! Measures analysis quality, for every analyzer configuration:
+//! Measures analysis quality on a treebank in CoNLL-U (UD_Finnish-TDT dev or train, or
+//! UD_Swedish-Talbanken with `--lang sv`; never tune on test), for every analyzer
+//! configuration:
 //!
-//! 1. conflation precision, recall and F1 of word forms against gold lemmas of a Finnish
-//!    treebank in CoNLL-U (UD_Finnish-TDT dev or train; never tune on test),
+//! 1. conflation precision, recall and F1 of word forms against gold lemmas,
 //! 2. the share of inflected forms that their base form, typed as a query, matches, and the
 //!    share of compound words that their last part (in base form) matches,
-//! 3. retrieval quality (nDCG@10, recall@10) of the judged queries in `eval/queries.tsv`
-//!    over the sample corpus.
+//! 3. derivational roots: how often the rules find one, and, where Voikko is installed,
+//!    how often they agree with the root Voikko gives.
 //!
-//! `cargo run --release --example evaluate -- [--treebank fi_tdt-ud-dev.conllu [--lang fi|sv]]`
+//! Search quality is measured by `examples/search_eval.rs`.
+//!
+//! `cargo run --release --example evaluate -- --treebank fi_tdt-ud-dev.conllu [--lang fi|sv]`
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use innohaku::analysis::{Analyzer, Config, Normalizer, Origin, set_index_config};
+use innohaku::analysis::{Analyzer, Config, Normalizer, voikko};
 use innohaku::schema::Language;
-use innohaku::search::{SearchRequest, search};
-use innohaku::service::{Paths, Service};
-
-#[path = "../tests/it/checkout.rs"]
-mod checkout;
 
 /// The configurations compared, from nothing to everything.
 fn configs() -> Vec<(&'static str, Config)> {
@@ -62,17 +60,17 @@ fn main() {
         .iter()
         .position(|a| a == "--treebank")
         .and_then(|i| args.get(i + 1))
-        .map(PathBuf::from);
+        .map(PathBuf::from)
+        .expect("--treebank FILE.conllu");
     let lang: Language = args
         .iter()
         .position(|a| a == "--lang")
         .and_then(|i| args.get(i + 1))
         .map_or(Language::Fi, |l| l.parse().expect("--lang fi or sv"));
-    match &treebank {
-        Some(path) => word_level(path, lang),
-        None => println!("(no --treebank given: skipping the word-level evaluation)\n"),
+    word_level(&treebank, lang);
+    if lang == Language::Fi {
+        derivations(&treebank);
     }
-    retrieval();
 }
 
 struct Token {
@@ -195,101 +193,54 @@ fn word_level(path: &Path, lang: Language) {
     println!();
 }
 
-/// A judged query: category, query text, relevant document ids.
-struct Judged {
-    category: String,
-    query: String,
-    relevant: HashSet<String>,
-}
-
-fn read_judgements() -> Vec<Judged> {
-    let path = checkout::project_dir().join("eval/queries.tsv");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            assert!(
-                cols.len() == 3,
-                "eval/queries.tsv: expected category<TAB>query<TAB>ids: {l}"
-            );
-            Judged {
-                category: cols[0].into(),
-                query: cols[1].into(),
-                relevant: cols[2].split_whitespace().map(String::from).collect(),
-            }
-        })
-        .collect()
-}
-
-fn retrieval() {
-    let judged = read_judgements();
-    let seed = checkout::project_dir().join("data/sample");
+/// The derivational roots of the treebank's base forms: how many the rules find, and where
+/// Voikko is installed, how often Voikko's own derivation information agrees.
+fn derivations(path: &Path) {
+    let analyzer = Analyzer::new(Language::Fi, Config::FULL);
+    let lemmas: BTreeSet<String> = read_treebank(path).into_iter().map(|t| t.lemma).collect();
+    let ours: Vec<(&String, Option<String>)> =
+        lemmas.iter().map(|l| (l, analyzer.root(l))).collect();
+    let found = ours.iter().filter(|(_, r)| r.is_some()).count();
     println!(
-        "Retrieval: {} judged queries over the sample corpus (nDCG@10 / recall@10)\n",
-        judged.len()
+        "Derivational roots of the {} distinct base forms: the rules find one for {found} ({:.1} %)",
+        lemmas.len(),
+        100.0 * found as f64 / lemmas.len().max(1) as f64
     );
-    let categories: Vec<String> = judged
-        .iter()
-        .map(|j| j.category.clone())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    println!("| configuration | all | {} |", categories.join(" | "));
-    println!("|---|---|{}", "---|".repeat(categories.len()));
-    for (name, config) in configs() {
-        set_index_config(config);
-        let dir = tempfile::tempdir().expect("temp dir");
-        let service = Service::open(
-            Paths {
-                data_dir: dir.path().to_owned(),
-            },
-            Some(&seed),
-        )
-        .expect("sample index");
-        let mut scores: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
-        for j in &judged {
-            let req = SearchRequest {
-                q: j.query.clone(),
-                limit: 10,
-                ..SearchRequest::default()
-            };
-            let hits = search(&service.index(), &req).expect("search");
-            let ids: Vec<String> = hits.hits.iter().map(|h| h.id.to_string()).collect();
-            let dcg: f64 = ids
-                .iter()
-                .enumerate()
-                .filter(|(_, id)| j.relevant.contains(*id))
-                .map(|(i, _)| 1.0 / (i as f64 + 2.0).log2())
-                .sum();
-            let ideal: f64 = (0..j.relevant.len().min(10))
-                .map(|i| 1.0 / (i as f64 + 2.0).log2())
-                .sum();
-            let found = ids.iter().filter(|id| j.relevant.contains(*id)).count();
-            let score = (
-                dcg / ideal.max(f64::EPSILON),
-                found as f64 / j.relevant.len().clamp(1, 10) as f64,
-            );
-            if std::env::var_os("EVAL_QUERIES").is_some() {
-                eprintln!(
-                    "{name}\t{}\t{}\t{:.3}\t{:.3}",
-                    j.category, j.query, score.0, score.1
-                );
-            }
-            scores.entry(j.category.clone()).or_default().push(score);
-            scores.entry(String::new()).or_default().push(score);
-        }
-        let cell = |v: &Vec<(f64, f64)>| {
-            let n = v.len().max(1) as f64;
-            format!(
-                "{:.3} / {:.3}",
-                v.iter().map(|s| s.0).sum::<f64>() / n,
-                v.iter().map(|s| s.1).sum::<f64>() / n
-            )
-        };
-        let cols: Vec<String> = categories.iter().map(|c| cell(&scores[c])).collect();
-        println!("| {name} | {} | {} |", cell(&scores[""]), cols.join(" | "));
+    if !voikko::active() {
+        println!("(Voikko is not installed: no comparison with its derivation information)\n");
+        return;
     }
-    set_index_config(Config::FULL);
-    let _ = Origin::Word;
+    // Voikko's root one level down: the base form it gives (a -minen noun is its verb's
+    // form), or what the last component's derivational suffix attaches to.
+    let voikko_root = |lemma: &str| -> Option<String> {
+        let reading = voikko::readings(lemma)?.into_iter().next()?;
+        if reading.base != lemma {
+            return Some(reading.base);
+        }
+        reading.root.filter(|r| r != lemma)
+    };
+    let (mut both, mut agree, mut theirs, mut recalled) = (0, 0, 0, 0);
+    for (lemma, ours) in &ours {
+        let v = voikko_root(lemma).filter(|r| analyzer.is_lemma(r));
+        if v.is_some() {
+            theirs += 1;
+        }
+        if let (Some(o), Some(v)) = (ours, &v) {
+            both += 1;
+            if o == v {
+                agree += 1;
+                recalled += 1;
+            }
+        }
+    }
+    let share = |n: usize, d: usize| n as f64 / d.max(1) as f64;
+    println!(
+        "| derivational roots against Voikko | precision (agree where both give one) | recall (of Voikko's roots that are base forms) |"
+    );
+    println!("|---|---|---|");
+    println!(
+        "| rules | {:.3} ({agree} of {both}) | {:.3} ({recalled} of {theirs}) |\n",
+        share(agree, both),
+        share(recalled, theirs)
+    );
 }

@@ -210,6 +210,13 @@ fn report(queries: &[Query], grades: &judged::Grades, rankings: &[(String, Vec<V
             .collect();
         println!("| {name} | {} |", cells.join(" | "));
     }
+    if let Some((name, m)) = measured.last() {
+        let all = summarise(m);
+        println!(
+            "\n{name}, all queries: nDCG@10 {:.3}, zero results {:.3} (what eval/search/reported.tsv holds the tests to)",
+            all.ndcg, all.zero
+        );
+    }
     if let Some((first, last)) = measured.first().zip(measured.last()) {
         let ratio = |dev| half(&last.1, dev).ndcg / half(&first.1, dev).ndcg.max(f64::EPSILON);
         let snowball = &measured[1];

@@ -64,7 +64,8 @@ fn strong_grades(stem: &str) -> Vec<String> {
     let chars: Vec<char> = stem.chars().collect();
     for back in [1, 2] {
         if chars.len() > back + 1 {
-            let at = chars.len() - back;
+            // The stop is the last letter, or the one before a last vowel.
+            let at = chars.len() + 1 - back;
             let c = chars[at - 1];
             if matches!(c, 't' | 'k' | 'p')
                 && chars[at - 2] != c
@@ -75,6 +76,41 @@ fn strong_grades(stem: &str) -> Vec<String> {
                 strong.extend(&chars[at..]);
                 out.push(strong);
             }
+        }
+    }
+    out
+}
+
+/// A Finnish stem with its last consonant in the weak grade, where a derived noun keeps the
+/// strong grade its verb's infinitive does not: `viitta` → viita (viittaus → viitata),
+/// `hyppä` → hypä (hyppäys → hypätä), `rakka` → raka (rakkaus → rakas).
+fn weak_grades(stem: &str) -> Vec<String> {
+    let chars: Vec<char> = stem.chars().collect();
+    let mut out = Vec::new();
+    // The last consonant pair, possibly followed by one vowel.
+    for back in [0, 1] {
+        if chars.len() < back + 3 {
+            continue;
+        }
+        let at = chars.len() - back;
+        if back == 1 && !is_vowel(chars[at]) {
+            continue;
+        }
+        let (x, y) = (chars[at - 2], chars[at - 1]);
+        let weak = match (x, y) {
+            ('t', 't') | ('k', 'k') | ('p', 'p') => Some(vec![x]),
+            ('n', 't') => Some(vec!['n', 'n']),
+            ('l', 't') => Some(vec!['l', 'l']),
+            ('r', 't') => Some(vec!['r', 'r']),
+            ('m', 'p') => Some(vec!['m', 'm']),
+            ('n', 'k') => Some(vec!['n', 'g']),
+            _ => None,
+        };
+        if let Some(weak) = weak {
+            let mut w: String = chars[..at - 2].iter().collect();
+            w.extend(weak);
+            w.extend(&chars[at..]);
+            out.push(w);
         }
     }
     out
@@ -140,25 +176,33 @@ fn finnish(lemma: &str) -> Vec<String> {
         out.push(format!("{stem}{a}"));
         out.push(stem.to_owned());
     }
-    // Actions and results: -us/-ys (`ohjaus` → ohjata, `kuntoutus` → kuntoutua, `koulutus`
+    // Actions and results: -us/-ys (`ohjaus` → ohjata, `toteutus` → toteuttaa, `koulutus`
     // → kouluttaa, `kehitys` → kehittää, `terveys` → terve, `sairaus` → sairas).
+    // The transitive verb before the intransitive one (`toteutus` → toteuttaa rather than
+    // toteutua), as the noun usually names the act.
     if let Some(stem) = strip(&["us", "ys"]) {
         out.push(format!("{stem}t{a}"));
-        out.push(format!("{stem}{u}{a}"));
+        for weak in weak_grades(stem) {
+            out.push(format!("{weak}t{a}"));
+        }
         out.push(format!("{stem}{a}{a}"));
         for strong in strong_grades(stem) {
             out.push(format!("{strong}{a}{a}"));
         }
+        out.push(format!("{stem}{u}{a}"));
         out.push(format!("{stem}{a}"));
-        out.push(stem.to_owned());
         out.push(format!("{stem}s"));
+        for weak in weak_grades(stem) {
+            out.push(format!("{weak}s"));
+        }
+        out.push(stem.to_owned());
         return out;
     }
     // -nti/-nta/-ntä (`arviointi` → arvioida, `seuranta` → seurata, `toiminta` → toimia).
     if let Some(stem) = strip(&["nti", "nta", "ntä"]) {
+        out.push(format!("{stem}{a}"));
         out.push(format!("{stem}d{a}"));
         out.push(format!("{stem}t{a}"));
-        out.push(format!("{stem}{a}"));
         return out;
     }
     // -u/-y after l, n, r, s or t (`palvelu` → palvella, `ehkäisy` → ehkäistä,
@@ -266,7 +310,18 @@ mod tests {
             ("ohjaaja", Some("ohjata"), "agent noun of a verb in -ata"),
             ("ohjaus", Some("ohjata"), "-us of a verb in -ata"),
             ("arviointi", Some("arvioida"), "-nti of a verb in -ida"),
-            ("kuntoutus", Some("kuntoutua"), "-us of a verb in -ua"),
+            ("kuntoutus", Some("kuntouttaa"), "-us of a verb in -ttaa"),
+            (
+                "toteutus",
+                Some("toteuttaa"),
+                "-us of the transitive verb first",
+            ),
+            (
+                "viittaus",
+                Some("viitata"),
+                "-us keeps the strong grade the verb does not",
+            ),
+            ("toiminta", Some("toimia"), "-nta of a verb in -ia"),
             ("kehittäjä", Some("kehittää"), "agent noun -jä"),
             ("hoito", Some("hoitaa"), "-o of a verb in -aa"),
             ("palvelu", Some("palvella"), "-u of a verb in -lla"),

@@ -38,6 +38,9 @@ pub struct Reading {
     /// Compound components as (form inside the compound, base form): `mielen`/`mieli`,
     /// `terveys`/`terveys`, `palvelu`/`palvelu`. One component for a simple word.
     pub components: Vec<(String, String)>,
+    /// What the word's last component derives from, where Voikko says it is derived:
+    /// `ohjaus` (`+ohja(ohjata)+us(+us)`) derives from *ohjata*.
+    pub root: Option<String>,
 }
 
 fn library() -> Option<&'static Mutex<Library>> {
@@ -133,17 +136,49 @@ pub fn readings(word: &str) -> Option<Vec<Reading>> {
             if let Some(base) = value(analysis, c"BASEFORM") {
                 // Hyphens are dropped as in the rest of the analysis: sote-keskus = sotekeskus.
                 let base = base.replace('-', "").to_lowercase();
-                let components = value(analysis, c"WORDBASES")
+                let wordbases = value(analysis, c"WORDBASES");
+                let root = wordbases.as_deref().and_then(derivation_root);
+                let components = wordbases
                     .map(|w| components(&w))
                     .filter(|c| !c.is_empty())
                     .unwrap_or_else(|| vec![(base.clone(), base.clone())]);
-                out.push(Reading { base, components });
+                out.push(Reading {
+                    base,
+                    components,
+                    root,
+                });
             }
             at = at.add(1);
         }
         (library.free_analyses)(analyses);
     }
     Some(out)
+}
+
+/// The base of the last component of Voikko's WORDBASES that a derivational suffix follows:
+/// `+ohja(ohjata)+us(+us)` → ohjata; none for a word without a suffix.
+fn derivation_root(wordbases: &str) -> Option<String> {
+    let mut root = None;
+    let mut last_base: Option<String> = None;
+    let mut rest = wordbases;
+    while let Some(after) = rest.strip_prefix('+') {
+        let form_end = after.find(['(', '+']).unwrap_or(after.len());
+        let (base, next) = match after[form_end..].strip_prefix('(') {
+            Some(inner) => {
+                let close = inner.find(')').unwrap_or(inner.len());
+                (&inner[..close], inner.get(close + 1..).unwrap_or(""))
+            }
+            None => ("", &after[form_end..]),
+        };
+        rest = next;
+        if base.starts_with('+') {
+            root = last_base.clone();
+        } else if !base.is_empty() {
+            last_base = Some(base.replace(['=', '-'], "").to_lowercase());
+            root = None;
+        }
+    }
+    root
 }
 
 /// Compound components from Voikko's WORDBASES, `+mielen(mieli)+terve(terve)+ys(+ys)`:
@@ -230,6 +265,19 @@ mod tests {
         for part in ["lapsi", "lastensuojelu", "ilmoitus", "suojeluilmoitus"] {
             assert!(terms.parts.contains(&part.to_owned()), "{part}: {terms:?}");
         }
+    }
+
+    #[test]
+    fn a_suffix_names_the_root_it_derives_from() {
+        assert_eq!(
+            derivation_root("+ohja(ohjata)+us(+us)").as_deref(),
+            Some("ohjata")
+        );
+        assert_eq!(
+            derivation_root("+asumis(asua)+palvel(palvella)+u(+u)").as_deref(),
+            Some("palvella")
+        );
+        assert_eq!(derivation_root("+koti(koti)+hoito(hoito)"), None);
     }
 
     #[test]

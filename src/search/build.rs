@@ -373,11 +373,10 @@ pub fn title_phrases(scope: Scope<'_>, parsed: &ParsedQuery) -> Vec<Box<dyn Quer
         .collect()
 }
 
-/// The words of `parsed` (lowercase) that may be typos: long enough for one, unknown to the
-/// lexicons, and not a word of `searcher`'s index either (an English word such as
-/// *housing*, which no lexicon lists, is a real word where the documents have it).
-pub fn typo_words(searcher: &Searcher, scope: Scope<'_>, parsed: &ParsedQuery) -> Vec<String> {
-    let indexed = |lang: Language, word: &str| {
+/// Whether a word's main term, in some language present, is a word of `searcher`'s index
+/// (in a title or a body).
+fn indexed(searcher: &Searcher, scope: Scope<'_>, word: &str) -> bool {
+    scope.languages.iter().any(|&lang| {
         let Some((_, term)) = main_terms(Analyzer::full(lang).analyze(word))
             .into_iter()
             .next()
@@ -392,16 +391,51 @@ pub fn typo_words(searcher: &Searcher, scope: Scope<'_>, parsed: &ParsedQuery) -
                     .is_ok_and(|index| index.terms().get(&term).is_ok_and(|t| t.is_some()))
             })
         })
-    };
+    })
+}
+
+/// The words of `parsed` (lowercase) that may be typos: long enough for one, unknown to the
+/// lexicons, and not a word of `searcher`'s index either (an English word such as
+/// *housing*, which no lexicon lists, is a real word where the documents have it).
+pub fn typo_words(searcher: &Searcher, scope: Scope<'_>, parsed: &ParsedQuery) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for item in parsed.positives() {
         let Item::Word(word) = item else { continue };
         let lower = word.to_lowercase();
         if !out.contains(&lower)
             && !typo_automata(scope, &lower).is_empty()
-            && !scope.languages.iter().any(|&lang| indexed(lang, &lower))
+            && !indexed(searcher, scope, &lower)
         {
             out.push(lower);
+        }
+    }
+    out
+}
+
+/// `parsed` with each hyphenated word that no document has whole taken as its pieces:
+/// `mt-päihdepalvelut` is *mt* and *päihdepalvelut*, which the documents write as
+/// "mielenterveys- ja päihdepalvelut". A hyphenated word the index has (`sote-keskus`)
+/// stays whole.
+pub fn pieces_of_unknown_hyphenated(
+    searcher: &Searcher,
+    scope: Scope<'_>,
+    parsed: &ParsedQuery,
+) -> ParsedQuery {
+    let mut out = parsed.clone();
+    out.groups.clear();
+    for group in &parsed.groups {
+        let pieces: Vec<&str> = match group.as_slice() {
+            [Item::Word(word)] if word.contains('-') && !indexed(searcher, scope, word) => word
+                .split('-')
+                .filter(|p| p.chars().any(char::is_alphanumeric))
+                .collect(),
+            _ => Vec::new(),
+        };
+        match pieces.len() {
+            0 | 1 => out.groups.push(group.clone()),
+            _ => out
+                .groups
+                .extend(pieces.into_iter().map(|p| vec![Item::Word(p.to_owned())])),
         }
     }
     out

@@ -281,12 +281,12 @@ fn run(
     req: &SearchRequest,
     facets: bool,
 ) -> Result<Ran, SearchError> {
-    let parsed = parse(&req.q);
     let languages = languages_present(searcher);
     let scope = Scope {
         fields: index.fields(),
         languages: &languages,
     };
+    let parsed = build::pieces_of_unknown_hyphenated(searcher, scope, &parse(&req.q));
     let order = req.order.unwrap_or(if parsed.matches_all() {
         Order::Newest
     } else {

@@ -9,8 +9,13 @@ mod crash;
 mod documents;
 mod errors;
 mod ingest;
+// Shared with examples/search_eval.rs, which uses what this crate does not.
+#[allow(dead_code)]
+mod judged;
 mod language;
+mod multiword;
 mod page;
+mod quality;
 mod recommend;
 mod search;
 mod searchbox;
