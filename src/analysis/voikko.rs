@@ -155,13 +155,13 @@ pub fn readings(word: &str) -> Option<Vec<Reading>> {
     Some(out)
 }
 
-/// The base of the last component of Voikko's WORDBASES that a derivational suffix follows:
-/// `+ohja(ohjata)+us(+us)` → ohjata; none for a word without a suffix.
-fn derivation_root(wordbases: &str) -> Option<String> {
-    let mut root = None;
-    let mut last_base: Option<String> = None;
+/// The morphemes of Voikko's WORDBASES, `+mielen(mieli)+terve(terve)+ys(+ys)`, as (written
+/// form, base form): `form(base)`, or a bare `form` with an empty base; a derivational
+/// suffix's base starts with `+`.
+fn morphemes(wordbases: &str) -> impl Iterator<Item = (&str, &str)> {
     let mut rest = wordbases;
-    while let Some(after) = rest.strip_prefix('+') {
+    std::iter::from_fn(move || {
+        let after = rest.strip_prefix('+')?;
         let form_end = after.find(['(', '+']).unwrap_or(after.len());
         let (base, next) = match after[form_end..].strip_prefix('(') {
             Some(inner) => {
@@ -171,10 +171,26 @@ fn derivation_root(wordbases: &str) -> Option<String> {
             None => ("", &after[form_end..]),
         };
         rest = next;
+        Some((&after[..form_end], base))
+    })
+}
+
+/// A morpheme's form or base as a term: `=` marks a morpheme boundary inside a part
+/// (`hyvin=vointi`), `-` a written hyphen (`sote-`), and neither belongs to a term.
+fn clean(s: &str) -> String {
+    s.replace(['=', '-'], "").to_lowercase()
+}
+
+/// The base of the last component of Voikko's WORDBASES that a derivational suffix follows:
+/// `+ohja(ohjata)+us(+us)` → ohjata; none for a word without a suffix.
+fn derivation_root(wordbases: &str) -> Option<String> {
+    let mut root = None;
+    let mut last_base = None;
+    for (_, base) in morphemes(wordbases) {
         if base.starts_with('+') {
             root = last_base.clone();
         } else if !base.is_empty() {
-            last_base = Some(base.replace(['=', '-'], "").to_lowercase());
+            last_base = Some(clean(base));
             root = None;
         }
     }
@@ -186,22 +202,8 @@ fn derivation_root(wordbases: &str) -> Option<String> {
 /// it, and such a component's base form is its written form (`terveys`).
 fn components(wordbases: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String, bool)> = Vec::new();
-    let mut rest = wordbases;
-    while let Some(after) = rest.strip_prefix('+') {
-        // `form(base)` or a bare `form`; the base may itself start with `+`.
-        let form_end = after.find(['(', '+']).unwrap_or(after.len());
-        // `=` marks a morpheme boundary inside a part (`hyvin=vointi`), `-` a written hyphen
-        // (`sote-`): neither belongs to a term.
-        let clean = |s: &str| s.replace(['=', '-'], "").to_lowercase();
-        let form = clean(&after[..form_end]);
-        let (base, next) = match after[form_end..].strip_prefix('(') {
-            Some(inner) => {
-                let close = inner.find(')').unwrap_or(inner.len());
-                (&inner[..close], inner.get(close + 1..).unwrap_or(""))
-            }
-            None => ("", &after[form_end..]),
-        };
-        rest = next;
+    for (form, base) in morphemes(wordbases) {
+        let form = clean(form);
         match out.last_mut() {
             // A suffix (`(+ys)`) or a bare ending joins the component before it.
             Some((surface, _, derived)) if base.is_empty() || base.starts_with('+') => {

@@ -14,7 +14,9 @@
 use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Weight};
 use tantivy::{Searcher, SegmentReader, TERMINATED, Term};
 
-use super::disjunction::{Cursors, Disjunction, Window, Windowed, Windows};
+use super::disjunction::{
+    Cursors, Disjunction, Window, Windowed, Windows, cursors_each, windowed_each,
+};
 
 /// Documents matching every one of `all` and none of `none`; a document's score is the sum
 /// of its scores in `all`. Built by the query builder (`build.rs`).
@@ -41,15 +43,9 @@ impl Conjunction {
 
     /// What scores the conjunction window by window in `searcher`'s segments.
     pub fn windowed(&self, searcher: &Searcher) -> tantivy::Result<WindowedConjunction> {
-        let windowed = |words: &[Disjunction]| {
-            words
-                .iter()
-                .map(|d| d.windowed(searcher))
-                .collect::<tantivy::Result<Vec<_>>>()
-        };
         Ok(WindowedConjunction {
-            all: windowed(&self.all)?,
-            none: windowed(&self.none)?,
+            all: windowed_each(&self.all, searcher)?,
+            none: windowed_each(&self.none, searcher)?,
         })
     }
 }
@@ -79,14 +75,8 @@ impl Windows for WindowedConjunction {
         reader: &SegmentReader,
         f: &mut dyn FnMut(&Window),
     ) -> tantivy::Result<()> {
-        let open = |words: &[Windowed]| {
-            words
-                .iter()
-                .map(|w| w.cursors(segment, reader))
-                .collect::<tantivy::Result<Vec<Cursors>>>()
-        };
-        let mut all = open(&self.all)?;
-        let mut none = open(&self.none)?;
+        let mut all = cursors_each(&self.all, segment, reader)?;
+        let mut none = cursors_each(&self.none, segment, reader)?;
         if all.is_empty() {
             return Ok(());
         }

@@ -14,7 +14,9 @@
 use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Weight};
 use tantivy::{Searcher, SegmentReader, TERMINATED, Term};
 
-use super::disjunction::{Cursors, Disjunction, Window, Windowed, Windows};
+use super::disjunction::{
+    Cursors, Disjunction, Window, Windowed, Windows, cursors_each, windowed_each,
+};
 
 /// Documents matching at least `floor` of `words` (or `together`, which counts as all of
 /// them) and none of `none`.
@@ -68,12 +70,7 @@ impl Coverage {
 
     /// What scores the query window by window in `searcher`'s segments.
     pub fn windowed(&self, searcher: &Searcher) -> tantivy::Result<WindowedCoverage> {
-        let windowed = |words: &[Disjunction]| {
-            words
-                .iter()
-                .map(|d| d.windowed(searcher))
-                .collect::<tantivy::Result<Vec<_>>>()
-        };
+        let windowed = |words: &[Disjunction]| windowed_each(words, searcher);
         Ok(WindowedCoverage {
             words: windowed(&self.words)?,
             derived: windowed(&self.derived)?,
@@ -117,12 +114,7 @@ impl Windows for WindowedCoverage {
         reader: &SegmentReader,
         f: &mut dyn FnMut(&Window),
     ) -> tantivy::Result<()> {
-        let open = |words: &[Windowed]| {
-            words
-                .iter()
-                .map(|w| w.cursors(segment, reader))
-                .collect::<tantivy::Result<Vec<Cursors>>>()
-        };
+        let open = |words: &[Windowed]| cursors_each(words, segment, reader);
         // The synonyms of all the words count as every word: the last "word", weighed so.
         let mut words = open(&self.words)?;
         let all = words.len();

@@ -143,6 +143,23 @@ impl Disjunction {
     }
 }
 
+/// Several disjunctions made ready to score window by window in `searcher`'s segments.
+pub(super) fn windowed_each(
+    words: &[Disjunction],
+    searcher: &Searcher,
+) -> tantivy::Result<Vec<Windowed>> {
+    words.iter().map(|d| d.windowed(searcher)).collect()
+}
+
+/// Several disjunctions' alternatives in the segment `segment`, each at its first document.
+pub(super) fn cursors_each(
+    words: &[Windowed],
+    segment: u32,
+    reader: &SegmentReader,
+) -> tantivy::Result<Vec<Cursors>> {
+    words.iter().map(|w| w.cursors(segment, reader)).collect()
+}
+
 /// A term ready to be read in every segment.
 struct WeightedTerm {
     field: Field,
