@@ -60,6 +60,10 @@ pub struct LimitArgs {
     /// Read requests admitted beyond those the search threads run; more get 503 at once.
     #[arg(long, env = "INNOHAKU_SEARCH_QUEUE", default_value_t = 64)]
     pub search_queue: u32,
+    /// Under overload (reads queueing without a break), the longest a read may wait for a
+    /// search thread; one that waited longer gets 503 instead of a late answer.
+    #[arg(long, env = "INNOHAKU_SEARCH_WAIT", default_value = "15ms", value_parser = http::parse_duration)]
+    pub search_wait: std::time::Duration,
     /// Requests each client may make to the public endpoints, e.g. `20/s` or `20/s,40`
     /// (a burst of 40); `off` for no limit.
     #[arg(long, env = "INNOHAKU_RATE_LIMIT", default_value = "off", value_parser = |s: &str| http::parse_rate(s).map(Rate))]
@@ -85,6 +89,7 @@ impl LimitArgs {
             body_timeout: self.body_timeout,
             drain_timeout: self.drain_timeout,
             search_queue: self.search_queue as usize,
+            search_wait: self.search_wait,
             rate_limit: self.rate_limit.0,
             client_ip_header: self.client_ip_header.clone(),
         }

@@ -27,6 +27,11 @@ pub struct Limits {
     /// Read requests (searches, recommendations…) admitted beyond those the search threads
     /// are running; more are refused at once with 503 and `Retry-After`.
     pub search_queue: usize,
+    /// Longest a read request may wait for a search thread while reads queue without a break
+    /// (overload); one that waited longer is refused with 503 and `Retry-After` instead of run.
+    /// Under overload this keeps the admitted requests about as fast as unloaded ones, and the
+    /// work a late answer would cost goes to fresh ones.
+    pub search_wait: Duration,
     /// Requests per second each client may make to the public endpoints; `None`: no limit.
     pub rate_limit: Option<RateLimit>,
     /// The header a trusted reverse proxy puts the client's address in (its last entry is
@@ -43,6 +48,7 @@ impl Default for Limits {
             body_timeout: Duration::from_secs(30),
             drain_timeout: Duration::from_secs(10),
             search_queue: 64,
+            search_wait: Duration::from_millis(15),
             rate_limit: None,
             client_ip_header: None,
         }

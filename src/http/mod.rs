@@ -13,6 +13,7 @@ pub mod server;
 mod similar;
 mod ui;
 
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
@@ -349,6 +350,75 @@ pub(crate) async fn computing<T: Send + 'static>(
         .map_err(ApiError::internal)?
 }
 
+/// Runs a public read (a search, a recommendation, a document) on a search thread, unless the
+/// server is overloaded and the read waited for a thread longer than the limits allow: then it
+/// is refused (503, `Retry-After`) without doing its work. The concurrency limit in front
+/// bounds how many wait; this bounds how long, whatever a request costs, so that under overload
+/// the requests that are answered are answered about as fast as without it (the fault script's
+/// overload scenario). Overloaded means a standing queue, as CoDel defines it: reads have been
+/// waiting without a break for [`STANDING`]. A slow machine with no queue (a starved CPU, a
+/// burst) sheds nothing: refusing would save no work for anyone else.
+pub(crate) async fn reading<T: Send + 'static>(
+    limits: &Limits,
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let queued = Instant::now();
+    let patience = limits.search_wait;
+    READS.enter(queued);
+    computing(move || {
+        let now = Instant::now();
+        if READS.leave(now) && now - queued > patience {
+            return Err(ApiError::overloaded());
+        }
+        f()
+    })
+    .await
+}
+
+/// How long reads must have been waiting without a break for the queue to count as standing.
+const STANDING: Duration = Duration::from_millis(100);
+
+/// The reads waiting for a search thread: how many, and when the queue was last empty. One
+/// per process, as the search threads are.
+struct ReadQueue {
+    waiting: AtomicUsize,
+    /// When the queue was last empty, in microseconds after `epoch`.
+    empty_at: AtomicU64,
+    epoch: Instant,
+}
+
+static READS: LazyLock<ReadQueue> = LazyLock::new(|| ReadQueue {
+    waiting: AtomicUsize::new(0),
+    empty_at: AtomicU64::new(0),
+    epoch: Instant::now(),
+});
+
+impl ReadQueue {
+    fn enter(&self, now: Instant) {
+        if self.waiting.fetch_add(1, Ordering::AcqRel) == 0 {
+            self.mark_empty(now);
+        }
+    }
+
+    /// A read leaves the queue for a thread; true when the queue is standing.
+    fn leave(&self, now: Instant) -> bool {
+        let standing = now
+            .saturating_duration_since(self.epoch)
+            .saturating_sub(Duration::from_micros(self.empty_at.load(Ordering::Acquire)))
+            > STANDING;
+        if self.waiting.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.mark_empty(now);
+        }
+        standing
+    }
+
+    fn mark_empty(&self, now: Instant) {
+        let micros = now.saturating_duration_since(self.epoch).as_micros();
+        self.empty_at
+            .store(u64::try_from(micros).unwrap_or(u64::MAX), Ordering::Release);
+    }
+}
+
 /// Writes running at once, a bound on their threads; more wait their turn (they take the
 /// index writer in turn anyway).
 static WRITES: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(16));
@@ -427,7 +497,8 @@ async fn search(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SearchResponse>, ApiError> {
     let req = params::search_request(raw.as_deref())?;
-    computing(move || {
+    let limits = state.limits.clone();
+    reading(&limits, move || {
         let started = Instant::now();
         let results = state.service.search(&req)?;
         Ok(Json(SearchResponse {
@@ -451,7 +522,8 @@ async fn document(
     Path(id): Path<String>,
 ) -> Result<Json<Document>, ApiError> {
     let id = parse_id(&id)?;
-    let doc = computing(move || Ok(state.service.get(&id)?)).await?;
+    let limits = state.limits.clone();
+    let doc = reading(&limits, move || Ok(state.service.get(&id)?)).await?;
     doc.map(Json)
         .ok_or_else(|| ApiError::new(Problem::NotFound, "no document has this id"))
 }
@@ -477,7 +549,8 @@ async fn suggest(
             }
         }
     }
-    computing(move || Ok(Json(state.service.suggest(&q, limit)?))).await
+    let limits = state.limits.clone();
+    reading(&limits, move || Ok(Json(state.service.suggest(&q, limit)?))).await
 }
 
 async fn analyze(RawQuery(raw): RawQuery) -> Result<Json<crate::analysis::Inspection>, ApiError> {

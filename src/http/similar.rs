@@ -16,7 +16,7 @@ use crate::recommend::{self, DocumentRef, Options, Page, Recommendations, Region
 use crate::schema::{DocId, Kind, Language, Region, TargetGroup, Theme};
 
 use super::error::{ApiError, Problem};
-use super::{AppState, computing, params, parse_id};
+use super::{AppState, computing, params, parse_id, reading};
 
 /// How long a shared cache may reuse a response before revalidating: short, because a
 /// revalidation is cheap (304) and hosts expect edits to show up soon.
@@ -45,7 +45,11 @@ pub async fn for_document(
     if fresh(&headers, &etag) {
         return Ok(not_modified(etag));
     }
-    let found = computing(move || Ok(state.service.similar(&id, &request.options)?)).await?;
+    let limits = state.limits.clone();
+    let found = reading(&limits, move || {
+        Ok(state.service.similar(&id, &request.options)?)
+    })
+    .await?;
     let (source, recommendations) =
         found.ok_or_else(|| ApiError::new(Problem::NotFound, "no document has this id"))?;
     Ok(cached(
@@ -107,7 +111,8 @@ pub(super) async fn answer_page(
             "give the page's text, or at least one theme or target group",
         ));
     }
-    let recommendations = computing(move || {
+    let limits = state.limits.clone();
+    let recommendations = reading(&limits, move || {
         Ok(state
             .service
             .similar_to_page(&request.page, &request.options)?)

@@ -506,17 +506,9 @@ fn sample_binary() -> &'static Binary {
         .1
 }
 
-#[test]
-fn overload_is_shed_early_with_retry_after() {
-    // A server of its own: the overload would shed the requests of tests sharing one.
-    let dir = tempfile::tempdir().unwrap();
-    let server = Binary::try_start(
-        dir.path(),
-        Some(&sample_dir()),
-        &[],
-        &[("INNOHAKU_SEARCH_QUEUE", "2")],
-    )
-    .expect("the server serves");
+/// Sixty clients searching five times each at once; every answer is 200 or a 503 problem with
+/// `Retry-After`. Returns (served, shed).
+fn flood(server: &Binary) -> (usize, usize) {
     let base = server.base.clone();
     let clients: Vec<_> = (0..60)
         .map(|i| {
@@ -551,11 +543,57 @@ fn overload_is_shed_early_with_retry_after() {
     let ok = statuses.iter().filter(|s| s.0 == 200).count();
     eprintln!("{} requests: {ok} served, {shed} shed", statuses.len());
     assert_eq!(ok + shed, statuses.len(), "{statuses:?}");
+    assert!(statuses.iter().filter(|s| s.0 == 503).all(|s| s.1 && s.2));
+    (ok, shed)
+}
+
+#[test]
+fn overload_is_shed_early_with_retry_after() {
+    // A server of its own: the overload would shed the requests of tests sharing one.
+    let dir = tempfile::tempdir().unwrap();
+    let server = Binary::try_start(
+        dir.path(),
+        Some(&sample_dir()),
+        &[],
+        &[
+            ("INNOHAKU_SEARCH_QUEUE", "2"),
+            ("INNOHAKU_SEARCH_WAIT", "10s"),
+        ],
+    )
+    .expect("the server serves");
+    let (ok, shed) = flood(&server);
     assert!(shed > 0, "nothing was shed");
     assert!(ok > 0, "nothing was served");
-    assert!(statuses.iter().filter(|s| s.0 == 503).all(|s| s.1 && s.2));
     // Health checks are never shed.
     assert_eq!(server.get("/healthz").status(), 200);
+}
+
+#[test]
+fn a_read_that_waited_too_long_for_a_thread_is_shed() {
+    // A queue long enough for every client: only the wait can shed.
+    let dir = tempfile::tempdir().unwrap();
+    let patient = |wait: &str| {
+        Binary::try_start(
+            dir.path(),
+            Some(&sample_dir()),
+            &[],
+            &[
+                ("INNOHAKU_SEARCH_QUEUE", "1000"),
+                ("INNOHAKU_SEARCH_WAIT", wait),
+            ],
+        )
+        .expect("the server serves")
+    };
+    let server = patient("1ms");
+    let (ok, shed) = flood(&server);
+    assert!(
+        shed > 0,
+        "nothing waited past 1 ms: the wait is not bounded"
+    );
+    assert!(ok > 0, "nothing was served");
+    drop(server);
+    let server = patient("60s");
+    assert_eq!(flood(&server), (300, 0), "a patient server sheds nothing");
 }
 
 #[test]

@@ -16,7 +16,7 @@ use crate::search::escape_into;
 
 use super::error::{ApiError, Problem};
 use super::similar::{self, SimilarResponse};
-use super::{AppState, computing, parse_id};
+use super::{AppState, parse_id, reading};
 
 const WIDGET_JS: &str = include_str!("widget.js");
 /// Interface text of the widget and the iframe version; the search page labels its similar
@@ -200,8 +200,11 @@ pub async fn iframe(
     }
     let response = match request.document.take() {
         Some(id) => {
-            let found =
-                computing(move || Ok(state.service.similar(&id, &request.options)?)).await?;
+            let limits = state.limits.clone();
+            let found = reading(&limits, move || {
+                Ok(state.service.similar(&id, &request.options)?)
+            })
+            .await?;
             let (source, recommendations) =
                 found.ok_or_else(|| ApiError::new(Problem::NotFound, "no document has this id"))?;
             SimilarResponse {
