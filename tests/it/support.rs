@@ -50,6 +50,7 @@ impl TestServer {
         let state = AppState {
             service: Arc::new(service),
             admin_key: Some(Arc::from(ADMIN_KEY)),
+            metrics_key: None,
             origins: Arc::new(Origins::parse(ALLOWED_ORIGIN).expect("a valid origin")),
             limits: http::Limits {
                 max_batch_docs: MAX_BATCH_DOCS,
