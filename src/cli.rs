@@ -66,9 +66,8 @@ impl FromArgMatches for ConfigArgs {
     fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
         let mut flags = config::Layer::new();
         for setting in SETTINGS {
-            if let (Some(flag), Some(value)) =
-                (setting.flag, matches.get_one::<String>(setting.key))
-            {
+            let Some(flag) = setting.flag else { continue };
+            if let Some(value) = matches.get_one::<String>(setting.key) {
                 flags.insert(setting.key, (value.clone(), Origin::Flag(flag)));
             }
         }

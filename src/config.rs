@@ -491,8 +491,8 @@ impl Config {
     pub fn check(mut values: Layer) -> Result<Config, ConfigError> {
         let v = Values(&values);
         let limits = Limits {
-            max_batch_docs: v.parse("limits.max_batch_docs", |s| positive(s))?,
-            max_connections: v.parse("limits.max_connections", |s| positive(s))?,
+            max_batch_docs: v.parse("limits.max_batch_docs", positive)?,
+            max_connections: v.parse("limits.max_connections", positive)?,
             header_timeout: v.parse("limits.header_timeout", nonzero_duration)?,
             body_timeout: v.parse("limits.body_timeout", nonzero_duration)?,
             drain_timeout: v.parse("limits.drain_timeout", http::parse_duration)?,
@@ -748,6 +748,22 @@ mod tests {
         let with_file = flag("auth.admin_key_file", key_file.to_str().unwrap());
         let config = Config::load(None, &env, with_file).unwrap();
         assert_eq!(&**config.admin_key.unwrap().expose(), "from-the-file");
+    }
+
+    #[test]
+    fn every_setting_is_documented() {
+        let docs = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/configuration.md"),
+        )
+        .unwrap();
+        for s in SETTINGS {
+            let flag = s.flag.map_or("(none)".to_owned(), |f| format!("`--{f}`"));
+            let row = format!("| `{}` | `{}` | {flag} |", s.key, s.env);
+            assert!(
+                docs.contains(&row),
+                "docs/configuration.md has no row {row}"
+            );
+        }
     }
 
     #[test]

@@ -210,6 +210,11 @@ fn register() {
     for result in ["succeeded", "failed", "cancelled"] {
         metrics::counter!(names::REINDEXES, "result" => result).absolute(0);
     }
+    // A histogram registered without samples is listed, empty.
+    let _ = metrics::histogram!(names::REINDEX_DURATION);
+    for shape in SEARCH_SHAPES {
+        let _ = metrics::histogram!(names::SEARCH_DURATION, "shape" => shape);
+    }
     metrics::gauge!(names::HTTP_CONNECTIONS).set(0.0);
     metrics::gauge!(
         names::BUILD_INFO,

@@ -183,7 +183,7 @@ impl Drop for Logged {
             method = line.method,
             route = &*line.route,
             status = line.status,
-            latency_ms = line.started.elapsed().as_secs_f64() * 1000.0,
+            latency_ms = line.started.elapsed().as_micros() as f64 / 1000.0,
             bytes = self.bytes,
             request_id = line.id.as_str(),
             "request"

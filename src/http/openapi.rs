@@ -68,35 +68,31 @@ impl utoipa::Modify for RequestIds {
     fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::header::HeaderBuilder;
         use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-        use utoipa::openapi::{ObjectBuilder, RefOr, Required, Type};
-        let id = || {
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .min_length(Some(1))
-                .max_length(Some(super::observe::MAX_REQUEST_ID))
-                .pattern(Some("^[!-~]+$"))
-        };
+        use utoipa::openapi::{ObjectBuilder, Ref, RefOr, Required, Type};
+        let id = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(super::observe::MAX_REQUEST_ID))
+            .pattern(Some("^[!-~]+$"))
+            .description(Some(
+                "A request's id: the caller's `X-Request-Id` when it is 1-128 visible ASCII \
+                 characters, else a new one. Every response has it in `X-Request-Id`, every \
+                 problem body in `request_id`, and the access log line of the request.",
+            ));
+        api.components
+            .get_or_insert_with(Default::default)
+            .schemas
+            .insert("RequestId".into(), id.into());
         let parameter = ParameterBuilder::new()
             .name("X-Request-Id")
             .parameter_in(ParameterIn::Header)
             .required(Required::False)
-            .description(Some(
-                "The caller's id for this request (1-128 visible ASCII characters): echoed in the \
-                 response and logged. Another value is replaced by a new id.",
-            ))
-            .schema(Some(id()))
+            .schema(Some(Ref::from_schema_name("RequestId")))
             .build();
         let header = HeaderBuilder::new()
-            .schema(id())
-            .description(Some(
-                "The request's id: the caller's `X-Request-Id` or a new one. It is also in every \
-                 problem body (`request_id`) and in the access log.",
-            ))
+            .schema(Ref::from_schema_name("RequestId"))
             .build();
         for item in api.paths.paths.values_mut() {
-            item.parameters
-                .get_or_insert_with(Vec::new)
-                .push(parameter.clone());
             for operation in [
                 &mut item.get,
                 &mut item.put,
@@ -106,6 +102,10 @@ impl utoipa::Modify for RequestIds {
             .into_iter()
             .flatten()
             {
+                operation
+                    .parameters
+                    .get_or_insert_with(Vec::new)
+                    .push(parameter.clone());
                 for response in operation.responses.responses.values_mut() {
                     if let RefOr::T(response) = response {
                         response

@@ -407,6 +407,27 @@ impl AsyncWrite for Prefixed {
 mod tests {
     use super::*;
 
+    /// While the service opens, the server is alive but not ready, and says so in problems.
+    #[tokio::test]
+    async fn a_starting_server_is_alive_and_not_ready() {
+        for (path, status) in [("/healthz", 200), ("/readyz", 503), ("/v1/search?q=x", 503)] {
+            let request = Request::builder()
+                .uri(path)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let response = starting().oneshot(request).await.unwrap();
+            assert_eq!(response.status(), status, "{path}");
+            assert!(response.headers().contains_key("x-request-id"));
+            if status == 503 {
+                assert_eq!(
+                    response.headers()["content-type"],
+                    "application/problem+json"
+                );
+                assert_eq!(response.headers()["retry-after"], "5");
+            }
+        }
+    }
+
     fn refused(head: &[u8]) -> Option<Problem> {
         check_head(head).err().map(|r| r.0)
     }
