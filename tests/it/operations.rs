@@ -179,15 +179,7 @@ impl Server {
                 }
             }
         });
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        let base = stdout
-            .lines()
-            .map_while(Result::ok)
-            .find_map(|l| {
-                l.strip_prefix("Innohaku is serving at ")
-                    .map(|u| u.trim_end_matches('/').to_owned())
-            })
-            .expect("the server says where it serves");
+        let base = crate::support::serving_at(&mut child);
         Server {
             child,
             base,

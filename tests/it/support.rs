@@ -128,6 +128,21 @@ impl TestServer {
     }
 }
 
+/// The base URL a started `innohaku serve` prints on its standard output once it serves
+/// (the pipe is read up to that line).
+pub fn serving_at(child: &mut std::process::Child) -> String {
+    use std::io::BufRead;
+    let stdout = std::io::BufReader::new(child.stdout.take().expect("stdout is piped"));
+    stdout
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("Innohaku is serving at ")
+                .map(|u| u.trim_end_matches('/').to_owned())
+        })
+        .expect("the server says where it serves")
+}
+
 /// The ids of a search response's hits.
 pub fn hit_ids(response: &Value) -> Vec<String> {
     response["hits"]
