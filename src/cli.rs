@@ -29,12 +29,31 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Where data lives.
+/// Where data lives, for the commands that do not serve: the data directory of the
+/// configuration (defaults < file < environment < flag) without its other settings.
 #[derive(Debug, Args)]
 pub struct DataArgs {
-    /// Data directory: the document store and the index generations.
-    #[arg(long, env = "INNOHAKU_DATA_DIR", default_value = "index/data")]
-    pub data_dir: PathBuf,
+    /// Data directory: the document store and the index generations [default: the
+    /// configuration file's `data_dir`, else index/data].
+    #[arg(long, env = "INNOHAKU_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// A TOML configuration file (docs/configuration.md): its `data_dir` is used.
+    #[arg(long, env = config::CONFIG_VAR)]
+    pub config: Option<PathBuf>,
+}
+
+impl DataArgs {
+    /// The data directory: `--data-dir` or `INNOHAKU_DATA_DIR`, else the file's, else the
+    /// default.
+    pub fn dir(&self) -> Result<PathBuf> {
+        if let Some(dir) = &self.data_dir {
+            return Ok(dir.clone());
+        }
+        let file = config::from_file(self.config.as_deref()).context("invalid configuration")?;
+        let values = config::merge([config::defaults(), file]);
+        let (dir, _) = values.get("data_dir").expect("data_dir has a default");
+        Ok(PathBuf::from(dir))
+    }
 }
 
 /// The server's settings as flags: `--config FILE` and a flag per setting of
@@ -358,11 +377,12 @@ fn open(config: &Config) -> Result<Service> {
 }
 
 fn reindex(data: DataArgs, files: Vec<PathBuf>) -> Result<ExitCode> {
+    let data_dir = data.dir()?;
     let paths = Paths {
-        data_dir: data.data_dir.clone(),
+        data_dir: data_dir.clone(),
     };
     let service = Service::open(paths, None)
-        .with_context(|| format!("opening data directory {}", data.data_dir.display()))?;
+        .with_context(|| format!("opening data directory {}", data_dir.display()))?;
     let mut failed = false;
     if !files.is_empty() {
         let report = ingest_files(service.store(), &files)?;
@@ -404,7 +424,7 @@ fn reindex(data: DataArgs, files: Vec<PathBuf>) -> Result<ExitCode> {
 
 fn search(data: DataArgs, query: String, limit: usize) -> Result<ExitCode> {
     let paths = Paths {
-        data_dir: data.data_dir,
+        data_dir: data.dir()?,
     };
     let index = SearchIndex::open_current(&Catalog::new(paths.indexes()), &paths.indexes())?;
     let req = SearchRequest {

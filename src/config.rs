@@ -73,7 +73,8 @@ const fn setting(
 }
 
 /// Every setting, in the order `innohaku config` prints them. docs/configuration.md
-/// documents each (a test holds the two together).
+/// documents each (a test holds the two together). A new section (the backups' and replicas'
+/// `[replication]`, say) is a run of rows with its prefix, and a field of [`Config`].
 pub const SETTINGS: &[Setting] = &[
     setting(
         "data_dir",

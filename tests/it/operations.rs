@@ -120,6 +120,31 @@ fn an_invalid_value_is_refused_naming_its_key_and_source() {
 }
 
 #[test]
+fn the_commands_that_do_not_serve_take_the_data_directory_of_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("from-the-file");
+    let file = dir.path().join("innohaku.toml");
+    std::fs::write(&file, format!("data_dir = {:?}\n", data.to_str().unwrap())).unwrap();
+    let output = innohaku()
+        .args(["reindex", "--config", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        data.join("store").is_dir(),
+        "the store is where the file says"
+    );
+    let flagged = dir.path().join("from-the-flag");
+    let output = innohaku()
+        .args(["reindex", "--config", file.to_str().unwrap(), "--data-dir"])
+        .arg(&flagged)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(flagged.join("store").is_dir(), "a flag over the file");
+}
+
+#[test]
 fn the_printed_configuration_redacts_the_keys() {
     let dir = tempfile::tempdir().unwrap();
     let key_file = dir.path().join("admin.key");
