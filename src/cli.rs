@@ -1,19 +1,19 @@
-//! The command line: `innohaku serve | reindex | search | validate | analyze | schemas`.
+//! The command line: `innohaku serve | config | reindex | search | validate | analyze | generate |
+//! schemas`.
 
+use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufReader, Write};
-use std::net::SocketAddr;
+use std::io::{BufReader, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use clap::parser::ValueSource;
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{Arg, ArgAction, ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 
 use crate::analysis;
-use crate::http::embed::Origins;
-use crate::http::{self, AppState};
+use crate::config::{self, Config, LogFormat, Origin, SETTINGS};
+use crate::http::{self, AppState, server};
 use crate::index::{Catalog, SearchIndex};
 use crate::ingest::{Item, read_ndjson};
 use crate::schema::{Language, json_schemas};
@@ -29,70 +29,119 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Where data lives.
+/// Where data lives, for the commands that do not serve: the data directory of the
+/// configuration (defaults < file < environment < flag) without its other settings.
 #[derive(Debug, Args)]
 pub struct DataArgs {
-    /// Data directory: the document store and the index generations.
-    #[arg(long, env = "INNOHAKU_DATA_DIR", default_value = "index/data")]
-    pub data_dir: PathBuf,
+    /// Data directory: the document store and the index generations [default: the
+    /// configuration file's `data_dir`, else index/data].
+    #[arg(long, env = "INNOHAKU_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// A TOML configuration file (docs/configuration.md): its `data_dir` is used.
+    #[arg(long, env = config::CONFIG_VAR)]
+    pub config: Option<PathBuf>,
 }
 
-/// What the server allows its clients; see [`http::Limits`] for what each means.
-#[derive(Debug, Args)]
-pub struct LimitArgs {
-    /// Most documents in one all-or-nothing (`?atomic=true`) or JSON-array request, which
-    /// is held in memory whole; NDJSON streams are unlimited.
-    #[arg(long, env = "INNOHAKU_MAX_BATCH_DOCS", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_batch_docs: u32,
-    /// Most connections open at once; keep it below the open-file limit (`ulimit -n`).
-    #[arg(long, env = "INNOHAKU_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_connections: u32,
-    /// How long a request's head may take to arrive; also how long a kept-alive connection
-    /// may stay idle (e.g. 10s, 500ms).
-    #[arg(long, env = "INNOHAKU_HEADER_TIMEOUT", default_value = "10s", value_parser = http::parse_duration)]
-    pub header_timeout: std::time::Duration,
-    /// How long a request body may stall; a small body must arrive whole within it.
-    #[arg(long, env = "INNOHAKU_BODY_TIMEOUT", default_value = "30s", value_parser = http::parse_duration)]
-    pub body_timeout: std::time::Duration,
-    /// How long a shutdown waits for requests in flight before exiting.
-    #[arg(long, env = "INNOHAKU_DRAIN_TIMEOUT", default_value = "10s", value_parser = http::parse_duration)]
-    pub drain_timeout: std::time::Duration,
-    /// Read requests admitted beyond those the search threads run; more get 503 at once.
-    #[arg(long, env = "INNOHAKU_SEARCH_QUEUE", default_value_t = 64)]
-    pub search_queue: u32,
-    /// Under overload (reads queueing without a break), the longest a read may wait for a
-    /// search thread; one that waited longer gets 503 instead of a late answer.
-    #[arg(long, env = "INNOHAKU_SEARCH_WAIT", default_value = "15ms", value_parser = http::parse_duration)]
-    pub search_wait: std::time::Duration,
-    /// Requests each client may make to the public endpoints, e.g. `20/s` or `20/s,40`
-    /// (a burst of 40); `off` for no limit.
-    #[arg(long, env = "INNOHAKU_RATE_LIMIT", default_value = "off", value_parser = |s: &str| http::parse_rate(s).map(Rate))]
-    pub rate_limit: Rate,
-    /// The header a trusted reverse proxy sets to the client's address (e.g.
-    /// `x-forwarded-for`; its last entry counts). Only set it behind such a proxy.
-    #[arg(long, env = "INNOHAKU_CLIENT_IP_HEADER")]
-    pub client_ip_header: Option<axum::http::HeaderName>,
-}
-
-/// A per-client rate, or none (`off`): clap reads an `Option` field as a flag that may be
-/// absent, so the setting that may be `off` is a type of its own.
-#[derive(Debug, Clone, Copy)]
-pub struct Rate(pub Option<http::RateLimit>);
-
-impl LimitArgs {
-    /// The limits these flags set.
-    pub fn limits(&self) -> http::Limits {
-        http::Limits {
-            max_batch_docs: self.max_batch_docs as usize,
-            max_connections: self.max_connections as usize,
-            header_timeout: self.header_timeout,
-            body_timeout: self.body_timeout,
-            drain_timeout: self.drain_timeout,
-            search_queue: self.search_queue as usize,
-            search_wait: self.search_wait,
-            rate_limit: self.rate_limit.0,
-            client_ip_header: self.client_ip_header.clone(),
+impl DataArgs {
+    /// The data directory: `--data-dir` or `INNOHAKU_DATA_DIR`, else the file's, else the
+    /// default.
+    pub fn dir(&self) -> Result<PathBuf> {
+        if let Some(dir) = &self.data_dir {
+            return Ok(dir.clone());
         }
+        let file = config::from_file(self.config.as_deref()).context("invalid configuration")?;
+        let values = config::merge([config::defaults(), file]);
+        let (dir, _) = values.get("data_dir").expect("data_dir has a default");
+        Ok(PathBuf::from(dir))
+    }
+}
+
+/// The server's settings as flags: `--config FILE` and a flag per setting of
+/// [`config::SETTINGS`] (the table that also documents them). Flags are the last layer of
+/// the configuration: defaults < file < environment < flags ([`Config::load`]).
+#[derive(Debug, Clone, Default)]
+pub struct ConfigArgs {
+    /// The configuration file (`--config`, else `INNOHAKU_CONFIG`).
+    pub file: Option<PathBuf>,
+    /// The settings given as flags.
+    pub flags: config::Layer,
+}
+
+impl ConfigArgs {
+    /// The configuration of these flags over the process's environment, checked.
+    pub fn load(&self) -> Result<Config> {
+        let vars: HashMap<String, String> = std::env::vars().collect();
+        let file = self
+            .file
+            .clone()
+            .or_else(|| vars.get(config::CONFIG_VAR).map(PathBuf::from));
+        let config = Config::load(file.as_deref(), &vars, self.flags.clone())
+            .context("invalid configuration")?;
+        Ok(config)
+    }
+}
+
+impl FromArgMatches for ConfigArgs {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut flags = config::Layer::new();
+        for setting in SETTINGS {
+            let Some(flag) = setting.flag else { continue };
+            if let Some(value) = matches.get_one::<String>(setting.key) {
+                flags.insert(setting.key, (value.clone(), Origin::Flag(flag)));
+            }
+        }
+        if matches.get_flag("json_logs") {
+            flags.insert("log.format", ("json".into(), Origin::Flag("json-logs")));
+        }
+        Ok(ConfigArgs {
+            file: matches.get_one::<PathBuf>("config").cloned(),
+            flags,
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        *self = ConfigArgs::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Args for ConfigArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        let mut cmd = cmd.arg(
+            Arg::new("config")
+                .long("config")
+                .value_name("FILE")
+                .value_parser(clap::value_parser!(PathBuf))
+                .help(format!(
+                    "A TOML configuration file (docs/configuration.md) [env: {}]",
+                    config::CONFIG_VAR
+                )),
+        );
+        for setting in SETTINGS {
+            let Some(flag) = setting.flag else { continue };
+            let default = match setting.default {
+                Some(d) if !d.is_empty() => format!(" [default: {d}]"),
+                _ => String::new(),
+            };
+            let name = setting.key.rsplit('.').next().unwrap_or(setting.key);
+            cmd = cmd.arg(
+                Arg::new(setting.key)
+                    .long(flag)
+                    .value_name(name.to_uppercase())
+                    .help(format!("{} [env: {}]{default}", setting.help, setting.env)),
+            );
+        }
+        // The flag of earlier versions.
+        cmd.arg(
+            Arg::new("json_logs")
+                .long("json-logs")
+                .action(ArgAction::SetTrue)
+                .hide(true),
+        )
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        ConfigArgs::augment_args(cmd)
     }
 }
 
@@ -102,33 +151,13 @@ pub enum Command {
     /// Serve the API and the search page (loads the sample data on first start).
     Serve {
         #[command(flatten)]
-        data: DataArgs,
-        /// Address to listen on; loopback unless you mean otherwise.
-        #[arg(long, env = "INNOHAKU_BIND", default_value = "127.0.0.1:8080")]
-        bind: SocketAddr,
-        /// NDJSON files loaded into an empty store on first start.
-        #[arg(long, env = "INNOHAKU_SEED_DIR", default_value = "data/sample")]
-        seed_dir: PathBuf,
-        /// A file holding the admin API key for write endpoints (its first line); without a
-        /// key the write API is off. Takes precedence over `--admin-key`.
-        #[arg(long, env = "INNOHAKU_ADMIN_KEY_FILE")]
-        admin_key_file: Option<PathBuf>,
-        /// The admin API key itself. Prefer the variable or `--admin-key-file`: a key given
-        /// as a flag is visible to every user of the machine in the process list.
-        #[arg(long, env = "INNOHAKU_ADMIN_KEY", hide_env_values = true)]
-        admin_key: Option<String>,
-        /// Whether `admin_key` came from the command line (set by [`parse`]).
-        #[arg(skip)]
-        admin_key_on_command_line: bool,
-        /// Sites whose pages may call the read API and frame the iframe widget: `*`, or
-        /// comma-separated origins such as `https://www.kunta.fi`. Default: none but our own.
-        #[arg(long, env = "INNOHAKU_ALLOWED_ORIGINS", default_value = "", value_parser = Origins::parse)]
-        allowed_origins: Origins,
+        settings: ConfigArgs,
+    },
+    /// Print the effective configuration (defaults < file < environment < flags) as TOML,
+    /// secrets redacted; exit 1 naming the setting if a value is invalid.
+    Config {
         #[command(flatten)]
-        limits: Box<LimitArgs>,
-        /// Log as JSON lines.
-        #[arg(long)]
-        json_logs: bool,
+        settings: ConfigArgs,
     },
     /// Load NDJSON files into the store and rebuild the index (with no files: rebuild only).
     Reindex {
@@ -181,52 +210,37 @@ pub enum Command {
     },
 }
 
-/// Parses the command line, noting where the admin key came from.
+/// Parses the command line (exits with clap's message on an error).
 pub fn parse() -> Cli {
-    let matches = Cli::command().get_matches();
-    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    if let Command::Serve {
-        admin_key_on_command_line,
-        ..
-    } = &mut cli.command
-    {
-        *admin_key_on_command_line = matches
-            .subcommand_matches("serve")
-            .and_then(|m| m.value_source("admin_key"))
-            == Some(ValueSource::CommandLine);
-    }
-    cli
+    Cli::parse()
 }
 
 /// Runs a command.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Serve {
-            data,
-            bind,
-            seed_dir,
-            admin_key_file,
-            admin_key,
-            admin_key_on_command_line,
-            allowed_origins,
-            limits,
-            json_logs,
-        } => {
-            init_logs(json_logs);
-            if admin_key_on_command_line {
+        Command::Serve { settings } => {
+            let config = settings.load()?;
+            init_logs(&config);
+            let unknown = config::unknown_env(&std::env::vars().collect());
+            if !unknown.is_empty() {
+                tracing::warn!(
+                    ?unknown,
+                    "environment variables no setting reads: misspelt?"
+                );
+            }
+            if config.admin_key_on_command_line {
                 tracing::warn!(
                     "the admin key was given with --admin-key, where every user of this machine \
                      can read it in the process list: use INNOHAKU_ADMIN_KEY_FILE or \
                      INNOHAKU_ADMIN_KEY instead"
                 );
             }
-            let admin_key = match admin_key_file {
-                Some(path) => Some(read_key(&path)?),
-                None => admin_key,
-            };
-            let limits = limits.limits();
-            tracing::debug!(?limits, "limits");
-            serve(data, bind, seed_dir, admin_key, allowed_origins, limits)
+            tracing::debug!(config = %config.to_toml(), "configuration");
+            serve(config)
+        }
+        Command::Config { settings } => {
+            print!("{}", settings.load()?.to_toml());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Reindex { data, files } => reindex(data, files),
         Command::Search { data, query, limit } => search(data, query, limit),
@@ -265,87 +279,110 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// The admin key in a file: its first line, without surrounding white space.
-fn read_key(path: &std::path::Path) -> Result<String> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading the admin key file {}", path.display()))?;
-    let key = text.lines().next().unwrap_or_default().trim().to_owned();
-    anyhow::ensure!(
-        !key.is_empty(),
-        "the admin key file {} is empty",
-        path.display()
-    );
-    Ok(key)
-}
-
-fn init_logs(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "innohaku=info,tower_http=warn".into());
-    // Logs go to stderr: stdout carries the program's own output ("serving at ...").
+fn init_logs(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::new(&config.log_filter);
+    // Logs go to stderr: stdout carries the program's own output ("serving at ..."). Colour
+    // only on a terminal: escape codes in a log file or journal are noise.
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if json {
-        builder.json().init();
-    } else {
-        builder.init();
+        .with_writer(std::io::stderr)
+        .with_ansi(colour);
+    match config.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
     }
 }
 
-fn serve(
-    data: DataArgs,
-    bind: SocketAddr,
-    seed_dir: PathBuf,
-    admin_key: Option<String>,
-    origins: Origins,
-    limits: http::Limits,
-) -> Result<ExitCode> {
+/// Listens at once, answering "not ready" while the service opens (building the index can
+/// take minutes), then serves until SIGTERM or SIGINT.
+fn serve(config: Config) -> Result<ExitCode> {
+    crate::telemetry::install();
+    let runtime = http::runtime()?;
+    runtime.block_on(async move {
+        let bind = config.bind;
+        let listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .with_context(|| format!("binding {bind}"))?;
+        let addr = listener.local_addr()?;
+        tracing::info!(%addr, "listening; not ready until the index is open");
+        let switch = server::Switch::new(server::starting());
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let mut server = tokio::spawn(server::serve_switched(
+            listener,
+            switch.clone(),
+            config.limits.clone(),
+            shutdown.clone().cancelled_owned(),
+        ));
+        let (opened, opening) = tokio::sync::oneshot::channel();
+        let open_config = config.clone();
+        std::thread::spawn(move || {
+            let _ = opened.send(open(&open_config));
+        });
+        let service = tokio::select! {
+            service = opening => service.context("opening the service failed")??,
+            () = http::shutdown_signal() => {
+                tracing::warn!("stopped before the index was open");
+                return anyhow::Ok(());
+            }
+            ended = &mut server => {
+                ended??;
+                return anyhow::Ok(());
+            }
+        };
+        let admin_key = config.admin_key.as_ref().map(|k| k.expose().clone());
+        if admin_key.is_none() {
+            tracing::info!("no admin key configured: the write API is off");
+        }
+        tracing::info!(origins = ?config.origins, "origins allowed to embed");
+        switch.set(http::app(AppState {
+            service: Arc::new(service),
+            admin_key,
+            metrics_key: config.metrics_key.as_ref().map(|k| k.expose().clone()),
+            origins: Arc::new(config.origins),
+            limits: config.limits,
+        }));
+        println!("Innohaku is serving at http://{addr}/");
+        tokio::select! {
+            () = http::shutdown_signal() => shutdown.cancel(),
+            ended = &mut server => return anyhow::Ok(ended??),
+        }
+        server.await??;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the store and the index (building it if need be).
+fn open(config: &Config) -> Result<Service> {
     let started = std::time::Instant::now();
-    let seed = seed_dir.is_dir().then_some(seed_dir.as_path());
+    let seed = config
+        .seed_dir
+        .is_dir()
+        .then_some(config.seed_dir.as_path());
     let service = Service::open(
         Paths {
-            data_dir: data.data_dir.clone(),
+            data_dir: config.data_dir.clone(),
         },
         seed,
     )
-    .with_context(|| format!("opening data directory {}", data.data_dir.display()))?;
+    .with_context(|| format!("opening data directory {}", config.data_dir.display()))?;
     tracing::info!(
         documents = service.index().num_docs(),
         elapsed_ms = started.elapsed().as_millis() as u64,
         analyzer = analysis::description(),
         "index ready"
     );
-    let admin_key = admin_key.filter(|k| !k.is_empty()).map(Arc::from);
-    if admin_key.is_none() {
-        tracing::info!("no admin key configured: the write API is off");
-    }
-    tracing::info!(?origins, "origins allowed to embed");
-    let state = AppState {
-        service: Arc::new(service),
-        admin_key,
-        origins: Arc::new(origins),
-        limits,
-    };
-    let runtime = http::runtime()?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(bind)
-            .await
-            .with_context(|| format!("binding {bind}"))?;
-        let addr = listener.local_addr()?;
-        tracing::info!(%addr, "listening");
-        println!("Innohaku is serving at http://{addr}/");
-        http::serve(listener, state).await?;
-        anyhow::Ok(())
-    })?;
-    Ok(ExitCode::SUCCESS)
+    Ok(service)
 }
 
 fn reindex(data: DataArgs, files: Vec<PathBuf>) -> Result<ExitCode> {
+    let data_dir = data.dir()?;
     let paths = Paths {
-        data_dir: data.data_dir.clone(),
+        data_dir: data_dir.clone(),
     };
     let service = Service::open(paths, None)
-        .with_context(|| format!("opening data directory {}", data.data_dir.display()))?;
+        .with_context(|| format!("opening data directory {}", data_dir.display()))?;
     let mut failed = false;
     if !files.is_empty() {
         let report = ingest_files(service.store(), &files)?;
@@ -387,7 +424,7 @@ fn reindex(data: DataArgs, files: Vec<PathBuf>) -> Result<ExitCode> {
 
 fn search(data: DataArgs, query: String, limit: usize) -> Result<ExitCode> {
     let paths = Paths {
-        data_dir: data.data_dir,
+        data_dir: data.dir()?,
     };
     let index = SearchIndex::open_current(&Catalog::new(paths.indexes()), &paths.indexes())?;
     let req = SearchRequest {

@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod config;
 pub mod http;
 pub mod index;
 pub mod ingest;
@@ -15,3 +16,4 @@ pub mod schema;
 pub mod search;
 pub mod service;
 pub mod store;
+pub mod telemetry;

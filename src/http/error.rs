@@ -224,6 +224,10 @@ pub struct ProblemBody {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<Object>)]
     pub errors: Vec<LineError>,
+    /// The request's id, as in the `X-Request-Id` response header: quote it when reporting
+    /// the error, and an operator finds the request in the log.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl ApiError {
@@ -301,6 +305,7 @@ impl IntoResponse for ApiError {
             detail: self.detail,
             param: self.param,
             errors: self.errors,
+            request_id: super::observe::current_request_id(),
         };
         let mut response = (status, Json(body)).into_response();
         response.headers_mut().insert(

@@ -162,6 +162,7 @@ pub async fn rate_limit(State(rates): State<Rates>, request: Request, next: Next
     if let Some(client) = rates.limits.client(request.headers(), peer)
         && let Err(wait) = rates.limiter.take(client, Instant::now())
     {
+        metrics::counter!(crate::telemetry::names::HTTP_RATE_LIMITED).increment(1);
         return ApiError::new(
             Problem::TooManyRequests,
             "too many requests from this client; slow down",

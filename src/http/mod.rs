@@ -7,6 +7,7 @@ mod error;
 mod fuzz;
 mod guard;
 mod limits;
+pub mod observe;
 pub mod openapi;
 mod params;
 pub mod server;
@@ -58,6 +59,8 @@ pub struct AppState {
     pub service: Arc<Service>,
     /// The admin API key; `None` turns the write API off.
     pub admin_key: Option<Arc<str>>,
+    /// A key that reads `/metrics` only (the admin key reads it too).
+    pub metrics_key: Option<Arc<str>>,
     /// Sites that may call the read API from their pages and frame the iframe widget.
     pub origins: Arc<embed::Origins>,
     /// Request limits.
@@ -83,6 +86,7 @@ pub fn app(state: AppState) -> Router {
             .layer::<_, std::convert::Infallible>(
                 ServiceBuilder::new()
                     .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
+                        metrics::counter!(crate::telemetry::names::HTTP_SHED).increment(1);
                         ApiError::overloaded()
                     }))
                     .layer(LoadShedLayer::new())
@@ -118,6 +122,7 @@ pub fn app(state: AppState) -> Router {
         .route("/demo/host.css", get(embed::demo_css))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(observe::metrics))
         .route("/problems/{code}", get(problem_doc))
         .route("/v1/search", public(get(search)))
         .route("/v1/vocabulary", get(vocabulary))
@@ -173,11 +178,14 @@ pub fn app(state: AppState) -> Router {
             }),
         )
         .with_state(state);
-    // Outermost, so that preflights and error responses carry the CORS headers too.
-    match cors {
+    // Outermost but for the request id and the log, so that preflights and error responses
+    // carry the CORS headers too.
+    let router = match cors {
         Some(cors) => router.layer(cors),
         None => router,
-    }
+    };
+    // Outermost: every response has an id, is counted and logged, whoever made it.
+    router.layer(middleware::from_fn(observe::observe))
 }
 
 /// The OpenAPI document, serialized once.
@@ -459,12 +467,20 @@ struct Ready {
     analyzer: &'static str,
 }
 
-async fn readyz(State(state): State<AppState>) -> Json<Ready> {
-    Json(Ready {
-        status: "ready",
-        documents: state.service.index().num_docs(),
-        analyzer: crate::analysis::description(),
-    })
+async fn readyz(State(state): State<AppState>) -> Result<Json<Ready>, ApiError> {
+    match state.service.readiness() {
+        crate::service::Readiness::Ready => Ok(Json(Ready {
+            status: "ready",
+            documents: state.service.index().num_docs(),
+            analyzer: crate::analysis::description(),
+        })),
+        crate::service::Readiness::Restoring => Err(not_ready("a restore is replacing the data")),
+    }
+}
+
+/// `/readyz`'s answer while the service should not be sent searches.
+pub(crate) fn not_ready(why: &str) -> ApiError {
+    ApiError::new(Problem::Unavailable, format!("not ready: {why}")).retry_after(5)
 }
 
 async fn problem_doc(Path(code): Path<String>) -> Result<Response, ApiError> {
@@ -641,12 +657,23 @@ async fn vocabulary() -> Json<Vocabulary> {
 
 /// Checks the bearer key of a write request, in constant time.
 pub(crate) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let Some(key) = &state.admin_key else {
-        return Err(ApiError::new(
-            Problem::Forbidden,
-            "the write API is off: start the server with INNOHAKU_ADMIN_KEY_FILE set to enable it",
-        ));
-    };
+    check_key(
+        headers,
+        &[state.admin_key.as_deref()],
+        "the write API is off: start the server with INNOHAKU_ADMIN_KEY_FILE set to enable it",
+    )
+}
+
+/// Checks that a request's bearer key is one of `keys`, in constant time; with no key
+/// configured, the endpoint is `off` (403, saying how to turn it on).
+pub(crate) fn check_key(
+    headers: &HeaderMap,
+    keys: &[Option<&str>],
+    off: &str,
+) -> Result<(), ApiError> {
+    if keys.iter().all(Option::is_none) {
+        return Err(ApiError::new(Problem::Forbidden, off));
+    }
     // The scheme is case-insensitive (RFC 9110, 11.1); the key is not.
     let given = headers
         .get(header::AUTHORIZATION)
@@ -660,7 +687,11 @@ pub(crate) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), Api
                 "send `Authorization: Bearer <admin key>`",
             )
         })?;
-    if constant_time_eq(given.as_bytes(), key.as_bytes()) {
+    // Every key is compared, so the time does not say which one matched.
+    let matched = keys.iter().flatten().fold(false, |found, key| {
+        constant_time_eq(given.as_bytes(), key.as_bytes()) | found
+    });
+    if matched {
         Ok(())
     } else {
         Err(ApiError::new(
@@ -685,7 +716,8 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     server::serve(listener, state, shutdown_signal()).await
 }
 
-async fn shutdown_signal() {
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -32,10 +32,11 @@ use super::{PageBody, SearchResponse, SimilarResponse};
         description = "Search and recommendations over Finnish social and health care development work: practices (toimintamallit), projects (hankkeet) and networks (verkostot). Every error is `application/problem+json` (RFC 9457); `GET /problems/{code}` documents each problem type.",
         license(name = "MIT")
     ),
-    modifiers(&AdminKey),
+    modifiers(&AdminKey, &RequestIds),
     paths(
         search_doc, suggest_doc, document_doc, similar_doc, similar_page_doc, similar_body_doc, analyze_doc, ingest_doc, put_doc, delete_doc,
-        bulk_delete_doc, reindex_doc, jobs_doc, job_doc, cancel_job_doc, vocabulary_doc, healthz_doc, readyz_doc
+        bulk_delete_doc, reindex_doc, jobs_doc, job_doc, cancel_job_doc, vocabulary_doc, healthz_doc, readyz_doc,
+        metrics_doc
     ),
     components(schemas(
         SearchResponse, SearchResults, Hit, Snippet, FacetCounts, FacetValue, Matching, Suggestions, DocumentSuggestion,
@@ -57,6 +58,63 @@ impl utoipa::Modify for AdminKey {
             "admin_key",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// `X-Request-Id` on every operation: an optional request header, always in the response.
+struct RequestIds;
+
+impl utoipa::Modify for RequestIds {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::header::HeaderBuilder;
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::{ObjectBuilder, Ref, RefOr, Required, Type};
+        let id = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(super::observe::MAX_REQUEST_ID))
+            .pattern(Some("^[!-~]+$"))
+            .description(Some(
+                "A request's id: the caller's `X-Request-Id` when it is 1-128 visible ASCII \
+                 characters, else a new one. Every response has it in `X-Request-Id`, every \
+                 problem body in `request_id`, and the access log line of the request.",
+            ));
+        api.components
+            .get_or_insert_with(Default::default)
+            .schemas
+            .insert("RequestId".into(), id.into());
+        let parameter = ParameterBuilder::new()
+            .name("X-Request-Id")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .schema(Some(Ref::from_schema_name("RequestId")))
+            .build();
+        let header = HeaderBuilder::new()
+            .schema(Ref::from_schema_name("RequestId"))
+            .build();
+        for item in api.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                operation
+                    .parameters
+                    .get_or_insert_with(Vec::new)
+                    .push(parameter.clone());
+                for response in operation.responses.responses.values_mut() {
+                    if let RefOr::T(response) = response {
+                        response
+                            .headers
+                            .insert("X-Request-Id".into(), header.clone());
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -358,6 +416,23 @@ fn vocabulary_doc() {}
 #[utoipa::path(get, path = "/healthz", responses((status = 200, description = "The process is up", body = Object)))]
 fn healthz_doc() {}
 
-/// Readiness: the index is open; says which analyzer is active.
-#[utoipa::path(get, path = "/readyz", responses((status = 200, description = "Ready", body = Object)))]
+/// Readiness: the index is open; says which analyzer is active. Not ready (503) while the
+/// index is being opened or built at start, or while a restore replaces the data: a load
+/// balancer sends no searches then.
+#[utoipa::path(get, path = "/readyz", responses(
+    (status = 200, description = "Ready", body = Object),
+    (status = 503, description = "Not ready: the problem's `detail` says why", body = ProblemBody, content_type = "application/problem+json"),
+))]
 fn readyz_doc() {}
+
+/// Prometheus metrics in the text exposition format: requests by route and status, latency
+/// histograms, search latency by shape, shed and rate-limited requests, documents by kind,
+/// index generation and size, store size, ingestion and reindex counters, cache look-ups,
+/// build info (docs/configuration.md lists them). Read with the admin key or the metrics key
+/// (`INNOHAKU_METRICS_KEY_FILE`), which reads nothing else; off when neither is configured.
+#[utoipa::path(get, path = "/metrics", security(("admin_key" = [])), responses(
+    (status = 200, description = "The metrics", content_type = "text/plain; version=0.0.4", body = String),
+    (status = 401, description = "No key given", body = ProblemBody, content_type = "application/problem+json"),
+    (status = 403, description = "Wrong key, or metrics off", body = ProblemBody, content_type = "application/problem+json"),
+))]
+fn metrics_doc() {}

@@ -24,6 +24,7 @@ use tokio::sync::Semaphore;
 use tower::ServiceExt;
 
 use super::error::{ApiError, Problem};
+use super::observe::{RequestId, with_request_id};
 use super::{AppState, Limits, app};
 
 /// Longest request head (request line and headers) accepted, in bytes.
@@ -42,7 +43,52 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
     let limits = state.limits.clone();
-    let router = app(state);
+    serve_switched(listener, Switch::new(app(state)), limits, shutdown).await
+}
+
+/// The router requests are answered by, replaceable while the server runs: the server
+/// listens while the service opens (answering with [`starting`]), then switches to the
+/// service's router. Each request takes the router current when it arrives, so kept-alive
+/// connections switch too.
+#[derive(Clone)]
+pub struct Switch(Arc<std::sync::RwLock<Router>>);
+
+impl Switch {
+    /// A switch set to `router`.
+    pub fn new(router: Router) -> Switch {
+        Switch(Arc::new(std::sync::RwLock::new(router)))
+    }
+
+    /// Answers the requests from now on with `router`.
+    pub fn set(&self, router: Router) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = router;
+    }
+
+    fn current(&self) -> Router {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+/// The router of a server whose service is not open yet: alive (`/healthz`), not ready
+/// (`/readyz` and everything else: 503 with `Retry-After`).
+pub fn starting() -> Router {
+    Router::new()
+        .route(
+            "/healthz",
+            axum::routing::get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }),
+        )
+        .fallback(|| async { super::not_ready("the index is being opened") })
+        .layer(axum::middleware::from_fn(super::observe::observe))
+}
+
+/// Serves whatever router `switch` holds on `listener` until `shutdown` resolves, then lets
+/// requests in flight finish for at most the drain timeout.
+pub async fn serve_switched(
+    listener: TcpListener,
+    switch: Switch,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) -> io::Result<()> {
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
@@ -69,12 +115,15 @@ pub async fn serve(
         let connection = connection(
             stream,
             peer,
-            router.clone(),
+            switch.clone(),
             limits.clone(),
             graceful.watcher(),
         );
+        let open = metrics::gauge!(crate::telemetry::names::HTTP_CONNECTIONS);
+        open.increment(1.0);
         tokio::spawn(async move {
             connection.await;
+            open.decrement(1.0);
             drop(slot);
         });
     }
@@ -98,7 +147,7 @@ pub async fn serve(
 async fn connection(
     mut stream: TcpStream,
     peer: SocketAddr,
-    router: Router,
+    switch: Switch,
     limits: Limits,
     watcher: Watcher,
 ) {
@@ -110,9 +159,9 @@ async fn connection(
             return;
         }
     };
-    let service = router.map_request(move |mut request: Request<Incoming>| {
+    let service = tower::service_fn(move |mut request: Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(peer));
-        request
+        switch.current().oneshot(request)
     });
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
@@ -221,17 +270,29 @@ fn oversized(buf: &[u8]) -> Refusal {
 
 /// Answers a refused head with its problem and closes the connection.
 async fn refuse(stream: &mut TcpStream, Refusal(problem, detail): Refusal) {
-    let response = ApiError::new(problem, detail).into_response();
+    let id = RequestId::generate();
+    tracing::info!(
+        target: "innohaku::access",
+        status = problem.meta().1.as_u16(),
+        request_id = id.as_str(),
+        detail,
+        "request refused before routing"
+    );
+    let response = with_request_id(id.clone(), async {
+        ApiError::new(problem, detail).into_response()
+    })
+    .await;
     let status = response.status();
     let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
         .await
         .unwrap_or_default();
     let head = format!(
         "HTTP/1.1 {} {}\r\ncontent-type: application/problem+json\r\ncontent-length: {}\r\n\
-         x-content-type-options: nosniff\r\nconnection: close\r\n\r\n",
+         x-content-type-options: nosniff\r\nx-request-id: {}\r\nconnection: close\r\n\r\n",
         status.as_u16(),
         status.canonical_reason().unwrap_or(""),
-        body.len()
+        body.len(),
+        id.as_str()
     );
     debug_assert!(status != StatusCode::OK);
     let _ = tokio::time::timeout(Duration::from_secs(1), async {
@@ -345,6 +406,27 @@ impl AsyncWrite for Prefixed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// While the service opens, the server is alive but not ready, and says so in problems.
+    #[tokio::test]
+    async fn a_starting_server_is_alive_and_not_ready() {
+        for (path, status) in [("/healthz", 200), ("/readyz", 503), ("/v1/search?q=x", 503)] {
+            let request = Request::builder()
+                .uri(path)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let response = starting().oneshot(request).await.unwrap();
+            assert_eq!(response.status(), status, "{path}");
+            assert!(response.headers().contains_key("x-request-id"));
+            if status == 503 {
+                assert_eq!(
+                    response.headers()["content-type"],
+                    "application/problem+json"
+                );
+                assert_eq!(response.headers()["retry-after"], "5");
+            }
+        }
+    }
 
     fn refused(head: &[u8]) -> Option<Problem> {
         check_head(head).err().map(|r| r.0)

@@ -77,10 +77,15 @@ impl StoredCache {
         address: DocAddress,
     ) -> Result<StoredDocument, StoredError> {
         let segment = searcher.segment_reader(address.segment_ord).segment_id();
-        self.cache
+        let mut hit = true;
+        let doc = self
+            .cache
             .get_or_insert_with(&(segment, address.doc_id), || {
+                hit = false;
                 read(fields, searcher, address)
-            })
+            });
+        crate::telemetry::STORED_DOCUMENTS.record(hit);
+        doc
     }
 }
 

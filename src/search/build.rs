@@ -31,6 +31,7 @@ use crate::analysis::{
 };
 use crate::index::TextFields;
 use crate::schema::Language;
+use crate::telemetry;
 
 /// Relative weight of a match in each text field.
 const TITLE_BOOST: f32 = 3.0;
@@ -475,7 +476,7 @@ pub fn highlights(
         scope.languages.to_vec(),
         Analyzer::full(Language::Fi).config(),
     );
-    remembered(&MEMO, MEMO_QUERIES, key, |key| {
+    remembered(&MEMO, MEMO_QUERIES, &telemetry::HIGHLIGHTS, key, |key| {
         Rc::new(make_highlights(scope, parsed, key.1.clone(), Vec::new()))
     })
 }
@@ -484,14 +485,18 @@ pub fn highlights(
 type Memo<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
 
 /// The value `memo` holds for `key`, or the one `make` makes, remembered; a memo holding
-/// `bound` values starts over, so memory stays bounded however varied the queries.
+/// `bound` values starts over, so memory stays bounded however varied the queries. Hits
+/// and misses are counted in `counts`.
 fn remembered<K: std::hash::Hash + Eq, V: Clone>(
     memo: &'static std::thread::LocalKey<RefCell<Memo<K, V>>>,
     bound: usize,
+    counts: &telemetry::CacheCounts,
     key: K,
     make: impl FnOnce(&K) -> V,
 ) -> V {
-    if let Some(hit) = memo.with(|m| m.borrow().get(&key).cloned()) {
+    let hit = memo.with(|m| m.borrow().get(&key).cloned());
+    counts.record(hit.is_some());
+    if let Some(hit) = hit {
         return hit;
     }
     let made = make(&key);
@@ -699,9 +704,13 @@ fn typo_automaton(term: &str, distance: u8) -> Option<Arc<DfaWrapper>> {
     /// Automata remembered per thread before the memo starts over (a two-edit automaton of a
     /// long word takes some hundreds of kilobytes).
     const MEMO_AUTOMATA: usize = 64;
-    remembered(&MEMO, MEMO_AUTOMATA, (term.to_owned(), distance), |_| {
-        automaton::typo(term, distance).ok().map(Arc::new)
-    })
+    remembered(
+        &MEMO,
+        MEMO_AUTOMATA,
+        &telemetry::TYPO_AUTOMATA,
+        (term.to_owned(), distance),
+        |_| automaton::typo(term, distance).ok().map(Arc::new),
+    )
 }
 
 /// Terms of `searcher`'s index that the typo alternatives of the `typos` words match, per
@@ -751,7 +760,9 @@ fn item_with_synonyms(scope: Scope<'_>, item: &Item, typos: bool) -> (Disjunctio
     const MEMO_ITEMS: usize = 1_024;
     let config = Analyzer::full(Language::Fi).config();
     let key: Key = (item.clone(), typos, scope.languages.to_vec(), config);
-    remembered(&MEMO, MEMO_ITEMS, key, |_| analyse_item(scope, item, typos))
+    remembered(&MEMO, MEMO_ITEMS, &telemetry::QUERY_WORDS, key, |_| {
+        analyse_item(scope, item, typos)
+    })
 }
 
 /// An item's alternatives, and apart, the other derivations of its root.

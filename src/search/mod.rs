@@ -209,8 +209,44 @@ pub struct Scope<'a> {
     pub languages: &'a [Language],
 }
 
+/// What a search had to do, for reporting its time by kind of work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// No words: filters and facets only.
+    Browse,
+    /// Whole words.
+    Words,
+    /// A last word still being typed, matched as a prefix.
+    Prefix,
+    /// The exact words found too little: typo tolerance ran and found more.
+    Typo,
+    /// Documents need not match every word (`match=any`, or `most` relaxed).
+    Relaxed,
+}
+
+impl Shape {
+    /// Its name, as in [`crate::telemetry::SEARCH_SHAPES`].
+    pub fn name(self) -> &'static str {
+        match self {
+            Shape::Browse => "browse",
+            Shape::Words => "words",
+            Shape::Prefix => "prefix",
+            Shape::Typo => "typo",
+            Shape::Relaxed => "relaxed",
+        }
+    }
+}
+
 /// Runs a search.
 pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResults, SearchError> {
+    Ok(search_shaped(index, req)?.0)
+}
+
+/// Runs a search, and says what it had to do.
+pub fn search_shaped(
+    index: &SearchIndex,
+    req: &SearchRequest,
+) -> Result<(SearchResults, Shape), SearchError> {
     let searcher = index.searcher();
     let counting = req.facet_values > 0;
     let Ran {
@@ -229,6 +265,17 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResults,
     // Hits found through typos show the words they have, not the one typed.
     let corrected = typo_matches(&searcher, scope, &typos)?;
     let highlights = highlights(scope, &parsed, req.prefix, corrected);
+    let shape = if parsed.matches_all() {
+        Shape::Browse
+    } else if relaxed {
+        Shape::Relaxed
+    } else if !typos.is_empty() {
+        Shape::Typo
+    } else if !highlights.prefixes.is_empty() {
+        Shape::Prefix
+    } else {
+        Shape::Words
+    };
     let page = collected.top.get(req.offset..).unwrap_or_default();
     let missing = match relaxed {
         true => missing_words(&searcher, &plan, page, order == Order::Relevance)?,
@@ -254,7 +301,7 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResults,
     } else {
         None
     };
-    Ok(SearchResults {
+    let results = SearchResults {
         total: collected.total,
         hits,
         facets: match counting {
@@ -263,7 +310,8 @@ pub fn search(index: &SearchIndex, req: &SearchRequest) -> Result<SearchResults,
         },
         did_you_mean,
         relaxed,
-    })
+    };
+    Ok((results, shape))
 }
 
 /// Runs the collecting pass of a search: top hits, total and (with `facets`) facet counts.

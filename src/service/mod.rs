@@ -19,12 +19,17 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
+use crate::index::FacetField;
 use crate::index::{Catalog, IndexError, SearchIndex, Throttle};
 use crate::ingest::{Item, LineError, read_ndjson};
 use crate::recommend::{DocumentRef, Options, Page, Profile, Recommendations, recommend};
+use crate::schema::Kind;
 use crate::schema::{DocId, Document};
-use crate::search::{SearchError, SearchRequest, SearchResults, Suggestions, search, suggest};
+use crate::search::{
+    SearchError, SearchRequest, SearchResults, Suggestions, search_shaped, suggest,
+};
 use crate::store::{Store, StoreError, Upsert};
+use crate::telemetry::names;
 
 pub use jobs::{Job, JobState, JobStatus};
 
@@ -108,6 +113,36 @@ impl From<tantivy::TantivyError> for ServiceError {
     }
 }
 
+/// What the service holds ([`Service::stats`]).
+#[derive(Debug, Clone)]
+pub struct Stats {
+    /// Documents in the serving index, by kind.
+    pub documents: Vec<(Kind, u64)>,
+    /// The serving index generation's number.
+    pub generation: u64,
+    /// Bytes of the serving generation on disk.
+    pub index_bytes: u64,
+    /// Bytes of the store on disk.
+    pub store_bytes: u64,
+    /// Stored changes wait for the index.
+    pub index_behind: bool,
+}
+
+/// Bytes of the files under `dir` (0 for what cannot be read).
+fn disk_usage(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => disk_usage(&e.path()),
+            Ok(_) => e.metadata().map_or(0, |m| m.len()),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
 /// Where the service keeps its data.
 #[derive(Debug, Clone)]
 pub struct Paths {
@@ -156,6 +191,7 @@ impl IngestReport {
     /// Records a rejected line: listed while there is room, counted always.
     pub fn reject(&mut self, error: LineError) {
         self.rejected_count += 1;
+        metrics::counter!(names::INGESTED, "outcome" => "rejected").increment(1);
         if self.rejected.len() < MAX_REPORTED_REJECTIONS {
             self.rejected.push(error);
         }
@@ -173,6 +209,17 @@ pub struct Service {
     /// Stored changes could not reach the index (the disk was full); their ids are marked
     /// unindexed and re-applied before the next write.
     index_behind: AtomicBool,
+    /// A restore is replacing the data: not ready for searches.
+    restoring: AtomicBool,
+}
+
+/// Whether the service should be sent searches (`/readyz`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readiness {
+    /// Serving.
+    Ready,
+    /// A restore is replacing the data ([`Service::set_restoring`]).
+    Restoring,
 }
 
 impl Service {
@@ -217,6 +264,7 @@ impl Service {
             writer: Mutex::new(None),
             jobs: Mutex::new(HashMap::new()),
             index_behind: AtomicBool::new(false),
+            restoring: AtomicBool::new(false),
         };
         if service.store.snapshots_set_aside() > 0 {
             service.verify_index()?;
@@ -238,6 +286,20 @@ impl Service {
         self.index.read().expect("index lock poisoned").clone()
     }
 
+    /// Whether the service should be sent searches.
+    pub fn readiness(&self) -> Readiness {
+        match self.restoring.load(Ordering::SeqCst) {
+            true => Readiness::Restoring,
+            false => Readiness::Ready,
+        }
+    }
+
+    /// Marks a restore as running (`true`) or ended: `/readyz` answers 503 meanwhile, so a
+    /// load balancer sends searches elsewhere.
+    pub fn set_restoring(&self, restoring: bool) {
+        self.restoring.store(restoring, Ordering::SeqCst);
+    }
+
     /// The store.
     pub fn store(&self) -> &Store {
         &self.store
@@ -248,9 +310,43 @@ impl Service {
         &self.paths
     }
 
-    /// Runs a search.
+    /// Runs a search, timing it by its shape ([`names::SEARCH_DURATION`]).
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, ServiceError> {
-        Ok(search(&self.index(), req)?)
+        let started = Instant::now();
+        let (results, shape) = search_shaped(&self.index(), req)?;
+        metrics::histogram!(names::SEARCH_DURATION, "shape" => shape.name())
+            .record(started.elapsed().as_secs_f64());
+        Ok(results)
+    }
+
+    /// What the service holds, for `/metrics`: documents by kind and the sizes on disk.
+    pub fn stats(&self) -> Stats {
+        let index = self.index();
+        let searcher = index.searcher();
+        let field = index.fields().facet(FacetField::Kind);
+        let documents = Kind::ALL
+            .iter()
+            .map(|kind| {
+                let term = Term::from_field_text(field, kind.id());
+                let query =
+                    tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+                let n = searcher
+                    .search(&query, &tantivy::collector::Count)
+                    .unwrap_or_default();
+                (*kind, n as u64)
+            })
+            .collect();
+        Stats {
+            documents,
+            generation: index
+                .dir()
+                .file_name()
+                .and_then(|n| n.to_str()?.parse().ok())
+                .unwrap_or_default(),
+            index_bytes: disk_usage(index.dir()),
+            store_bytes: disk_usage(&self.paths.store()),
+            index_behind: self.index_behind.load(Ordering::Relaxed),
+        }
     }
 
     /// Autocomplete suggestions.
@@ -473,6 +569,7 @@ impl Service {
             }
         }
         self.store.flush()?;
+        metrics::counter!(names::DELETED).increment(deleted.len() as u64);
         let applied = self.apply(&deleted);
         self.indexed(applied)?;
         Ok(missing)
@@ -605,6 +702,7 @@ impl Service {
         self.start_job("reindex", |service, job| {
             let started = std::time::Instant::now();
             let n = service.rebuild(Some(job), |_| {})?;
+            metrics::histogram!(names::REINDEX_DURATION).record(started.elapsed().as_secs_f64());
             Ok(format!(
                 "indexed {n} documents in {:.1} s",
                 started.elapsed().as_secs_f64()
@@ -658,6 +756,14 @@ impl Service {
                 }
             };
             tracing::info!(job = %job.id(), ?state, %message, "job ended");
+            let result = match state {
+                JobState::Succeeded => "succeeded",
+                JobState::Cancelled => "cancelled",
+                _ => "failed",
+            };
+            if job.status().kind == "reindex" {
+                metrics::counter!(names::REINDEXES, "result" => result).increment(1);
+            }
             job.finish(state, Some(message));
             if let Err(e) = service.record(&job) {
                 tracing::error!(error = %e, "recording the job failed");
@@ -751,12 +857,14 @@ fn record(
 }
 
 fn count(report: &mut IngestReport, outcome: Upsert) {
-    match outcome {
-        Upsert::Inserted => report.inserted += 1,
-        Upsert::Updated => report.updated += 1,
-        Upsert::Unchanged => report.unchanged += 1,
-        Upsert::Stale => report.stale += 1,
-    }
+    let (field, name) = match outcome {
+        Upsert::Inserted => (&mut report.inserted, "inserted"),
+        Upsert::Updated => (&mut report.updated, "updated"),
+        Upsert::Unchanged => (&mut report.unchanged, "unchanged"),
+        Upsert::Stale => (&mut report.stale, "stale"),
+    };
+    *field += 1;
+    metrics::counter!(names::INGESTED, "outcome" => name).increment(1);
 }
 
 /// Loads NDJSON files into a store (no index involved); durable when it returns.

@@ -1,7 +1,6 @@
 //! Crash safety of the real server process: SIGKILL during ingestion and during a reindex,
 //! restart, and find every acknowledged document in a serving index.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -32,15 +31,7 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("the server starts");
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        let base = stdout
-            .lines()
-            .map_while(Result::ok)
-            .find_map(|l| {
-                l.strip_prefix("Innohaku is serving at ")
-                    .map(|u| u.trim_end_matches('/').to_owned())
-            })
-            .expect("the server says where it serves");
+        let base = crate::support::serving_at(&mut child);
         Server {
             child,
             base,

@@ -14,6 +14,7 @@ mod ingest;
 mod judged;
 mod language;
 mod multiword;
+mod operations;
 mod page;
 mod quality;
 mod recommend;

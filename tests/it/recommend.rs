@@ -433,6 +433,13 @@ fn cors_answers_allowed_origins_only() {
             .unwrap()
             .contains("etag")
     );
+    assert!(
+        allowed.headers()["access-control-expose-headers"]
+            .to_str()
+            .unwrap()
+            .contains("x-request-id"),
+        "a page of another site may read the request id, to report it"
+    );
     let refused = server
         .client()
         .get(&path)

@@ -50,6 +50,7 @@ impl TestServer {
         let state = AppState {
             service: Arc::new(service),
             admin_key: Some(Arc::from(ADMIN_KEY)),
+            metrics_key: None,
             origins: Arc::new(Origins::parse(ALLOWED_ORIGIN).expect("a valid origin")),
             limits: http::Limits {
                 max_batch_docs: MAX_BATCH_DOCS,
@@ -125,6 +126,21 @@ impl TestServer {
     pub fn client(&self) -> &Client {
         &self.client
     }
+}
+
+/// The base URL a started `innohaku serve` prints on its standard output once it serves
+/// (the pipe is read up to that line).
+pub fn serving_at(child: &mut std::process::Child) -> String {
+    use std::io::BufRead;
+    let stdout = std::io::BufReader::new(child.stdout.take().expect("stdout is piped"));
+    stdout
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("Innohaku is serving at ")
+                .map(|u| u.trim_end_matches('/').to_owned())
+        })
+        .expect("the server says where it serves")
 }
 
 /// The ids of a search response's hits.

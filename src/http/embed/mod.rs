@@ -83,8 +83,13 @@ impl Origins {
             CorsLayer::new()
                 .allow_origin(allow)
                 .allow_methods([Method::GET, Method::HEAD, Method::POST])
-                .allow_headers([header::CONTENT_TYPE, header::IF_NONE_MATCH, header::ACCEPT])
-                .expose_headers([header::ETAG])
+                .allow_headers([
+                    header::CONTENT_TYPE,
+                    header::IF_NONE_MATCH,
+                    header::ACCEPT,
+                    crate::http::observe::REQUEST_ID,
+                ])
+                .expose_headers([header::ETAG, crate::http::observe::REQUEST_ID])
                 .max_age(std::time::Duration::from_secs(86_400)),
         )
     }
