@@ -1,4 +1,5 @@
-//! The command line: `innohaku serve | reindex | search | validate | analyze | schemas`.
+//! The command line: `innohaku serve | reindex | snapshot | restore | export | search | validate |
+//! analyze | generate | schemas`.
 
 use std::fs::File;
 use std::io::{BufReader, Write};
@@ -16,6 +17,7 @@ use crate::http::embed::Origins;
 use crate::http::{self, AppState};
 use crate::index::{Catalog, SearchIndex};
 use crate::ingest::{Item, read_ndjson};
+use crate::replication::{self, Location, ReplicationOptions};
 use crate::schema::{Language, json_schemas};
 use crate::search::SearchRequest;
 use crate::service::{Paths, Service, ingest_files};
@@ -70,6 +72,46 @@ pub struct LimitArgs {
     pub client_ip_header: Option<axum::http::HeaderName>,
 }
 
+/// Snapshots: publishing them as a primary, or following them as a read-only replica.
+#[derive(Debug, Args)]
+pub struct ReplicationArgs {
+    /// Serve as a read-only replica of the snapshots at this location (a directory,
+    /// `file:///dir` or `s3://bucket/prefix`): writes are refused, `/readyz` is 503 until
+    /// the first snapshot is in.
+    #[arg(long, env = "INNOHAKU_FOLLOW")]
+    pub follow: Option<String>,
+    /// How often a replica looks for a newer snapshot.
+    #[arg(long, env = "INNOHAKU_FOLLOW_INTERVAL", default_value = "30s", value_parser = http::parse_duration)]
+    pub follow_interval: std::time::Duration,
+    /// The most bytes per second a replica downloads (unlimited when absent).
+    #[arg(long, env = "INNOHAKU_FOLLOW_MAX_RATE", value_parser = clap::value_parser!(u64).range(1..))]
+    pub follow_max_rate: Option<u64>,
+    /// Where this server publishes snapshots (a directory, `file:///dir` or
+    /// `s3://bucket/prefix`): the target of `POST /v1/snapshots` and of the interval.
+    #[arg(long, env = "INNOHAKU_SNAPSHOT_TO")]
+    pub snapshot_to: Option<String>,
+    /// Publish a snapshot at this interval (e.g. 5m) when anything changed; at start too.
+    #[arg(long, env = "INNOHAKU_SNAPSHOT_INTERVAL", value_parser = http::parse_duration, requires = "snapshot_to")]
+    pub snapshot_interval: Option<std::time::Duration>,
+    /// How many snapshots to keep at the location; older ones are deleted.
+    #[arg(long, env = "INNOHAKU_SNAPSHOT_KEEP", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub snapshot_keep: u32,
+}
+
+impl ReplicationArgs {
+    /// The options these flags set.
+    pub fn options(&self) -> ReplicationOptions {
+        ReplicationOptions {
+            follow: self.follow.clone(),
+            follow_interval: self.follow_interval,
+            follow_max_rate: self.follow_max_rate,
+            snapshot_to: self.snapshot_to.clone(),
+            snapshot_interval: self.snapshot_interval,
+            snapshot_keep: self.snapshot_keep as usize,
+        }
+    }
+}
+
 /// A per-client rate, or none (`off`): clap reads an `Option` field as a flag that may be
 /// absent, so the setting that may be `off` is a type of its own.
 #[derive(Debug, Clone, Copy)]
@@ -121,6 +163,8 @@ pub enum Command {
         allowed_origins: Origins,
         #[command(flatten)]
         limits: Box<LimitArgs>,
+        #[command(flatten)]
+        replication: Box<ReplicationArgs>,
         /// Log as JSON lines.
         #[arg(long)]
         json_logs: bool,
@@ -131,6 +175,35 @@ pub enum Command {
         data: DataArgs,
         /// NDJSON files of practices, projects and networks.
         files: Vec<PathBuf>,
+    },
+    /// Write a snapshot of a data directory (the store and the index, with a checksum
+    /// manifest) to a directory or `s3://bucket/prefix`. A running server takes one with
+    /// `POST /v1/snapshots` instead.
+    Snapshot {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Where to: a directory, `file:///dir` or `s3://bucket/prefix`.
+        to: String,
+    },
+    /// Restore the newest complete snapshot at a location into the data directory, verifying
+    /// every file against its manifest.
+    Restore {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Where from: a directory, `file:///dir` or `s3://bucket/prefix` (or one snapshot's
+        /// own folder).
+        from: String,
+        /// Replace a data directory that already holds data.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write every stored document as NDJSON, the format `reindex` reads.
+    Export {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The file to write (default: standard output).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
     },
     /// Search the local index and print the hits.
     Search {
@@ -205,6 +278,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             admin_key_on_command_line,
             allowed_origins,
             limits,
+            replication,
             json_logs,
         } => {
             init_logs(json_logs);
@@ -221,8 +295,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             };
             let limits = limits.limits();
             tracing::debug!(?limits, "limits");
-            serve(data, bind, seed_dir, admin_key, allowed_origins, limits)
+            let replication = replication.options();
+            serve(
+                data,
+                bind,
+                seed_dir,
+                admin_key,
+                allowed_origins,
+                limits,
+                replication,
+            )
         }
+        Command::Snapshot { data, to } => snapshot(data, &to),
+        Command::Restore { data, from, force } => restore(data, &from, force),
+        Command::Export { data, output } => export(data, output),
         Command::Reindex { data, files } => reindex(data, files),
         Command::Search { data, query, limit } => search(data, query, limit),
         Command::Validate { files } => validate(files),
@@ -294,9 +380,25 @@ fn serve(
     admin_key: Option<String>,
     origins: Origins,
     limits: http::Limits,
+    replication: ReplicationOptions,
 ) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let seed = seed_dir.is_dir().then_some(seed_dir.as_path());
+    anyhow::ensure!(
+        replication.follow.is_none() || replication.snapshot_to.is_none(),
+        "a replica does not publish snapshots: give --follow or --snapshot-to, not both"
+    );
+    let follow = replication
+        .follow
+        .as_deref()
+        .map(Location::parse)
+        .transpose()?;
+    let snapshot_to = replication
+        .snapshot_to
+        .as_deref()
+        .map(Location::parse)
+        .transpose()?;
+    // A replica's data comes from its snapshots, never from seed files.
+    let seed = (follow.is_none() && seed_dir.is_dir()).then_some(seed_dir.as_path());
     let service = Service::open(
         Paths {
             data_dir: data.data_dir.clone(),
@@ -315,11 +417,26 @@ fn serve(
         tracing::info!("no admin key configured: the write API is off");
     }
     tracing::info!(?origins, "origins allowed to embed");
+    let service = Arc::new(service);
+    if let Some(location) = follow {
+        tracing::info!(%location, interval = ?replication.follow_interval, "following snapshots as a read-only replica");
+        replication::follow(service.clone(), location, &replication)?;
+    }
+    if let (Some(location), Some(interval)) = (&snapshot_to, replication.snapshot_interval) {
+        tracing::info!(%location, ?interval, "publishing snapshots");
+        replication::publish_every(
+            service.clone(),
+            location.clone(),
+            interval,
+            replication.snapshot_keep,
+        )?;
+    }
     let state = AppState {
-        service: Arc::new(service),
+        service,
         admin_key,
         origins: Arc::new(origins),
         limits,
+        snapshots: snapshot_to.map(Arc::new),
     };
     let runtime = http::runtime()?;
     runtime.block_on(async move {
@@ -378,6 +495,66 @@ fn reindex(data: DataArgs, files: Vec<PathBuf>) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn snapshot(data: DataArgs, to: &str) -> Result<ExitCode> {
+    let location = Location::parse(to)?;
+    let service = Service::open(
+        Paths {
+            data_dir: data.data_dir.clone(),
+        },
+        None,
+    )
+    .with_context(|| format!("opening data directory {}", data.data_dir.display()))?;
+    let manifest = replication::take(&service, &location)?;
+    println!(
+        "snapshot {} of {} documents ({} files, {} bytes) written to {location}",
+        manifest.id,
+        manifest.documents,
+        manifest.files.len(),
+        manifest.bytes()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn restore(data: DataArgs, from: &str, force: bool) -> Result<ExitCode> {
+    let location = Location::parse(from)?;
+    let report = replication::restore(&location, &data.data_dir, force)?;
+    println!(
+        "restored snapshot {} (taken {}) into {}: {} documents, {} searchable{}",
+        report.snapshot,
+        report.created_at.to_rfc3339(),
+        data.data_dir.display(),
+        report.documents,
+        report.indexed,
+        if report.rebuilt {
+            "; the index was rebuilt with this version's analyzer"
+        } else {
+            ""
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(data: DataArgs, output: Option<PathBuf>) -> Result<ExitCode> {
+    let n = match &output {
+        Some(path) => {
+            let file =
+                File::create(path).with_context(|| format!("creating {}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            let n = replication::export(&data.data_dir, &mut out)?;
+            out.flush()?;
+            n
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let n = replication::export(&data.data_dir, &mut out)?;
+            out.flush()?;
+            n
+        }
+    };
+    eprintln!("exported {n} documents");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn search(data: DataArgs, query: String, limit: usize) -> Result<ExitCode> {

@@ -61,6 +61,8 @@ pub struct AppState {
     pub origins: Arc<embed::Origins>,
     /// Request limits.
     pub limits: Limits,
+    /// Where `POST /v1/snapshots` writes (`--snapshot-to`); `None`: nowhere configured.
+    pub snapshots: Option<Arc<crate::replication::Location>>,
 }
 
 /// The whole router.
@@ -133,6 +135,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/v1/jobs", admin(get(admin::list_jobs)))
         .route("/v1/jobs/reindex", admin(post(admin::start_reindex)))
+        .route("/v1/snapshots", admin(post(admin::create_snapshot)))
         .route(
             "/v1/jobs/{id}",
             admin(get(admin::job).delete(admin::cancel_job)),
@@ -387,14 +390,28 @@ struct Ready {
     status: &'static str,
     documents: u64,
     analyzer: &'static str,
+    /// On a replica: what it follows and the snapshot it serves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replica: Option<crate::service::ReplicaState>,
 }
 
-async fn readyz(State(state): State<AppState>) -> Json<Ready> {
-    Json(Ready {
-        status: "ready",
+async fn readyz(State(state): State<AppState>) -> Response {
+    let ready = state.service.is_ready();
+    let body = Json(Ready {
+        status: if ready {
+            "ready"
+        } else {
+            "waiting for the first snapshot"
+        },
         documents: state.service.index().num_docs(),
         analyzer: crate::analysis::description(),
-    })
+        replica: state.service.replica(),
+    });
+    if ready {
+        body.into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
+    }
 }
 
 async fn problem_doc(Path(code): Path<String>) -> Result<Response, ApiError> {
