@@ -87,7 +87,8 @@ fn capture(
 ) -> Result<(u64, Vec<crate::schema::DocId>, String), ReplicationError> {
     let index_dir = staging.join(INDEX_DIR);
     let store = service.store();
-    let _paused = store.pause_writes();
+    let paused = store.pause_writes();
+    let held = std::time::Instant::now();
     let unindexed = store.unindexed()?;
     let mut attempt = 0;
     loop {
@@ -107,6 +108,12 @@ fn capture(
     let built_with = fs::read_to_string(index_dir.join("BUILT_WITH")).unwrap_or_default();
     let dump = staging.join(STORE_DUMP);
     let documents = write_dump(store, &dump)?;
+    drop(paused);
+    tracing::info!(
+        documents,
+        writes_held_ms = held.elapsed().as_millis() as u64,
+        "snapshot captured"
+    );
     Ok((documents, unindexed, built_with))
 }
 

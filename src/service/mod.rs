@@ -397,7 +397,13 @@ impl Service {
             std::fs::rename(entry.path(), generation.join(entry.file_name()))
                 .map_err(io(&generation))?;
         }
-        let opened = match SearchIndex::open(&generation) {
+        // The slow part comes before the switch: the new generation is opened and warmed,
+        // then the store and the index are switched one right after the other.
+        let opened = SearchIndex::open(&generation).and_then(|index| {
+            index.warm()?;
+            Ok(index)
+        });
+        let opened = match opened {
             Ok(index) => Some(index),
             Err(IndexError::SchemaChanged(_)) => None,
             Err(e) => {
@@ -411,7 +417,6 @@ impl Service {
         }
         let index = match opened {
             Some(index) => {
-                index.warm()?;
                 self.catalog
                     .publish(&generation)
                     .map_err(IndexError::from)?;
