@@ -2,13 +2,13 @@
 //! primary and replicas following a directory or an S3-compatible server (moto), a replica
 //! killed mid-download, a corrupt snapshot refused.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::abuse::Binary;
 use crate::support::{ADMIN_KEY, doc_line, sample_dir};
 
 /// Queries whose results must be the same on a primary, its restore and its replicas.
@@ -20,63 +20,30 @@ const QUERIES: [&str; 5] = [
     "",
 ];
 
-/// An `innohaku serve` process on a free loopback port.
+/// An `innohaku serve` process on a free loopback port (the abuse tests' [`Binary`]), with
+/// what these tests ask of it.
 struct Server {
-    child: Child,
-    base: String,
+    binary: Binary,
     client: reqwest::blocking::Client,
-    log: PathBuf,
 }
 
 impl Server {
-    /// Starts `innohaku serve` on `data` (seeded from `seed`, or from nothing) with more
-    /// arguments and environment; its log goes to `data`'s sibling `<name>.log`.
-    fn start(data: &Path, seed: Option<&Path>, args: &[&str], env: &[(&str, &str)]) -> Server {
-        let empty = data.with_extension("no-seed");
-        std::fs::create_dir_all(&empty).unwrap();
-        let log = data.with_extension("log");
-        let mut command = Command::new(env!("CARGO_BIN_EXE_innohaku"));
-        command
-            .args(["serve", "--bind", "127.0.0.1:0", "--seed-dir"])
-            .arg(seed.unwrap_or(&empty))
-            .arg("--data-dir")
-            .arg(data)
-            .args(args)
-            .env("INNOHAKU_ADMIN_KEY", ADMIN_KEY)
-            .env("RUST_LOG", "innohaku=info")
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).unwrap());
-        for (k, v) in env {
-            command.env(k, v);
-        }
-        let mut child = command.spawn().expect("the server starts");
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        let base = stdout
-            .lines()
-            .map_while(Result::ok)
-            .find_map(|l| {
-                l.strip_prefix("Innohaku is serving at ")
-                    .map(|u| u.trim_end_matches('/').to_owned())
-            })
-            .unwrap_or_else(|| panic!("the server did not start: {}", read(&log)));
+    /// Starts `innohaku serve` on `<root>/data` (seeded from `seed`, or from nothing) with
+    /// more arguments and environment.
+    fn start(root: &Path, seed: Option<&Path>, args: &[&str], env: &[(&str, &str)]) -> Server {
         Server {
-            child,
-            base,
+            binary: Binary::try_start(root, seed, args, env).expect("the server serves"),
             client: reqwest::blocking::Client::new(),
-            log,
         }
     }
 
     fn get(&self, path: &str) -> reqwest::blocking::Response {
-        self.client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .unwrap()
+        self.binary.get(path)
     }
 
     fn post(&self, path: &str, body: String) -> reqwest::blocking::Response {
         self.client
-            .post(format!("{}{path}", self.base))
+            .post(format!("{}{path}", self.binary.base))
             .bearer_auth(ADMIN_KEY)
             .body(body)
             .send()
@@ -90,7 +57,7 @@ impl Server {
             .map(|q| {
                 let response = self
                     .client
-                    .get(format!("{}/v1/search", self.base))
+                    .get(format!("{}/v1/search", self.binary.base))
                     .query(&[("q", *q), ("limit", "50")])
                     .send()
                     .unwrap();
@@ -118,7 +85,7 @@ impl Server {
             assert!(
                 started.elapsed() < limit,
                 "not ready after {limit:?}: {body}\n{}",
-                read(&self.log)
+                self.log()
             );
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -128,7 +95,7 @@ impl Server {
     fn search_ids(&self, q: &str) -> Vec<String> {
         let body: Value = self
             .client
-            .get(format!("{}/v1/search", self.base))
+            .get(format!("{}/v1/search", self.binary.base))
             .query(&[("q", q)])
             .send()
             .unwrap()
@@ -144,24 +111,17 @@ impl Server {
 
     fn snapshot(&self) -> Value {
         let response = self.post("/v1/snapshots", String::new());
-        assert_eq!(response.status(), 201, "{}", read(&self.log));
+        assert_eq!(response.status(), 201, "{}", self.log());
         response.json().unwrap()
     }
 
     fn log(&self) -> String {
-        read(&self.log)
+        self.binary.log()
     }
 
-    fn kill(mut self) {
-        self.child.kill().unwrap(); // SIGKILL
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    /// SIGKILL: no shutdown.
+    fn kill(self) {
+        self.binary.kill();
     }
 }
 
@@ -304,10 +264,11 @@ fn snapshot_then_restore_into_an_empty_directory_serves_identical_results() {
     primary.kill();
 
     let restored = dir.path().join("restored");
-    let out = succeeded(&innohaku(&["restore", backups_arg], &restored, &[]));
+    let restored_data = restored.join("data");
+    let out = succeeded(&innohaku(&["restore", backups_arg], &restored_data, &[]));
     assert!(out.contains("421 documents, 421 searchable"), "{out}");
     // A second restore into the same directory is refused without --force.
-    let again = innohaku(&["restore", backups_arg], &restored, &[]);
+    let again = innohaku(&["restore", backups_arg], &restored_data, &[]);
     assert!(!again.status.success());
     assert!(
         String::from_utf8_lossy(&again.stderr).contains("pass --force to replace it"),
@@ -316,7 +277,7 @@ fn snapshot_then_restore_into_an_empty_directory_serves_identical_results() {
     );
     succeeded(&innohaku(
         &["restore", "--force", backups_arg],
-        &restored,
+        &restored_data,
         &[],
     ));
     let server = Server::start(&restored, None, &[], &[]);
@@ -337,16 +298,24 @@ fn export_then_reindex_gives_the_same_documents_and_results() {
     files.sort();
     let mut args = vec!["reindex"];
     args.extend(files.iter().map(String::as_str));
-    succeeded(&innohaku(&args, &a, &[]));
+    succeeded(&innohaku(&args, &a.join("data"), &[]));
     let exported = dir.path().join("export.ndjson");
-    let output = innohaku(&["export", "--output", exported.to_str().unwrap()], &a, &[]);
+    let output = innohaku(
+        &["export", "--output", exported.to_str().unwrap()],
+        &a.join("data"),
+        &[],
+    );
     succeeded(&output);
     assert!(String::from_utf8_lossy(&output.stderr).contains("exported 420 documents"));
     assert_eq!(read(&exported).lines().count(), 420);
-    let out = succeeded(&innohaku(&["reindex", exported.to_str().unwrap()], &b, &[]));
+    let out = succeeded(&innohaku(
+        &["reindex", exported.to_str().unwrap()],
+        &b.join("data"),
+        &[],
+    ));
     assert!(out.contains("stored: 420 new, 0 updated"), "{out}");
     assert!(out.contains("indexed 420 documents"), "{out}");
-    let servers = [a, b].map(|data| Server::start(&data, None, &[], &[]));
+    let servers = [a, b].map(|root| Server::start(&root, None, &[], &[]));
     let [a, b] = servers.map(|server| ties_unordered(server.results()));
     for (q, (a, b)) in QUERIES.iter().zip(a.iter().zip(&b)) {
         assert_eq!(a, b, "query {q:?}");
@@ -431,9 +400,10 @@ fn a_replica_killed_mid_download_resumes_and_a_corrupt_snapshot_is_refused() {
     let bytes = first["bytes"].as_u64().unwrap();
     // Slow enough that the download takes about twenty seconds.
     let rate = (bytes / 20).max(1).to_string();
-    let replica_data = dir.path().join("replica");
+    let replica_root = dir.path().join("replica");
+    let replica_data = replica_root.join("data");
     let slow = Server::start(
-        &replica_data,
+        &replica_root,
         None,
         &[
             "--follow",
@@ -468,7 +438,7 @@ fn a_replica_killed_mid_download_resumes_and_a_corrupt_snapshot_is_refused() {
     assert!(left > 0 && left < bytes, "{left} of {bytes}");
 
     let replica = Server::start(
-        &replica_data,
+        &replica_root,
         None,
         &["--follow", shared_arg, "--follow-interval", "200ms"],
         &[],
@@ -658,7 +628,7 @@ fn snapshots_in_s3_compatible_storage_restore_and_are_followed() {
     assert_eq!(first["documents"], 420, "{first}");
 
     let restored = dir.path().join("restored");
-    let out = succeeded(&innohaku(&["restore", url], &restored, &env));
+    let out = succeeded(&innohaku(&["restore", url], &restored.join("data"), &env));
     assert!(out.contains("420 documents, 420 searchable"), "{out}");
     let from_backup = Server::start(&restored, None, &[], &[]);
     assert_same_results(&from_backup, &primary);
