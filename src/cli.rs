@@ -1,5 +1,5 @@
-//! The command line: `innohaku serve | config | reindex | search | validate | analyze | generate |
-//! schemas`.
+//! The command line: `innohaku serve | config | reindex | snapshot | restore | export | search |
+//! validate | analyze | generate | schemas`.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -16,6 +16,7 @@ use crate::config::{self, Config, LogFormat, Origin, SETTINGS};
 use crate::http::{self, AppState, server};
 use crate::index::{Catalog, SearchIndex};
 use crate::ingest::{Item, read_ndjson};
+use crate::replication::{self, Location};
 use crate::schema::{Language, json_schemas};
 use crate::search::SearchRequest;
 use crate::service::{Paths, Service, ingest_files};
@@ -166,6 +167,35 @@ pub enum Command {
         /// NDJSON files of practices, projects and networks.
         files: Vec<PathBuf>,
     },
+    /// Write a snapshot of a data directory (the store and the index, with a checksum
+    /// manifest) to a directory or `s3://bucket/prefix`. A running server takes one with
+    /// `POST /v1/snapshots` instead.
+    Snapshot {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Where to: a directory, `file:///dir` or `s3://bucket/prefix`.
+        to: String,
+    },
+    /// Restore the newest complete snapshot at a location into the data directory, verifying
+    /// every file against its manifest.
+    Restore {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Where from: a directory, `file:///dir` or `s3://bucket/prefix` (or one snapshot's
+        /// own folder).
+        from: String,
+        /// Replace a data directory that already holds data.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write every stored document as NDJSON, the format `reindex` reads.
+    Export {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The file to write (default: standard output).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
     /// Search the local index and print the hits.
     Search {
         #[command(flatten)]
@@ -243,6 +273,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Reindex { data, files } => reindex(data, files),
+        Command::Snapshot { data, to } => snapshot(data, &to),
+        Command::Restore { data, from, force } => restore(data, &from, force),
+        Command::Export { data, output } => export(data, output),
         Command::Search { data, query, limit } => search(data, query, limit),
         Command::Validate { files } => validate(files),
         Command::Analyze { lang, text } => {
@@ -314,10 +347,26 @@ fn serve(config: Config) -> Result<ExitCode> {
             config.limits.clone(),
             shutdown.clone().cancelled_owned(),
         ));
+        let replication = &config.replication;
+        anyhow::ensure!(
+            replication.follow.is_none() || replication.snapshot_to.is_none(),
+            "a replica does not publish snapshots: give follow or snapshot_to, not both"
+        );
+        let follow = replication
+            .follow
+            .as_deref()
+            .map(Location::parse)
+            .transpose()?;
+        let snapshot_to = replication
+            .snapshot_to
+            .as_deref()
+            .map(Location::parse)
+            .transpose()?;
         let (opened, opening) = tokio::sync::oneshot::channel();
         let open_config = config.clone();
+        let replica = follow.is_some();
         std::thread::spawn(move || {
-            let _ = opened.send(open(&open_config));
+            let _ = opened.send(open(&open_config, replica));
         });
         let service = tokio::select! {
             service = opening => service.context("opening the service failed")??,
@@ -335,12 +384,27 @@ fn serve(config: Config) -> Result<ExitCode> {
             tracing::info!("no admin key configured: the write API is off");
         }
         tracing::info!(origins = ?config.origins, "origins allowed to embed");
+        let service = Arc::new(service);
+        if let Some(location) = follow {
+            tracing::info!(%location, interval = ?replication.follow_interval, "following snapshots as a read-only replica");
+            replication::follow(service.clone(), location, replication)?;
+        }
+        if let (Some(location), Some(interval)) = (&snapshot_to, replication.snapshot_interval) {
+            tracing::info!(%location, ?interval, "publishing snapshots");
+            replication::publish_every(
+                service.clone(),
+                location.clone(),
+                interval,
+                replication.snapshot_keep,
+            )?;
+        }
         switch.set(http::app(AppState {
-            service: Arc::new(service),
+            service,
             admin_key,
             metrics_key: config.metrics_key.as_ref().map(|k| k.expose().clone()),
             origins: Arc::new(config.origins),
             limits: config.limits,
+            snapshots: snapshot_to.map(Arc::new),
         }));
         println!("Innohaku is serving at http://{addr}/");
         tokio::select! {
@@ -353,13 +417,11 @@ fn serve(config: Config) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Opens the store and the index (building it if need be).
-fn open(config: &Config) -> Result<Service> {
+/// Opens the store and the index (building it if need be). A replica's data comes from its
+/// snapshots, never from seed files.
+fn open(config: &Config, replica: bool) -> Result<Service> {
     let started = std::time::Instant::now();
-    let seed = config
-        .seed_dir
-        .is_dir()
-        .then_some(config.seed_dir.as_path());
+    let seed = (!replica && config.seed_dir.is_dir()).then_some(config.seed_dir.as_path());
     let service = Service::open(
         Paths {
             data_dir: config.data_dir.clone(),
@@ -492,4 +554,67 @@ fn validate(files: Vec<PathBuf>) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn snapshot(data: DataArgs, to: &str) -> Result<ExitCode> {
+    let location = Location::parse(to)?;
+    let data_dir = data.dir()?;
+    let service = Service::open(
+        Paths {
+            data_dir: data_dir.clone(),
+        },
+        None,
+    )
+    .with_context(|| format!("opening data directory {}", data_dir.display()))?;
+    let manifest = replication::take(&service, &location)?;
+    println!(
+        "snapshot {} of {} documents ({} files, {} bytes) written to {location}",
+        manifest.id,
+        manifest.documents,
+        manifest.files.len(),
+        manifest.bytes()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn restore(data: DataArgs, from: &str, force: bool) -> Result<ExitCode> {
+    let location = Location::parse(from)?;
+    let data_dir = data.dir()?;
+    let report = replication::restore(&location, &data_dir, force)?;
+    println!(
+        "restored snapshot {} (taken {}) into {}: {} documents, {} searchable{}",
+        report.snapshot,
+        report.created_at.to_rfc3339(),
+        data_dir.display(),
+        report.documents,
+        report.indexed,
+        if report.rebuilt {
+            "; the index was rebuilt with this version's analyzer"
+        } else {
+            ""
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(data: DataArgs, output: Option<PathBuf>) -> Result<ExitCode> {
+    let data_dir = data.dir()?;
+    let n = match &output {
+        Some(path) => {
+            let file =
+                File::create(path).with_context(|| format!("creating {}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            let n = replication::export(&data_dir, &mut out)?;
+            out.flush()?;
+            n
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let n = replication::export(&data_dir, &mut out)?;
+            out.flush()?;
+            n
+        }
+    };
+    eprintln!("exported {n} documents");
+    Ok(ExitCode::SUCCESS)
 }

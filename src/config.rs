@@ -19,6 +19,7 @@ use axum::http::HeaderName;
 
 use crate::http::embed::Origins;
 use crate::http::{self, Limits};
+use crate::replication::ReplicationOptions;
 
 /// The variable naming the configuration file, when `--config` does not.
 pub const CONFIG_VAR: &str = "INNOHAKU_CONFIG";
@@ -227,6 +228,60 @@ pub const SETTINGS: &[Setting] = &[
         Kind::Text,
         "Requests each client may make to the public endpoints, e.g. `20/s` or `20/s,40` (a \
          burst of 40); `off` for no limit.",
+    ),
+    setting(
+        "replication.follow",
+        "INNOHAKU_FOLLOW",
+        Some("follow"),
+        None,
+        Kind::Text,
+        "Serve as a read-only replica of the snapshots at this location (a directory, \
+         `file:///dir` or `s3://bucket/prefix`): writes are refused, `/readyz` is 503 until \
+         the first snapshot is in (docs/operations.md).",
+    ),
+    setting(
+        "replication.follow_interval",
+        "INNOHAKU_FOLLOW_INTERVAL",
+        Some("follow-interval"),
+        Some("30s"),
+        Kind::Text,
+        "How often a replica looks for a newer snapshot: the bound on how stale it may be, \
+         beside the primary's snapshot interval.",
+    ),
+    setting(
+        "replication.follow_max_rate",
+        "INNOHAKU_FOLLOW_MAX_RATE",
+        Some("follow-max-rate"),
+        None,
+        Kind::Integer,
+        "The most bytes per second a replica downloads (unlimited when unset).",
+    ),
+    setting(
+        "replication.snapshot_to",
+        "INNOHAKU_SNAPSHOT_TO",
+        Some("snapshot-to"),
+        None,
+        Kind::Text,
+        "Where this server publishes snapshots (a directory, `file:///dir` or \
+         `s3://bucket/prefix`; S3 credentials and endpoint from the usual `AWS_*` variables): \
+         the target of `POST /v1/snapshots` and of the interval.",
+    ),
+    setting(
+        "replication.snapshot_interval",
+        "INNOHAKU_SNAPSHOT_INTERVAL",
+        Some("snapshot-interval"),
+        None,
+        Kind::Text,
+        "Publish a snapshot at this interval (e.g. 5m) when anything changed, and at start; \
+         unset: only when asked.",
+    ),
+    setting(
+        "replication.snapshot_keep",
+        "INNOHAKU_SNAPSHOT_KEEP",
+        Some("snapshot-keep"),
+        Some("5"),
+        Kind::Integer,
+        "How many snapshots to keep at the location; older ones are deleted.",
     ),
     setting(
         "log.format",
@@ -478,6 +533,8 @@ pub struct Config {
     pub metrics_key: Option<Secret>,
     /// What clients may ask of the server.
     pub limits: Limits,
+    /// Publishing snapshots, or following them as a replica.
+    pub replication: ReplicationOptions,
     /// How logs are written.
     pub log_format: LogFormat,
     /// Which logs are written.
@@ -543,6 +600,20 @@ impl Config {
             admin_key_on_command_line,
             metrics_key,
             limits,
+            replication: ReplicationOptions {
+                follow: v.optional("replication.follow", |s| Ok(s.to_owned()))?,
+                follow_interval: v.parse("replication.follow_interval", nonzero_duration)?,
+                follow_max_rate: v.optional("replication.follow_max_rate", |s| {
+                    s.parse::<u64>()
+                        .ok()
+                        .filter(|&n| n > 0)
+                        .ok_or_else(|| format!("`{s}` is not a whole number from 1 up"))
+                })?,
+                snapshot_to: v.optional("replication.snapshot_to", |s| Ok(s.to_owned()))?,
+                snapshot_interval: v
+                    .optional("replication.snapshot_interval", nonzero_duration)?,
+                snapshot_keep: v.parse("replication.snapshot_keep", positive)?,
+            },
             log_format: v.parse("log.format", |s| match s {
                 "text" => Ok(LogFormat::Text),
                 "json" => Ok(LogFormat::Json),

@@ -367,3 +367,51 @@ pub async fn cancel_job(
     .await?;
     Ok((StatusCode::ACCEPTED, Json(status)).into_response())
 }
+
+/// What `POST /v1/snapshots` took.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct SnapshotReport {
+    /// The snapshot's name at its location (its creation time).
+    pub id: String,
+    /// Where it was written.
+    pub location: String,
+    /// When it was taken.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Documents in it.
+    pub documents: u64,
+    /// Files in it, its manifest aside.
+    pub files: usize,
+    /// Bytes of those files.
+    pub bytes: u64,
+}
+
+/// `POST /v1/snapshots`: takes a snapshot to the configured location (`--snapshot-to`).
+pub async fn create_snapshot(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let Some(location) = state.snapshots.clone() else {
+        return Err(ApiError::new(
+            Problem::Conflict,
+            "no snapshot location is configured: start the server with --snapshot-to URL",
+        ));
+    };
+    let service = state.service.clone();
+    let manifest = writing(move || {
+        crate::replication::take(&service, &location).map_err(|e| match e {
+            crate::replication::ReplicationError::Service(e) => ApiError::from(e),
+            other => ApiError::internal(other),
+        })
+    })
+    .await?;
+    let report = SnapshotReport {
+        id: manifest.id.clone(),
+        location: state
+            .snapshots
+            .as_ref()
+            .map(|l| l.to_string())
+            .unwrap_or_default(),
+        created_at: manifest.created_at,
+        documents: manifest.documents,
+        files: manifest.files.len(),
+        bytes: manifest.bytes(),
+    };
+    Ok((StatusCode::CREATED, Json(report)).into_response())
+}

@@ -50,11 +50,13 @@ pub enum Problem {
     Unavailable,
     /// The disk is full: nothing more can be stored until space is freed.
     InsufficientStorage,
+    /// This server is a read-only replica: writes go to the primary.
+    ReadOnlyReplica,
 }
 
 impl Problem {
     /// Every problem type.
-    pub const ALL: [Problem; 18] = [
+    pub const ALL: [Problem; 19] = [
         Problem::InvalidParameter,
         Problem::MalformedRequest,
         Problem::InvalidBody,
@@ -73,6 +75,7 @@ impl Problem {
         Problem::Internal,
         Problem::Unavailable,
         Problem::InsufficientStorage,
+        Problem::ReadOnlyReplica,
     ];
 
     /// (code, status, title, explanation).
@@ -185,6 +188,12 @@ impl Problem {
                 StatusCode::INSUFFICIENT_STORAGE,
                 "Insufficient storage",
                 "The disk is full, so the write was not acknowledged: some of it may have been stored. Writes are idempotent: send the same request again after the seconds in `Retry-After`.",
+            ),
+            Problem::ReadOnlyReplica => (
+                "read-only-replica",
+                StatusCode::FORBIDDEN,
+                "Read-only replica",
+                "This server is a read-only replica that serves snapshots of a primary; send writes and admin requests to the primary.",
             ),
         }
     }
@@ -338,6 +347,7 @@ impl From<crate::service::ServiceError> for ApiError {
                 ApiError::new(Problem::Unavailable, "the store is being reopened; retry")
                     .retry_after(1)
             }
+            ServiceError::ReadOnly(_) => ApiError::new(Problem::ReadOnlyReplica, e.to_string()),
             ServiceError::Busy(job) => ApiError::new(
                 Problem::Conflict,
                 format!("a reindex is already running: job {job}"),

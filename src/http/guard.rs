@@ -23,12 +23,23 @@ pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'se
      img-src 'self'; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; \
      frame-ancestors 'none'";
 
-/// Refuses a request without the admin key before its body is read (401 or 403).
+/// Refuses a request without the admin key before its body is read (401 or 403), and every
+/// admin request on a read-only replica (403 `read-only-replica`).
 pub async fn require_admin(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
+    if let Some(replica) = state.service.replica() {
+        return ApiError::new(
+            Problem::ReadOnlyReplica,
+            format!(
+                "this server is a read-only replica of {}; send writes to the primary",
+                replica.source
+            ),
+        )
+        .into_response();
+    }
     match super::authorize(&state, request.headers()) {
         Ok(()) => next.run(request).await,
         Err(e) => e.into_response(),

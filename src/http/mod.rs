@@ -65,6 +65,8 @@ pub struct AppState {
     pub origins: Arc<embed::Origins>,
     /// Request limits.
     pub limits: Limits,
+    /// Where `POST /v1/snapshots` writes (`--snapshot-to`); `None`: nowhere configured.
+    pub snapshots: Option<Arc<crate::replication::Location>>,
 }
 
 /// The whole router.
@@ -139,6 +141,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/v1/jobs", admin(get(admin::list_jobs)))
         .route("/v1/jobs/reindex", admin(post(admin::start_reindex)))
+        .route("/v1/snapshots", admin(post(admin::create_snapshot)))
         .route(
             "/v1/jobs/{id}",
             admin(get(admin::job).delete(admin::cancel_job)),
@@ -465,6 +468,9 @@ struct Ready {
     status: &'static str,
     documents: u64,
     analyzer: &'static str,
+    /// On a replica: what it follows and the snapshot it serves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replica: Option<crate::service::ReplicaState>,
 }
 
 async fn readyz(State(state): State<AppState>) -> Result<Json<Ready>, ApiError> {
@@ -473,8 +479,12 @@ async fn readyz(State(state): State<AppState>) -> Result<Json<Ready>, ApiError> 
             status: "ready",
             documents: state.service.index().num_docs(),
             analyzer: crate::analysis::description(),
+            replica: state.service.replica(),
         })),
         crate::service::Readiness::Restoring => Err(not_ready("a restore is replacing the data")),
+        crate::service::Readiness::AwaitingSnapshot(source) => Err(not_ready(&format!(
+            "a replica waiting for its first snapshot from {source}"
+        ))),
     }
 }
 

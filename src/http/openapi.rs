@@ -19,7 +19,7 @@ use crate::search::{
 };
 use crate::service::{IngestReport, JobState, JobStatus};
 
-use super::admin::{DeleteReport, DeleteRequest};
+use super::admin::{DeleteReport, DeleteRequest, SnapshotReport};
 
 use super::error::{Problem, ProblemBody};
 use super::{PageBody, SearchResponse, SimilarResponse};
@@ -35,13 +35,13 @@ use super::{PageBody, SearchResponse, SimilarResponse};
     modifiers(&AdminKey, &RequestIds),
     paths(
         search_doc, suggest_doc, document_doc, similar_doc, similar_page_doc, similar_body_doc, analyze_doc, ingest_doc, put_doc, delete_doc,
-        bulk_delete_doc, reindex_doc, jobs_doc, job_doc, cancel_job_doc, vocabulary_doc, healthz_doc, readyz_doc,
+        bulk_delete_doc, reindex_doc, snapshot_doc, jobs_doc, job_doc, cancel_job_doc, vocabulary_doc, healthz_doc, readyz_doc,
         metrics_doc
     ),
     components(schemas(
         SearchResponse, SearchResults, Hit, Snippet, FacetCounts, FacetValue, Matching, Suggestions, DocumentSuggestion,
         TermSuggestion, SimilarResponse, Recommendations, Recommendation, Reasons, Label, Link, DocumentRef, RegionMode, PageBody, Inspection, AnalyzedToken, Origin, IngestReport, ProblemBody,
-        JobStatus, JobState, DeleteRequest, DeleteReport,
+        JobStatus, JobState, DeleteRequest, DeleteReport, SnapshotReport,
         Problem, Kind, Language, Phase, Region, TargetGroup, Theme
     ))
 )]
@@ -379,6 +379,18 @@ fn bulk_delete_doc() {}
 ))]
 fn reindex_doc() {}
 
+/// Take a snapshot of the store and the serving index to the server's snapshot location
+/// (`--snapshot-to`), with a checksum manifest written last. Searches go on meanwhile;
+/// writes wait while the store is read. Needs the admin key.
+#[utoipa::path(post, path = "/v1/snapshots", security(("admin_key" = [])),
+    responses(
+        (status = 201, description = "Taken", body = SnapshotReport),
+        (status = 401, description = "No API key", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Wrong API key, the write API is off, or this server is a read-only replica", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "No snapshot location is configured", body = ProblemBody, content_type = "application/problem+json"),
+))]
+fn snapshot_doc() {}
+
 /// Every job, oldest first. Needs the admin key.
 #[utoipa::path(get, path = "/v1/jobs", security(("admin_key" = [])),
     responses(
@@ -416,8 +428,9 @@ fn vocabulary_doc() {}
 #[utoipa::path(get, path = "/healthz", responses((status = 200, description = "The process is up", body = Object)))]
 fn healthz_doc() {}
 
-/// Readiness: the index is open; says which analyzer is active. Not ready (503) while the
-/// index is being opened or built at start, or while a restore replaces the data: a load
+/// Readiness: the index is open; says which analyzer is active and, on a replica, which
+/// snapshot it serves. Not ready (503) while the index is being opened or built at start,
+/// while a restore replaces the data, or on a replica until its first snapshot is in: a load
 /// balancer sends no searches then.
 #[utoipa::path(get, path = "/readyz", responses(
     (status = 200, description = "Ready", body = Object),

@@ -29,7 +29,7 @@ const INDEX_FORMAT: u32 = 2;
 
 /// What a generation records of how it was built; one built otherwise is not read. The
 /// synonyms of several words are indexed (`analysis::Phrases`): a changed list rebuilds.
-fn built_with() -> String {
+pub fn built_with() -> String {
     format!(
         "index format {INDEX_FORMAT}\n{}\nsynonym phrases {:016x}\n",
         analysis::description(),
@@ -235,6 +235,40 @@ impl SearchIndex {
             segment.num_deleted_docs().hash(&mut hasher);
         }
         hasher.finish()
+    }
+
+    /// Hard-links the files of this generation's last commit (its `meta.json`, the
+    /// segments it names and `BUILT_WITH`) into the empty directory `into`; returns their
+    /// names. Segment files never change once written, so the links are that commit's state
+    /// for as long as they are kept. A merge may delete a file between the reading of
+    /// `meta.json` and its link: that is `NotFound`, and the caller tries again.
+    pub fn link_committed(&self, into: &Path) -> Result<Vec<String>, IndexError> {
+        let meta = std::fs::read(self.dir.join("meta.json"))?;
+        let parsed: serde_json::Value = serde_json::from_slice(&meta)
+            .map_err(|e| IndexError::Verification(format!("meta.json: {e}")))?;
+        let segments: Vec<String> = parsed["segments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s["segment_id"].as_str())
+            .map(|id| format!("{}.", id.replace('-', "")))
+            .collect();
+        let mut names = vec!["meta.json".to_owned(), BUILT_WITH_FILE.to_owned()];
+        for entry in std::fs::read_dir(&self.dir)? {
+            let name = entry?.file_name().to_string_lossy().into_owned();
+            if segments
+                .iter()
+                .any(|prefix| name.starts_with(prefix.as_str()))
+            {
+                names.push(name);
+            }
+        }
+        std::fs::write(into.join("meta.json"), &meta)?;
+        for name in &names[1..] {
+            std::fs::hard_link(self.dir.join(name), into.join(name))?;
+        }
+        names.sort();
+        Ok(names)
     }
 
     /// The number of documents searchable now.

@@ -82,6 +82,9 @@ pub enum ServiceError {
     /// The job was cancelled.
     #[error("cancelled")]
     Cancelled,
+    /// This server is a read-only replica: writes go to the primary.
+    #[error("this server is a read-only replica of {0}; send writes to the primary")]
+    ReadOnly(String),
 }
 
 impl ServiceError {
@@ -211,15 +214,30 @@ pub struct Service {
     index_behind: AtomicBool,
     /// A restore is replacing the data: not ready for searches.
     restoring: AtomicBool,
+    /// Set on a read-only replica: what it follows and serves.
+    replica: RwLock<Option<ReplicaState>>,
 }
 
 /// Whether the service should be sent searches (`/readyz`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Readiness {
     /// Serving.
     Ready,
     /// A restore is replacing the data ([`Service::set_restoring`]).
     Restoring,
+    /// A replica that has no snapshot in yet, from the location it follows.
+    AwaitingSnapshot(String),
+}
+
+/// What a read-only replica follows and serves.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplicaState {
+    /// The snapshot location it follows.
+    pub source: String,
+    /// The snapshot it serves, once one is in.
+    pub snapshot: Option<String>,
+    /// When that snapshot was taken: the age of what it serves.
+    pub snapshot_created_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Service {
@@ -265,6 +283,7 @@ impl Service {
             jobs: Mutex::new(HashMap::new()),
             index_behind: AtomicBool::new(false),
             restoring: AtomicBool::new(false),
+            replica: RwLock::new(None),
         };
         if service.store.snapshots_set_aside() > 0 {
             service.verify_index()?;
@@ -288,9 +307,14 @@ impl Service {
 
     /// Whether the service should be sent searches.
     pub fn readiness(&self) -> Readiness {
-        match self.restoring.load(Ordering::SeqCst) {
-            true => Readiness::Restoring,
-            false => Readiness::Ready,
+        if self.restoring.load(Ordering::SeqCst) {
+            return Readiness::Restoring;
+        }
+        match self.replica() {
+            Some(replica) if replica.snapshot.is_none() => {
+                Readiness::AwaitingSnapshot(replica.source)
+            }
+            _ => Readiness::Ready,
         }
     }
 
@@ -414,9 +438,111 @@ impl Service {
         Ok(())
     }
 
+    /// Makes this service a read-only replica of `source`: every write is refused from now.
+    pub fn make_replica(&self, source: &str) {
+        *self.replica.write().unwrap_or_else(|e| e.into_inner()) = Some(ReplicaState {
+            source: source.to_owned(),
+            snapshot: None,
+            snapshot_created_at: None,
+        });
+    }
+
+    /// What this replica follows and serves; `None` on a primary.
+    pub fn replica(&self) -> Option<ReplicaState> {
+        self.replica
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Records the snapshot a replica now serves.
+    pub fn set_replica_snapshot(&self, id: &str, created_at: chrono::DateTime<chrono::Utc>) {
+        if let Some(state) = self
+            .replica
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
+        {
+            state.snapshot = Some(id.to_owned());
+            state.snapshot_created_at = Some(created_at);
+        }
+    }
+
+
+    /// Refuses writes on a replica.
+    fn writable(&self) -> Result<(), ServiceError> {
+        match self.replica() {
+            Some(r) => Err(ServiceError::ReadOnly(r.source)),
+            None => Ok(()),
+        }
+    }
+
+    /// Replaces the store and the index with a snapshot's, atomically for searches: the
+    /// store (a closed store directory, moved into place) under the store's lock, the index
+    /// files (moved into a new generation) by the same switch a rebuild makes. An index built
+    /// with another schema or analyzer is rebuilt from the new store first. Ids marked
+    /// unindexed in the new store are then re-applied. Returns the documents now served.
+    pub fn replace(&self, store_dir: &Path, index_files: &Path) -> Result<u64, ServiceError> {
+        let io = |path: &Path| {
+            let path = path.display().to_string();
+            move |source| ServiceError::Io { path, source }
+        };
+        let mut guard = self.writer();
+        *guard = None;
+        let generation = self.catalog.create_generation().map_err(IndexError::from)?;
+        for entry in std::fs::read_dir(index_files).map_err(io(index_files))? {
+            let entry = entry.map_err(io(index_files))?;
+            std::fs::rename(entry.path(), generation.join(entry.file_name()))
+                .map_err(io(&generation))?;
+        }
+        // The slow part comes before the switch: the new generation is opened and warmed,
+        // then the store and the index are switched one right after the other.
+        let opened = SearchIndex::open(&generation).and_then(|index| {
+            index.warm()?;
+            Ok(index)
+        });
+        let opened = match opened {
+            Ok(index) => Some(index),
+            Err(IndexError::SchemaChanged(_)) => None,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&generation);
+                return Err(e.into());
+            }
+        };
+        if let Err(e) = self.store.replace_with(store_dir) {
+            let _ = std::fs::remove_dir_all(&generation);
+            return Err(e.into());
+        }
+        let index = match opened {
+            Some(index) => {
+                self.catalog
+                    .publish(&generation)
+                    .map_err(IndexError::from)?;
+                index
+            }
+            None => {
+                tracing::info!(
+                    documents = self.store.len(),
+                    "the snapshot's index was built with another schema or analyzer: rebuilding it from its store"
+                );
+                std::fs::remove_dir_all(&generation).map_err(io(&generation))?;
+                let index = SearchIndex::build(&self.catalog, self.store.iter(), |_| {})?;
+                self.store.mark_all_indexed()?;
+                index
+            }
+        };
+        *self.index.write().expect("index lock poisoned") = Arc::new(index);
+        drop(guard);
+        self.catalog.remove_stale().map_err(IndexError::from)?;
+        let pending = self.store.unindexed()?;
+        self.apply(&pending)?;
+        Ok(self.index().num_docs())
+    }
+
     /// Before a write: reopens a store that failed (once the disk has room again), and
     /// brings the index up to date with changes that could not reach it.
     fn recover(&self) -> Result<(), ServiceError> {
+        self.writable()?;
         let reopened = self.store.reopen_if_failed()?;
         if reopened || self.index_behind.swap(false, Ordering::SeqCst) {
             let pending = self.store.unindexed()?;

@@ -10,7 +10,7 @@ mod snapshots;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use crate::schema::{DocId, Document, Kind};
 
@@ -448,6 +448,59 @@ impl Store {
     /// Makes every write so far durable on disk.
     pub fn flush(&self) -> Result<(), StoreError> {
         self.wrote(self.trees()?.db.flush())?;
+        Ok(())
+    }
+
+    /// Holds every write until the guard is dropped; reads go on. What is read meanwhile
+    /// (documents and unindexed marks) is one consistent state: a snapshot's.
+    pub fn pause_writes(&self) -> MutexGuard<'_, ()> {
+        self.writes.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Marks ids as changed since the index last had them, as a write does: a restored
+    /// snapshot's in-flight changes, re-applied when the service opens.
+    pub fn mark_unindexed(&self, ids: &[DocId]) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for id in ids {
+            batch.insert(id.as_str().as_bytes(), &[]);
+        }
+        self.wrote(self.trees()?.unindexed.apply_batch(batch))?;
+        Ok(())
+    }
+
+    /// Replaces this store's database with the one in `source` (a closed store on the same
+    /// file system, which is moved): a replica's swap. Reads wait for the moment it takes;
+    /// if the new database does not open, the old one is put back.
+    pub fn replace_with(&self, source: &Path) -> Result<(), StoreError> {
+        let io = |e: std::io::Error| StoreError::Sled(sled::Error::Io(e));
+        let _writing = self.writes.lock().unwrap_or_else(|e| e.into_inner());
+        let mut slot = self.trees.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(old) = slot.take() {
+            let _ = old.db.flush();
+        }
+        let replaced = self.dir.with_extension("replaced");
+        if replaced.exists() {
+            std::fs::remove_dir_all(&replaced).map_err(io)?;
+        }
+        std::fs::rename(&*self.dir, &replaced).map_err(io)?;
+        let opened = std::fs::rename(source, &*self.dir)
+            .map_err(io)
+            .and_then(|()| open_trees(&self.dir));
+        match opened {
+            Ok(trees) => *slot = Some(trees),
+            Err(e) => {
+                if self.dir.exists() {
+                    let _ = std::fs::rename(&*self.dir, source);
+                }
+                std::fs::rename(&replaced, &*self.dir).map_err(io)?;
+                *slot = Some(open_trees(&self.dir)?);
+                return Err(e);
+            }
+        }
+        self.failed.store(false, Ordering::SeqCst);
+        if let Err(e) = std::fs::remove_dir_all(&replaced) {
+            tracing::warn!(dir = %replaced.display(), error = %e, "the replaced store could not be deleted");
+        }
         Ok(())
     }
 }

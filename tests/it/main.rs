@@ -18,6 +18,7 @@ mod operations;
 mod page;
 mod quality;
 mod recommend;
+mod replication;
 mod search;
 mod searchbox;
 mod support;

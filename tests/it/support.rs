@@ -56,6 +56,7 @@ impl TestServer {
                 max_batch_docs: MAX_BATCH_DOCS,
                 ..http::Limits::default()
             },
+            snapshots: None,
         };
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
