@@ -378,7 +378,8 @@ pub fn from_env(vars: &HashMap<String, String>) -> Layer {
 
 /// `INNOHAKU_*` variables no setting reads: most likely misspelt.
 pub fn unknown_env(vars: &HashMap<String, String>) -> Vec<String> {
-    // Read elsewhere: the language resources, Voikko, and the tests' own.
+    // Read elsewhere: the language resources, Voikko, and the tests', benchmarks' and
+    // scripts' own.
     const OTHERS: &[&str] = &[
         CONFIG_VAR,
         "INNOHAKU_RESOURCES",
@@ -386,6 +387,10 @@ pub fn unknown_env(vars: &HashMap<String, String>) -> Vec<String> {
         "INNOHAKU_EXPECT_VOIKKO",
         "INNOHAKU_AXE",
         "INNOHAKU_AXE_DIR",
+        "INNOHAKU_BIN",
+        "INNOHAKU_FUZZ_SECS",
+        "INNOHAKU_BENCH_INDEX",
+        "INNOHAKU_BENCH_DOCS",
     ];
     let mut unknown: Vec<String> = vars
         .keys()

@@ -20,8 +20,9 @@ pub mod names {
     /// Histogram: seconds from a request's arrival to its response's head, by `method`,
     /// `route` and `status`.
     pub const HTTP_DURATION: &str = "innohaku_http_request_duration_seconds";
-    /// Counter: read requests refused at once because the search threads and their queue
-    /// were full (503).
+    /// Counter: read requests shed (503), by `reason`: `queue` (the search threads and their
+    /// queue were full: refused at once) or `wait` (under overload, it waited for a thread
+    /// longer than `limits.search_wait`).
     pub const HTTP_SHED: &str = "innohaku_http_shed_total";
     /// Counter: requests refused because their client was over its rate (429).
     pub const HTTP_RATE_LIMITED: &str = "innohaku_http_rate_limited_total";
@@ -157,7 +158,7 @@ fn register() {
     );
     describe_counter!(
         names::HTTP_SHED,
-        "Read requests refused at once: search threads and queue full (503)"
+        "Read requests shed (503), by reason: queue full, or waited too long under overload"
     );
     describe_counter!(
         names::HTTP_RATE_LIMITED,
@@ -201,7 +202,10 @@ fn register() {
         names::BUILD_INFO,
         "Always 1: the version and analyzer as labels"
     );
-    for name in [names::HTTP_SHED, names::HTTP_RATE_LIMITED, names::DELETED] {
+    for reason in ["queue", "wait"] {
+        metrics::counter!(names::HTTP_SHED, "reason" => reason).absolute(0);
+    }
+    for name in [names::HTTP_RATE_LIMITED, names::DELETED] {
         metrics::counter!(name).absolute(0);
     }
     for outcome in ["inserted", "updated", "unchanged", "stale", "rejected"] {

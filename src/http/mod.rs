@@ -88,7 +88,8 @@ pub fn app(state: AppState) -> Router {
             .layer::<_, std::convert::Infallible>(
                 ServiceBuilder::new()
                     .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
-                        metrics::counter!(crate::telemetry::names::HTTP_SHED).increment(1);
+                        metrics::counter!(crate::telemetry::names::HTTP_SHED, "reason" => "queue")
+                            .increment(1);
                         ApiError::overloaded()
                     }))
                     .layer(LoadShedLayer::new())
@@ -379,6 +380,7 @@ pub(crate) async fn reading<T: Send + 'static>(
     computing(move || {
         let now = Instant::now();
         if READS.leave(now) && now - queued > patience {
+            metrics::counter!(crate::telemetry::names::HTTP_SHED, "reason" => "wait").increment(1);
             return Err(ApiError::overloaded());
         }
         f()

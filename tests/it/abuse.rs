@@ -107,6 +107,19 @@ impl Binary {
             .unwrap()
     }
 
+    /// A sample of `/metrics` (read with the admin key): see [`crate::operations::sample`].
+    pub fn metric(&self, name: &str, labels: &[&str]) -> Option<f64> {
+        let metrics = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .bearer_auth(ADMIN_KEY)
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        crate::operations::sample(&metrics, name, labels)
+    }
+
     pub fn ingest(&self, body: String) -> reqwest::Result<reqwest::blocking::Response> {
         self.client
             .post(format!("{}/v1/documents", self.base))
@@ -564,6 +577,14 @@ fn overload_is_shed_early_with_retry_after() {
     let (ok, shed) = flood(&server);
     assert!(shed > 0, "nothing was shed");
     assert!(ok > 0, "nothing was served");
+    let shed_by = |reason: &str| {
+        server.metric(
+            "innohaku_http_shed_total",
+            &[&format!("reason=\"{reason}\"")],
+        )
+    };
+    assert_eq!(shed_by("queue"), Some(shed as f64), "every 503 is counted");
+    assert_eq!(shed_by("wait"), Some(0.0));
     // Health checks are never shed.
     assert_eq!(server.get("/healthz").status(), 200);
 }
@@ -591,6 +612,11 @@ fn a_read_that_waited_too_long_for_a_thread_is_shed() {
         "nothing waited past 1 ms: the wait is not bounded"
     );
     assert!(ok > 0, "nothing was served");
+    assert_eq!(
+        server.metric("innohaku_http_shed_total", &["reason=\"wait\""]),
+        Some(shed as f64),
+        "every 503 is counted as a wait"
+    );
     drop(server);
     let server = patient("60s");
     assert_eq!(flood(&server), (300, 0), "a patient server sheds nothing");
@@ -621,6 +647,11 @@ fn a_client_over_its_rate_gets_429_and_others_do_not() {
     let limited = search("192.0.2.1");
     assert_eq!(limited.status(), 429);
     assert!(limited.headers().get("retry-after").is_some());
+    assert_eq!(
+        server.metric("innohaku_http_rate_limited_total", &[]),
+        Some(2.0),
+        "the fourth and fifth request"
+    );
     assert_eq!(
         search("192.0.2.2").status(),
         200,

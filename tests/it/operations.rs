@@ -261,7 +261,7 @@ impl Server {
 }
 
 /// A sample's value: the line of `name` whose labels include all of `labels`.
-fn sample(metrics: &str, name: &str, labels: &[&str]) -> Option<f64> {
+pub fn sample(metrics: &str, name: &str, labels: &[&str]) -> Option<f64> {
     metrics
         .lines()
         .filter(|l| l.starts_with(name) && l[name.len()..].starts_with(['{', ' ']))
