@@ -454,26 +454,39 @@ fn a_replica_killed_mid_download_resumes_and_a_corrupt_snapshot_is_refused() {
         &[],
     );
     let staging = replica_data.join("replica-staging");
-    let partial = || -> u64 {
-        walk(&staging)
-            .iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "part"))
-            .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
-            .sum()
-    };
-    // Killed as soon as a file is partly downloaded, before any snapshot is in.
+    // The snapshot's largest file: killed halfway through it, the download must resume.
+    let manifest: Value = serde_json::from_str(&read(
+        &shared
+            .join("snapshots")
+            .join(first["id"].as_str().unwrap())
+            .join("manifest.json"),
+    ))
+    .unwrap();
+    let largest = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|f| f["bytes"].as_u64().unwrap())
+        .unwrap();
+    let size = largest["bytes"].as_u64().unwrap();
+    let part = staging
+        .join(first["id"].as_str().unwrap())
+        .join("files")
+        .join(format!("{}.part", largest["path"].as_str().unwrap()));
+    let partial = || std::fs::metadata(&part).map_or(0, |m| m.len());
     let started = Instant::now();
     while partial() == 0 {
         assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "no download started"
+            started.elapsed() < Duration::from_secs(60),
+            "the download of {} did not start",
+            largest["path"]
         );
         std::thread::sleep(Duration::from_millis(5));
     }
     assert_eq!(slow.ready().0, 503);
     slow.kill();
     let left = partial();
-    assert!(left > 0 && left < bytes, "{left} of {bytes}");
+    assert!(left > 0 && left < size, "{left} of {size}");
 
     let replica = Server::start(
         &replica_root,
