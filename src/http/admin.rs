@@ -394,13 +394,9 @@ pub async fn create_snapshot(State(state): State<AppState>) -> Result<Response, 
         ));
     };
     let service = state.service.clone();
-    let manifest = writing(move || {
-        crate::replication::take(&service, &location).map_err(|e| match e {
-            crate::replication::ReplicationError::Service(e) => ApiError::from(e),
-            other => ApiError::internal(other),
-        })
-    })
-    .await?;
+    let manifest =
+        writing(move || crate::replication::take(&service, &location).map_err(snapshot_failed))
+            .await?;
     let report = SnapshotReport {
         id: manifest.id.clone(),
         location: state
@@ -414,4 +410,24 @@ pub async fn create_snapshot(State(state): State<AppState>) -> Result<Response, 
         bytes: manifest.bytes(),
     };
     Ok((StatusCode::CREATED, Json(report)).into_response())
+}
+
+/// The problem of a snapshot that could not be taken: the location's fault (503, with its
+/// message: only an admin sees it), a full disk (507), or ours.
+fn snapshot_failed(e: crate::replication::ReplicationError) -> ApiError {
+    use crate::replication::ReplicationError;
+    match e {
+        ReplicationError::Service(e) => ApiError::from(e),
+        ReplicationError::Io { source, .. } if crate::store::is_full(&source) => {
+            ApiError::from(crate::service::ServiceError::Io {
+                path: String::new(),
+                source,
+            })
+        }
+        e @ (ReplicationError::Storage { .. } | ReplicationError::Location { .. }) => {
+            tracing::warn!(error = %e, "a snapshot could not be written");
+            ApiError::new(Problem::Unavailable, e.to_string()).retry_after(60)
+        }
+        other => ApiError::internal(other),
+    }
 }

@@ -388,6 +388,8 @@ fn reindex_doc() {}
         (status = 401, description = "No API key", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Wrong API key, the write API is off, or this server is a read-only replica", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "No snapshot location is configured", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 503, description = "The snapshot location could not be written; retry after the seconds in `Retry-After`", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 507, description = "The disk holding the data directory is full", body = ProblemBody, content_type = "application/problem+json"),
 ))]
 fn snapshot_doc() {}
 

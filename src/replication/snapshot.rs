@@ -226,8 +226,9 @@ pub(super) fn load_store(
     Ok(())
 }
 
-/// Moves a downloaded snapshot's index files into `<data>/indexes` as its current generation.
-fn place_index(files: &Path, indexes: &Path) -> Result<(), ReplicationError> {
+/// Moves a downloaded snapshot's index files into `<data>/indexes` as its current generation;
+/// returns its directory.
+fn place_index(files: &Path, indexes: &Path) -> Result<PathBuf, ReplicationError> {
     let catalog = crate::index::Catalog::new(indexes);
     let generation = catalog.create_generation().map_err(io(indexes))?;
     let source = files.join(INDEX_DIR);
@@ -236,7 +237,7 @@ fn place_index(files: &Path, indexes: &Path) -> Result<(), ReplicationError> {
         fs::rename(entry.path(), generation.join(entry.file_name())).map_err(io(&generation))?;
     }
     catalog.publish(&generation).map_err(io(indexes))?;
-    Ok(())
+    Ok(generation)
 }
 
 /// What a restore did.
@@ -294,7 +295,9 @@ pub fn restore(
         data_dir: restored.clone(),
     };
     load_store(&manifest, &files, &restored_paths.store())?;
-    place_index(&files, &restored_paths.indexes())?;
+    let generation = place_index(&files, &restored_paths.indexes())?;
+    let rebuilt = fs::read_to_string(generation.join("BUILT_WITH")).unwrap_or_default()
+        != crate::index::built_with();
     if data_dir.exists() {
         let replaced = parent.join(format!(".{name}.replaced-{}", manifest.id));
         fs::rename(data_dir, &replaced).map_err(io(data_dir))?;
@@ -304,7 +307,6 @@ pub fn restore(
         fs::rename(&restored, data_dir).map_err(io(data_dir))?;
     }
     let _ = fs::remove_dir_all(&staging);
-    let rebuilt = manifest.index_built_with != crate::index::built_with();
     // Opening rebuilds an index built otherwise and re-applies the in-flight ids.
     let service = Service::open(paths, None)?;
     Ok(RestoreReport {

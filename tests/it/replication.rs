@@ -283,6 +283,44 @@ fn snapshot_then_restore_into_an_empty_directory_serves_identical_results() {
     let server = Server::start(&restored, None, &[], &[]);
     assert_eq!(server.results(), expected, "{}", server.log());
     assert!(server.finds("varmuuskopio-1"));
+
+    // A snapshot whose index another analyzer built (an older version's): its store is
+    // restored and the index rebuilt from it, never read as it is.
+    let snapshot = std::fs::read_dir(backups.join("snapshots"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let older = b"innohaku analyzer 0\n";
+    std::fs::write(snapshot.join("index/BUILT_WITH"), older).unwrap();
+    let manifest_path = snapshot.join("manifest.json");
+    let mut manifest: Value = serde_json::from_str(&read(&manifest_path)).unwrap();
+    for file in manifest["files"].as_array_mut().unwrap() {
+        if file["path"] == "index/BUILT_WITH" {
+            use sha2::Digest;
+            let digest = sha2::Sha256::digest(older);
+            file["sha256"] = digest
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+                .into();
+            file["bytes"] = older.len().into();
+        }
+    }
+    std::fs::write(&manifest_path, manifest.to_string()).unwrap();
+    let rebuilt = dir.path().join("rebuilt");
+    let out = succeeded(&innohaku(
+        &["restore", snapshot.to_str().unwrap()],
+        &rebuilt.join("data"),
+        &[],
+    ));
+    assert!(
+        out.contains("421 documents, 421 searchable; the index was rebuilt"),
+        "{out}"
+    );
+    let server = Server::start(&rebuilt, None, &[], &[]);
+    assert_eq!(ties_unordered(server.results()), ties_unordered(expected));
 }
 
 #[test]
@@ -416,26 +454,39 @@ fn a_replica_killed_mid_download_resumes_and_a_corrupt_snapshot_is_refused() {
         &[],
     );
     let staging = replica_data.join("replica-staging");
-    let partial = || -> u64 {
-        walk(&staging)
-            .iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "part"))
-            .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
-            .sum()
-    };
-    // Killed as soon as a file is partly downloaded, before any snapshot is in.
+    // The snapshot's largest file: killed halfway through it, the download must resume.
+    let manifest: Value = serde_json::from_str(&read(
+        &shared
+            .join("snapshots")
+            .join(first["id"].as_str().unwrap())
+            .join("manifest.json"),
+    ))
+    .unwrap();
+    let largest = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|f| f["bytes"].as_u64().unwrap())
+        .unwrap();
+    let size = largest["bytes"].as_u64().unwrap();
+    let part = staging
+        .join(first["id"].as_str().unwrap())
+        .join("files")
+        .join(format!("{}.part", largest["path"].as_str().unwrap()));
+    let partial = || std::fs::metadata(&part).map_or(0, |m| m.len());
     let started = Instant::now();
     while partial() == 0 {
         assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "no download started"
+            started.elapsed() < Duration::from_secs(60),
+            "the download of {} did not start",
+            largest["path"]
         );
         std::thread::sleep(Duration::from_millis(5));
     }
     assert_eq!(slow.ready().0, 503);
     slow.kill();
     let left = partial();
-    assert!(left > 0 && left < bytes, "{left} of {bytes}");
+    assert!(left > 0 && left < size, "{left} of {size}");
 
     let replica = Server::start(
         &replica_root,
@@ -651,4 +702,25 @@ fn snapshots_in_s3_compatible_storage_restore_and_are_followed() {
     wait_serving(&replica, &second);
     assert!(replica.finds("pilvessa-1"));
     assert_same_results(&replica, &primary);
+}
+
+#[test]
+fn a_snapshot_asked_for_without_a_location_says_how_to_configure_one() {
+    let server = crate::support::sample();
+    let response = server
+        .client()
+        .post(format!("{}/v1/snapshots", server.base))
+        .bearer_auth(ADMIN_KEY)
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 409);
+    let problem: Value = response.json().unwrap();
+    assert_eq!(problem["type"], "/problems/conflict");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("--snapshot-to"),
+        "{problem}"
+    );
 }
