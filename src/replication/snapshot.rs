@@ -2,7 +2,7 @@
 //! portable NDJSON export.
 
 use std::fs;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -106,23 +106,65 @@ fn capture(
         }
     }
     let built_with = fs::read_to_string(index_dir.join("BUILT_WITH")).unwrap_or_default();
-    let dump = staging.join(STORE_DUMP);
-    let documents = write_dump(store, &dump)?;
+    // Under the hold the records are only copied, in the store's own encoding; they are
+    // decoded and written out as NDJSON after it, with writes flowing again.
+    let records = staging.join("records");
+    copy_records(store, &records)?;
     drop(paused);
-    tracing::info!(
-        documents,
-        writes_held_ms = held.elapsed().as_millis() as u64,
-        "snapshot captured"
-    );
+    let writes_held_ms = held.elapsed().as_millis() as u64;
+    let dump = staging.join(STORE_DUMP);
+    let documents = write_dump(&records, &dump)?;
+    fs::remove_file(&records).map_err(io(&records))?;
+    tracing::info!(documents, writes_held_ms, "snapshot captured");
     Ok((documents, unindexed, built_with))
 }
 
-/// Writes every stored document as NDJSON (the ingestion format), LZ4-framed; returns how
-/// many.
-fn write_dump(store: &Store, path: &Path) -> Result<u64, ReplicationError> {
+/// Copies every stored record to `path`: its key and value, each after its length (four
+/// bytes, little endian).
+fn copy_records(store: &Store, path: &Path) -> Result<(), ReplicationError> {
+    let mut out = BufWriter::new(fs::File::create(path).map_err(io(path))?);
+    for record in store.records() {
+        let (key, value) = record?;
+        for part in [&key, &value] {
+            out.write_all(&(part.len() as u32).to_le_bytes())
+                .and_then(|()| out.write_all(part))
+                .map_err(io(path))?;
+        }
+    }
+    out.flush().map_err(io(path))
+}
+
+/// One length-prefixed part of a record file, or `None` at its end.
+fn read_part(input: &mut impl Read) -> std::io::Result<Option<Vec<u8>>> {
+    let mut len = [0u8; 4];
+    match input.read_exact(&mut len) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    let mut bytes = vec![0u8; u32::from_le_bytes(len) as usize];
+    input.read_exact(&mut bytes)?;
+    Ok(Some(bytes))
+}
+
+/// Writes the documents of the records [`copy_records`] wrote as NDJSON (the ingestion
+/// format), LZ4-framed, one at a time; returns how many.
+fn write_dump(records: &Path, path: &Path) -> Result<u64, ReplicationError> {
+    let mut input = BufReader::new(fs::File::open(records).map_err(io(records))?);
     let file = fs::File::create(path).map_err(io(path))?;
     let mut out = lz4_flex::frame::FrameEncoder::new(BufWriter::new(file));
-    let n = write_ndjson(store, &mut out).map_err(io(path))?;
+    let mut n = 0;
+    while let Some(key) = read_part(&mut input).map_err(io(records))? {
+        let value = read_part(&mut input)
+            .and_then(|v| v.ok_or_else(|| std::io::ErrorKind::UnexpectedEof.into()))
+            .map_err(io(records))?;
+        let doc = crate::store::decode_record(&key, &value)?;
+        serde_json::to_writer(&mut out, &doc)
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n"))
+            .map_err(io(path))?;
+        n += 1;
+    }
     let file = out
         .finish()
         .map_err(|e| std::io::Error::other(e.to_string()))

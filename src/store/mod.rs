@@ -323,6 +323,22 @@ impl Store {
             }))
     }
 
+    /// Every stored document as its key and value in the store's own encoding, in id
+    /// order: a copy that costs no decoding ([`decode_record`] reads one).
+    pub fn records(&self) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>> + '_ {
+        let (docs, failed) = match self.trees() {
+            Ok(t) => (Some(t.docs.iter()), None),
+            Err(e) => (None, Some(Err(e))),
+        };
+        failed
+            .into_iter()
+            .chain(docs.into_iter().flatten().map(|entry| {
+                entry
+                    .map(|(k, v)| (k.to_vec(), v.to_vec()))
+                    .map_err(Into::into)
+            }))
+    }
+
     /// Every stored id, in order.
     pub fn ids(&self) -> Result<Vec<DocId>, StoreError> {
         self.trees()?
@@ -521,6 +537,11 @@ fn encode(doc: &Document) -> Vec<u8> {
     let mut out = vec![TAG_LZ4_STORED];
     out.extend(lz4_flex::compress_prepend_size(json.as_bytes()));
     out
+}
+
+/// A document from a record of [`Store::records`].
+pub fn decode_record(key: &[u8], bytes: &[u8]) -> Result<Document, StoreError> {
+    decode(key, bytes)
 }
 
 fn decode(key: &[u8], bytes: &[u8]) -> Result<Document, StoreError> {
