@@ -18,7 +18,8 @@ use crate::schema::{DocId, Document, Kind};
 /// the index), so a small cache costs little; sled exceeds it while iterating in any case.
 const STORE_CACHE_BYTES: u64 = 32 * 1024 * 1024;
 
-/// Documents [`Store::iter`] reads at a time.
+/// Documents [`Store::iter`] reads at a time, and marks [`Store::mark_indexed`] clears at a
+/// time.
 const SCAN_CHUNK: usize = 1024;
 
 /// What a store operation can fail with.
@@ -310,7 +311,7 @@ impl Store {
 
     /// Every document, in id order.
     ///
-    /// Read [`SCAN_CHUNK`] documents at a time, each chunk by a new range from the last key
+    /// Read `SCAN_CHUNK` documents at a time, each chunk by a new range from the last key
     /// read, so no sled iterator lives across the whole store while the caller (a rebuild)
     /// works through it.
     pub fn iter(&self) -> impl Iterator<Item = Result<Document, StoreError>> + '_ {
@@ -340,7 +341,7 @@ impl Store {
         })
     }
 
-    /// Up to [`SCAN_CHUNK`] stored documents after the key `after` (from the first without).
+    /// Up to `SCAN_CHUNK` stored documents after the key `after` (from the first without).
     fn next_chunk(
         &self,
         after: Option<&sled::IVec>,
@@ -420,12 +421,19 @@ impl Store {
     }
 
     /// Records that the index has these ids' latest state.
+    ///
+    /// In batches of `SCAN_CHUNK`: sled builds and applies a batch in memory, and one batch
+    /// of a million removals (the marks of a bulk load) grew past 7 GB. Clearing marks needs
+    /// no atomicity: a mark left over only has its document applied again.
     pub fn mark_indexed(&self, ids: &[DocId]) -> Result<(), StoreError> {
-        let mut batch = sled::Batch::default();
-        for id in ids {
-            batch.remove(id.as_str().as_bytes());
+        let unindexed = self.trees()?.unindexed;
+        for chunk in ids.chunks(SCAN_CHUNK) {
+            let mut batch = sled::Batch::default();
+            for id in chunk {
+                batch.remove(id.as_str().as_bytes());
+            }
+            self.wrote(unindexed.apply_batch(batch))?;
         }
-        self.wrote(self.trees()?.unindexed.apply_batch(batch))?;
         Ok(())
     }
 
