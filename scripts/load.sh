@@ -7,6 +7,9 @@
 # 127.0.0.1 port from a temporary data directory, and runs wrk with CONNECTIONS keep-alive
 # connections on 2 threads, rotating through realistic queries, after 5 seconds of the same
 # load to warm up. Needs wrk (apt-get install wrk).
+#
+# LOAD_DATA_DIR=DIR serves a data directory built before (e.g. by `innohaku reindex`) instead:
+# nothing is generated or built, and DOCS only labels the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 docs=${1:-10000}
@@ -14,10 +17,11 @@ connections=${2:-32}
 duration=${3:-20s}
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
+data=${LOAD_DATA_DIR:-$work/data}
 mkdir -p "$work/seed"
-"$bin" generate --docs "$docs" --seed 42 > "$work/seed/synthetic.ndjson"
+[[ -n "${LOAD_DATA_DIR:-}" ]] || "$bin" generate --docs "$docs" --seed 42 > "$work/seed/synthetic.ndjson"
 serve() {
-  "$bin" serve --bind "127.0.0.1:$port" --data-dir "$work/data" --seed-dir "$work/seed" >> "$work/server.log" 2>&1 &
+  "$bin" serve --bind "127.0.0.1:$port" --data-dir "$data" --seed-dir "$work/seed" >> "$work/server.log" 2>&1 &
   server=$!
   for _ in $(seq 1 600); do
     curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && return
@@ -25,8 +29,10 @@ serve() {
   done
 }
 # The first start builds the index; the server measured is a second one, serving it.
-serve
-kill "$server"; wait "$server" 2>/dev/null || true
+if [[ -z "${LOAD_DATA_DIR:-}" ]]; then
+  serve
+  kill "$server"; wait "$server" 2>/dev/null || true
+fi
 serve
 echo "serving $docs documents on 127.0.0.1:$port (RSS $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1/1024}'))"
 cat > "$work/queries.lua" <<'LUA'

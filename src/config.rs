@@ -615,8 +615,7 @@ impl Config {
                         .ok_or_else(|| format!("`{s}` is not a whole number from 1 up"))
                 })?,
                 snapshot_to: v.optional("replication.snapshot_to", |s| Ok(s.to_owned()))?,
-                snapshot_interval: v
-                    .optional("replication.snapshot_interval", nonzero_duration)?,
+                snapshot_interval: v.optional("replication.snapshot_interval", nonzero_duration)?,
                 snapshot_keep: v.parse("replication.snapshot_keep", positive)?,
             },
             log_format: v.parse("log.format", |s| match s {

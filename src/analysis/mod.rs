@@ -4,6 +4,7 @@
 //! and field class, see [`register`]) and search, snippets and recommendations call it
 //! directly. Resources (lexicons, stop words, compound parts, synonyms) live in `index/`.
 
+mod bloom;
 mod compound;
 mod derivation;
 mod language;

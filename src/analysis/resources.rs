@@ -7,6 +7,7 @@
 
 // Fx hashing: these tables are read-only after loading, so the words looked up in them (user
 // text among them) cannot degrade them, and every analysed word asks several of them.
+use super::bloom::Bloom;
 use super::compound::MIN_WORD_CHARS;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::PathBuf;
@@ -108,6 +109,8 @@ pub struct Lexicon {
     /// Hashes of the base forms long enough to be compounds, built on first use
     /// ([`Lexicon::is_long_lemma`]).
     long_lemmas: OnceLock<HashSet<u64>>,
+    /// The forms of `forms`, as a Bloom filter asked before the FST, built on first use.
+    forms_filter: OnceLock<Bloom>,
 }
 
 impl Lexicon {
@@ -129,7 +132,27 @@ impl Lexicon {
                 .map(|(f, l)| (f.trim().to_lowercase(), l.trim().to_lowercase()))
                 .collect(),
             long_lemmas: OnceLock::new(),
+            forms_filter: OnceLock::new(),
         }
+    }
+
+    /// Whether `forms` may hold the form. Most forms the analysis asks about are not words
+    /// (the substrings a compound split tries, two neighbouring words written together), and
+    /// walking the FST to find that out was the largest cost of indexing (callgrind, a
+    /// 10,000-document build of the peers' corpus: `lemma` and `knows` 43 % of instructions).
+    /// The filter takes 8 MB for the Finnish lexicon's 3.5 million forms.
+    fn may_know(&self, form: &str) -> bool {
+        use fst::Streamer;
+        self.forms_filter
+            .get_or_init(|| {
+                let mut filter = Bloom::with_capacity(self.forms.len());
+                let mut keys = self.forms.keys();
+                while let Some(key) = keys.next() {
+                    filter.insert(key);
+                }
+                filter
+            })
+            .may_contain(form.as_bytes())
     }
 
     /// Whether a lowercase word of at least [`MIN_WORD_CHARS`] characters is one of the
@@ -154,6 +177,9 @@ impl Lexicon {
         if let Some(l) = self.extra.get(form) {
             return Some(l);
         }
+        if !self.may_know(form) {
+            return None;
+        }
         self.forms.get(form).and_then(|id| self.lemmas.get(id))
     }
 
@@ -164,7 +190,7 @@ impl Lexicon {
 
     /// Whether the lexicon knows the form.
     pub fn knows(&self, form: &str) -> bool {
-        self.extra.contains_key(form) || self.forms.contains_key(form)
+        self.extra.contains_key(form) || (self.may_know(form) && self.forms.contains_key(form))
     }
 }
 

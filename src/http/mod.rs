@@ -413,16 +413,19 @@ impl ReadQueue {
         }
     }
 
-    /// A read leaves the queue for a thread; true when the queue is standing.
+    /// A read leaves the queue for a thread; true when the queue is standing and others wait
+    /// behind it (a read alone in the queue is run however long it waited: refusing it would
+    /// spare no one).
     fn leave(&self, now: Instant) -> bool {
         let standing = now
             .saturating_duration_since(self.epoch)
             .saturating_sub(Duration::from_micros(self.empty_at.load(Ordering::Acquire)))
             > STANDING;
-        if self.waiting.fetch_sub(1, Ordering::AcqRel) == 1 {
+        let behind = self.waiting.fetch_sub(1, Ordering::AcqRel) - 1;
+        if behind == 0 {
             self.mark_empty(now);
         }
-        standing
+        standing && behind > 0
     }
 
     fn mark_empty(&self, now: Instant) {

@@ -240,6 +240,12 @@ pub struct ReplicaState {
     pub snapshot_created_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// Documents re-applied to the index at a time (see [`Service::apply`]).
+const APPLY_CHUNK: usize = 1024;
+/// Above this many changes missing from the index, and more than half the store, a start
+/// rebuilds the index instead of applying them one by one.
+const REBUILD_ABOVE: usize = 10_000;
+
 impl Service {
     /// Opens the store and the current index; on first start with an empty store, loads the
     /// NDJSON files of `seed_dir` (if given); builds the index when there is none; re-applies
@@ -289,7 +295,15 @@ impl Service {
             service.verify_index()?;
         }
         let pending = service.store.unindexed()?;
-        if !pending.is_empty() {
+        if pending.len() > REBUILD_ABOVE && pending.len() * 2 > service.store.len() {
+            // Most of the store never reached the index (a bulk load stopped before its
+            // build): a full build is faster than as many single updates.
+            tracing::info!(
+                documents = pending.len(),
+                "rebuilding the index: most documents had not reached it"
+            );
+            service.rebuild(None, |_| {})?;
+        } else if !pending.is_empty() {
             tracing::info!(
                 documents = pending.len(),
                 "re-applying changes that had not reached the index"
@@ -467,7 +481,6 @@ impl Service {
             state.snapshot_created_at = Some(created_at);
         }
     }
-
 
     /// Refuses writes on a replica.
     fn writable(&self) -> Result<(), ServiceError> {
@@ -707,11 +720,17 @@ impl Service {
         if ids.is_empty() {
             return Ok(());
         }
-        let stored = ids
-            .iter()
-            .map(|id| Ok((id, self.store.get(id)?)))
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        self.write_index(stored.iter().map(|(id, doc)| (*id, doc.as_ref())), true)?;
+        // A chunk at a time: a bulk load stopped before its index was built leaves every
+        // document marked, and a million documents read at once held gigabytes.
+        let chunks = ids.len().div_ceil(APPLY_CHUNK);
+        for (i, chunk) in ids.chunks(APPLY_CHUNK).enumerate() {
+            let stored = chunk
+                .iter()
+                .map(|id| Ok((id, self.store.get(id)?)))
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            let last = i + 1 == chunks;
+            self.write_index(stored.iter().map(|(id, doc)| (*id, doc.as_ref())), last)?;
+        }
         self.store.mark_indexed(ids)?;
         Ok(())
     }

@@ -18,6 +18,10 @@ use crate::schema::{DocId, Document, Kind};
 /// the index), so a small cache costs little; sled exceeds it while iterating in any case.
 const STORE_CACHE_BYTES: u64 = 32 * 1024 * 1024;
 
+/// Documents [`Store::iter`] reads at a time, and marks [`Store::mark_indexed`] clears at a
+/// time.
+const SCAN_CHUNK: usize = 1024;
+
 /// What a store operation can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -306,21 +310,49 @@ impl Store {
     }
 
     /// Every document, in id order.
+    ///
+    /// Read `SCAN_CHUNK` documents at a time, each chunk by a new range from the last key
+    /// read, so no sled iterator lives across the whole store while the caller (a rebuild)
+    /// works through it.
     pub fn iter(&self) -> impl Iterator<Item = Result<Document, StoreError>> + '_ {
-        let docs = match self.trees() {
-            Ok(t) => Ok(t.docs.iter()),
-            Err(e) => Err(e),
-        };
-        let (docs, failed) = match docs {
-            Ok(docs) => (Some(docs), None),
-            Err(e) => (None, Some(Err(e))),
-        };
-        failed
-            .into_iter()
-            .chain(docs.into_iter().flatten().map(|entry| {
-                let (key, bytes) = entry?;
-                decode(&key, &bytes)
-            }))
+        let mut chunk: std::vec::IntoIter<(sled::IVec, sled::IVec)> = Vec::new().into_iter();
+        let mut after: Option<sled::IVec> = None;
+        let mut done = false;
+        std::iter::from_fn(move || {
+            loop {
+                if let Some((key, bytes)) = chunk.next() {
+                    return Some(decode(&key, &bytes));
+                }
+                if done {
+                    return None;
+                }
+                match self.next_chunk(after.as_ref()) {
+                    Ok(next) => {
+                        done = next.len() < SCAN_CHUNK;
+                        after = next.last().map(|(key, _)| key.clone());
+                        chunk = next.into_iter();
+                    }
+                    Err(e) => {
+                        done = true;
+                        return Some(Err(e));
+                    }
+                }
+            }
+        })
+    }
+
+    /// Up to `SCAN_CHUNK` stored documents after the key `after` (from the first without).
+    fn next_chunk(
+        &self,
+        after: Option<&sled::IVec>,
+    ) -> Result<Vec<(sled::IVec, sled::IVec)>, StoreError> {
+        use std::ops::Bound;
+        let docs = self.trees()?.docs;
+        let from = after.map_or(Bound::Unbounded, |key| Bound::Excluded(key.as_ref()));
+        docs.range::<&[u8], _>((from, Bound::Unbounded))
+            .take(SCAN_CHUNK)
+            .map(|entry| entry.map_err(StoreError::from))
+            .collect()
     }
 
     /// Every stored document as its key and value in the store's own encoding, in id
@@ -405,12 +437,19 @@ impl Store {
     }
 
     /// Records that the index has these ids' latest state.
+    ///
+    /// In batches of `SCAN_CHUNK`: sled builds and applies a batch in memory, and one batch
+    /// of a million removals (the marks of a bulk load) grew past 7 GB. Clearing marks needs
+    /// no atomicity: a mark left over only has its document applied again.
     pub fn mark_indexed(&self, ids: &[DocId]) -> Result<(), StoreError> {
-        let mut batch = sled::Batch::default();
-        for id in ids {
-            batch.remove(id.as_str().as_bytes());
+        let unindexed = self.trees()?.unindexed;
+        for chunk in ids.chunks(SCAN_CHUNK) {
+            let mut batch = sled::Batch::default();
+            for id in chunk {
+                batch.remove(id.as_str().as_bytes());
+            }
+            self.wrote(unindexed.apply_batch(batch))?;
         }
-        self.wrote(self.trees()?.unindexed.apply_batch(batch))?;
         Ok(())
     }
 

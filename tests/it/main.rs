@@ -6,6 +6,7 @@ mod checkout;
 mod contract;
 mod corpus;
 mod crash;
+mod deploy;
 mod documents;
 mod errors;
 mod ingest;
