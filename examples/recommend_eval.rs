@@ -1,32 +1,339 @@
-//! Offline evaluation of recommendations, with the sample corpus' links as held-out truth.
+//! Offline evaluation of recommendations, two ways, in one run:
 //!
-//! `cargo run --release --example recommend_eval`
+//! ```text
+//! cargo run --release --example recommend_eval                # both tables
+//! cargo run --release --example recommend_eval -- --pool 10   # unjudged pairs of every top 10
+//! cargo run --release --example recommend_eval -- --runs      # every ranking, per source
+//! ```
 //!
-//! Every explicit link between two documents (a project and its practices, a network and its
-//! projects and practices, either direction) says that they belong together. The links are
-//! removed from every document before indexing, so no method can see them; each linked
-//! document is then used as a source, and its linked documents are the relevant results.
-//! Reported: recall@5, nDCG@10 (binary relevance) and the share of sources with a relevant
-//! document first, for text alone (more-like-this over the analysed terms) and for the
-//! blended method (text + themes + target groups + organisations + maturity), with and
-//! without spreading results over organisations.
+//! **Judged** (`eval/recommend/`): the sources of `sources.tsv`, each a document with a need
+//! (what a developer reading it wants to see next), against the graded documents of
+//! `judgments.tsv`, for every method compared: a plain more-like-this baseline (BM25 over
+//! the title and summary fields of the source's language, with the source's 25 title and
+//! summary terms of highest tf-idf, as Lucene's MoreLikeThis does), text only, blended with
+//! and without spreading over organisations. Reported per half: nDCG@10 (graded gains),
+//! recall@5 and P@5 (grade 1 or 2 is relevant; unjudged documents count as not relevant and
+//! are counted). Odd source ids tune, even ones are held out.
+//!
+//! **Links held out**: every explicit link between two documents (a project and its
+//! practices, a network and its projects and practices, either direction) says that they
+//! belong together. The links are removed from every document before indexing, so no method
+//! can see them; each linked document is then used as a source, and its linked documents are
+//! the relevant results. Reported: recall@5, nDCG@10 (binary relevance) and the share of
+//! sources with a relevant document first.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
+use innohaku::analysis::analyze;
 use innohaku::index::{Catalog, SearchIndex};
-use innohaku::recommend::{Method, Options, Profile, recommend};
+use innohaku::recommend::{Method, Options, Profile, Tuning, recommend};
 use innohaku::schema::{Details, DocId, Document, Kind};
+use innohaku::search::load_document;
+use tantivy::Term;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
 
 #[path = "../tests/it/checkout.rs"]
 mod checkout;
+// The judged evaluations' sources, grades and measures; the search queries are not used here.
+#[allow(dead_code)]
+#[path = "../tests/it/judged.rs"]
+mod judged;
+
+use judged::{Grades, Measures, Source, measure, recall5};
+
+/// Ranks document ids for a source document.
+type Ranker<'a> = Box<dyn Fn(&Document) -> anyhow::Result<Vec<DocId>> + 'a>;
 
 fn main() -> anyhow::Result<()> {
-    let sample_dir = checkout::project_dir().join("data/sample");
-    let docs = innohaku::cli::read_documents(&innohaku::service::ndjson_files(&sample_dir)?)?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let pool_depth = args
+        .iter()
+        .position(|a| a == "--pool")
+        .map(|i| args.get(i + 1).and_then(|n| n.parse().ok()).unwrap_or(10));
+    let root = checkout::project_dir();
+    let docs = innohaku::cli::read_documents(&innohaku::service::ndjson_files(
+        &root.join("data/sample"),
+    )?)?;
+    let by_id: HashMap<&DocId, &Document> = docs.iter().map(|d| (d.id(), d)).collect();
 
+    let dir = root.join("eval/recommend");
+    let sources = judged::sources(&dir);
+    let grades = judged::grades(&dir);
+    let tmp = tempfile::tempdir()?;
+    let index = SearchIndex::build(
+        &Catalog::new(tmp.path()),
+        docs.iter().cloned().map(Ok::<_, String>),
+        |_| {},
+    )?;
+    let rankers = rankers(&index);
+    let mut rankings: Vec<(&str, Vec<Vec<String>>)> = Vec::new();
+    for (name, ranker) in &rankers {
+        let mut ranked = Vec::new();
+        for s in &sources {
+            let doc = by_id
+                .get(&s.doc.parse::<DocId>()?)
+                .unwrap_or_else(|| panic!("sources.tsv: no document {}", s.doc));
+            ranked.push(ranker(doc)?.iter().map(|id| id.to_string()).collect());
+        }
+        rankings.push((name.as_str(), ranked));
+    }
+
+    if let Some(depth) = pool_depth {
+        pool(&sources, &grades, &rankings, depth);
+        return Ok(());
+    }
+    if args.iter().any(|a| a == "--runs") {
+        for (name, ranked) in &rankings {
+            for (s, ids) in sources.iter().zip(ranked) {
+                println!("{name}\t{}\t{}\t{}", s.id, s.doc, ids.join(" "));
+            }
+        }
+        return Ok(());
+    }
+    judged_report(&sources, &grades, &rankings);
+    links_held_out(&docs)
+}
+
+/// The methods compared, each giving a top ten: the baseline, the method as it was before
+/// the judged evaluation (`Tuning::BEFORE`), the default now, and variants of it.
+fn rankers<'a>(index: &'a SearchIndex) -> Vec<(String, Ranker<'a>)> {
+    let service = |method: Method, diversify: bool, tuning: Tuning| -> Ranker<'a> {
+        Box::new(move |doc: &Document| {
+            let options = Options {
+                limit: 10,
+                method,
+                diversify,
+                tuning,
+                ..Options::default()
+            };
+            let found = recommend(index, &Profile::of_document(doc), &options)?;
+            Ok(found.results.into_iter().map(|r| r.id).collect())
+        })
+    };
+    let before = Tuning::BEFORE;
+    let now = Tuning::default();
+    let mut out: Vec<(String, Ranker<'a>)> = vec![
+        (
+            "more-like-this over title and summary (BM25)".into(),
+            Box::new(move |doc: &Document| more_like_this(index, doc)) as Ranker<'a>,
+        ),
+        (
+            "before: text only".into(),
+            service(Method::TextOnly, false, before),
+        ),
+        (
+            "before: blended, not spread".into(),
+            service(Method::Blended, false, before),
+        ),
+        (
+            "before: blended, spread".into(),
+            service(Method::Blended, true, before),
+        ),
+        (
+            "now: text only".into(),
+            service(Method::TextOnly, false, now),
+        ),
+        (
+            "now: blended, not spread".into(),
+            service(Method::Blended, false, now),
+        ),
+        (
+            "now: blended, spread (the service)".into(),
+            service(Method::Blended, true, now),
+        ),
+    ];
+    for (name, tuning) in variants() {
+        out.push((
+            format!("variant: {name}"),
+            service(Method::Blended, true, tuning),
+        ));
+    }
+    out
+}
+
+/// Variants of the default, blended and spread, to tune on the odd sources.
+fn variants() -> Vec<(String, Tuning)> {
+    let now = Tuning::default();
+    vec![
+        (
+            "collection pages ranked with the rest".into(),
+            Tuning {
+                collections: Some(1.0),
+                ..now
+            },
+        ),
+        (
+            "collection pages' score x0.5".into(),
+            Tuning {
+                collections: Some(0.5),
+                ..now
+            },
+        ),
+        (
+            "boilerplate power 2".into(),
+            Tuning {
+                boilerplate: 2.0,
+                ..now
+            },
+        ),
+        (
+            "no organisation weight".into(),
+            Tuning {
+                organisation: 0.0,
+                ..now
+            },
+        ),
+    ]
+}
+
+/// Terms a more-like-this query takes (Lucene's and Tantivy's default).
+const MLT_TERMS: usize = 25;
+
+/// The baseline: the source's title and summary terms of highest tf-idf, OR-ed over the
+/// title and summary fields of its language and scored by BM25; the source and its language
+/// versions left out.
+fn more_like_this(index: &SearchIndex, doc: &Document) -> anyhow::Result<Vec<DocId>> {
+    let searcher = index.searcher();
+    let fields = index.fields().text(doc.language());
+    let text = format!("{}\n{}", doc.common.title, doc.common.summary);
+    let mut tf: HashMap<String, f32> = HashMap::new();
+    for token in analyze(doc.language(), &text) {
+        if !token.origin.is_part() && token.term.chars().count() >= 3 {
+            *tf.entry(token.term).or_default() += 1.0;
+        }
+    }
+    let n = searcher.num_docs() as f32;
+    let mut weighted = Vec::new();
+    for (term, tf) in tf {
+        let df = [fields.title, fields.summary]
+            .into_iter()
+            .map(|f| searcher.doc_freq(&Term::from_field_text(f, &term)))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .max()
+            .unwrap_or(0) as f32;
+        if df > 0.0 {
+            weighted.push((tf * (n / df).ln(), term));
+        }
+    }
+    weighted.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    weighted.truncate(MLT_TERMS);
+    let clauses: Vec<(Occur, Box<dyn Query>)> = weighted
+        .iter()
+        .flat_map(|(_, term)| {
+            [fields.title, fields.summary].into_iter().map(move |f| {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(f, term),
+                    IndexRecordOption::WithFreqs,
+                ));
+                (Occur::Should, q)
+            })
+        })
+        .collect();
+    let top = searcher.search(
+        &BooleanQuery::new(clauses),
+        &TopDocs::with_limit(20).order_by_score(),
+    )?;
+    let mut out = Vec::new();
+    for (_, address) in top {
+        let found = load_document(index, &searcher, address)?;
+        let id = found.id();
+        if id == doc.id()
+            || doc.common.translations.contains(id)
+            || found.common.translations.contains(doc.id())
+        {
+            continue;
+        }
+        out.push(id.clone());
+        if out.len() == 10 {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Prints every document in a method's top `depth` that is not judged yet, once per source.
+fn pool(sources: &[Source], grades: &Grades, rankings: &[(&str, Vec<Vec<String>>)], depth: usize) {
+    for (i, s) in sources.iter().enumerate() {
+        let mut seen = BTreeSet::new();
+        for (_, ranked) in rankings {
+            for id in ranked[i].iter().take(depth) {
+                let judged = grades.get(&s.id).is_some_and(|g| g.contains_key(id));
+                if !judged && seen.insert(id.clone()) {
+                    println!("{}\t{id}", s.id);
+                }
+            }
+        }
+    }
+}
+
+fn judged_report(sources: &[Source], grades: &Grades, rankings: &[(&str, Vec<Vec<String>>)]) {
+    let pairs: usize = grades.values().map(HashMap::len).sum();
+    println!(
+        "Judged: {} sources ({} tune, {} held out), {pairs} judgments.\n",
+        sources.len(),
+        sources.iter().filter(|s| s.is_tune()).count(),
+        sources.iter().filter(|s| !s.is_tune()).count(),
+    );
+    println!(
+        "| method | nDCG@10 held out | recall@5 held out | P@5 held out | nDCG@10 tune | recall@5 tune | P@5 tune | unjudged in top 5 / 10 |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for (name, ranked) in rankings {
+        let mut cells = Vec::new();
+        for tune in [false, true] {
+            let (mut ndcg, mut recall, mut p5, mut n) = (0.0, 0.0, 0.0, 0usize);
+            for (s, ids) in sources.iter().zip(ranked) {
+                if s.is_tune() != tune {
+                    continue;
+                }
+                let g = grades.get(&s.id);
+                let m: Measures = measure(ids, g);
+                if let (Some(d), Some(p), Some(r)) = (m.ndcg, m.p5, recall5(ids, g)) {
+                    ndcg += d;
+                    p5 += p;
+                    recall += r;
+                    n += 1;
+                }
+            }
+            let n = n.max(1) as f64;
+            cells.push(format!(
+                "{:.3} | {:.3} | {:.3}",
+                ndcg / n,
+                recall / n,
+                p5 / n
+            ));
+        }
+        let unjudged = |k: usize| -> usize {
+            sources
+                .iter()
+                .zip(ranked)
+                .map(|(s, ids)| {
+                    ids.iter()
+                        .take(k)
+                        .filter(|id| !grades.get(&s.id).is_some_and(|g| g.contains_key(*id)))
+                        .count()
+                })
+                .sum()
+        };
+        println!(
+            "| {name} | {} | {} | {} / {} |",
+            cells[0],
+            cells[1],
+            unjudged(5),
+            unjudged(10)
+        );
+    }
+    println!();
+}
+
+/// The evaluation with the sample corpus' links as held-out truth.
+fn links_held_out(docs: &[Document]) -> anyhow::Result<()> {
     // Truth: links in either direction, translations aside (they are not recommendations).
     let mut relevant: HashMap<DocId, HashSet<DocId>> = HashMap::new();
-    for doc in &docs {
+    for doc in docs {
         for (_, linked) in doc.links() {
             relevant
                 .entry(doc.id().clone())
@@ -48,22 +355,21 @@ fn main() -> anyhow::Result<()> {
         |_| {},
     )?;
 
+    let now = Tuning::default();
     let methods = [
+        ("text only, not spread", Method::TextOnly, false, now),
+        ("blended, not spread", Method::Blended, false, now),
+        ("text only, spread", Method::TextOnly, true, now),
+        ("blended, spread (the service)", Method::Blended, true, now),
         (
-            "text only (more-like-this), not spread",
-            Method::TextOnly,
-            false,
-        ),
-        ("blended, not spread", Method::Blended, false),
-        (
-            "text only, spread over organisations",
-            Method::TextOnly,
+            "before: blended, spread",
+            Method::Blended,
             true,
+            Tuning::BEFORE,
         ),
-        ("blended, spread (the service)", Method::Blended, true),
     ];
     println!(
-        "Sources: {} linked documents of {} (links held out).\n",
+        "Links held out: {} linked documents of {} as sources.\n",
         held_out
             .iter()
             .filter(|d| relevant.contains_key(d.id()))
@@ -72,7 +378,7 @@ fn main() -> anyhow::Result<()> {
     );
     println!("| method | sources | recall@5 | nDCG@10 | relevant first |");
     println!("|---|---|---|---|---|");
-    for (name, method, diversify) in methods {
+    for (name, method, diversify, tuning) in methods {
         let mut by_kind: HashMap<Kind, Vec<(f64, f64, f64)>> = HashMap::new();
         for doc in &held_out {
             let Some(truth) = relevant.get(doc.id()) else {
@@ -82,6 +388,7 @@ fn main() -> anyhow::Result<()> {
                 limit: 10,
                 method,
                 diversify,
+                tuning,
                 ..Options::default()
             };
             let found = recommend(&index, &Profile::of_document(doc), &options)?;

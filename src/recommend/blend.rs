@@ -1,20 +1,16 @@
 //! How text similarity and structure add up to one score, and how the results are spread
 //! over organisations.
 
-use crate::schema::{Details, DocId, Document, Phase, Region};
+use crate::schema::{Details, DocId, Document, Kind, Phase, Region};
 
-use super::{Method, Profile, RegionMode};
+use super::{Method, Profile, RegionMode, Tuning};
 
-/// Weights of the signals next to the text, whose weight is 1. Themes, target groups,
-/// organisation and maturity were tuned on the sample corpus with the links held out
-/// (`cargo run --release --example recommend_eval`); the link weights cannot be tuned that
-/// way and are set so that an explicit link (a project's own practice) outranks any text
-/// match: it is the strongest evidence there is.
-const THEMES: f32 = 0.5;
-const TARGET_GROUPS: f32 = 0.3;
+/// Weights of the signals next to the text, whose weight is 1, besides those in `Tuning`.
+/// Maturity was tuned on the sample corpus with the links held out; the link weights cannot
+/// be tuned that way and are set so that an explicit link (a project's own practice)
+/// outranks any text match: it is the strongest evidence there is.
 const DIRECT_LINK: f32 = 1.0;
 const SHARED_LINK: f32 = 0.3;
-const ORGANISATION: f32 = 0.3;
 const MATURITY: f32 = 0.08;
 const SAME_REGION_FIRST: f32 = 2.0;
 
@@ -79,7 +75,7 @@ impl Signals {
     }
 
     /// The blended score of a candidate whose text similarity is `text` (0..1).
-    pub fn score(&self, text: f32, method: Method, mode: RegionMode) -> f32 {
+    pub fn score(&self, text: f32, method: Method, mode: RegionMode, tuning: &Tuning) -> f32 {
         if method == Method::TextOnly {
             return text;
         }
@@ -93,13 +89,20 @@ impl Signals {
         } else {
             0.0
         };
-        text + THEMES * self.themes
-            + TARGET_GROUPS * self.target_groups
+        text + tuning.themes * self.themes
+            + tuning.target_groups * self.target_groups
             + link
-            + ORGANISATION * f32::from(u8::from(self.organisation))
+            + tuning.organisation * f32::from(u8::from(self.organisation))
             + MATURITY * self.maturity
             + region
     }
+}
+
+/// Whether `doc` is a collection page: a project or programme, or a network, that the
+/// source does not name itself. A reader of a practice looks for practices first; the
+/// pages that gather many of them are a tier of their own, after those.
+pub fn is_collection(doc: &Document, signals: &Signals) -> bool {
+    doc.kind() != Kind::Practice && signals.link != Some(Link::Named)
 }
 
 /// Whether `doc` links to `id`.

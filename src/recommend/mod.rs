@@ -9,6 +9,7 @@
 //! organisations.
 
 mod blend;
+mod distinct;
 mod terms;
 
 use std::collections::{HashMap, HashSet};
@@ -25,7 +26,7 @@ use crate::schema::{DocId, Document, Kind, Language, Phase, Region, TargetGroup,
 use crate::search::{SearchError, load_document, top_collector};
 
 pub use blend::Link;
-pub use terms::{KeyTerm, key_terms};
+pub use terms::{KeyTerm, Weighing, key_terms};
 
 /// Most recommendations one request may ask for.
 pub const MAX_LIMIT: usize = 20;
@@ -169,6 +170,48 @@ pub struct Options {
     pub method: Method,
     /// Whether to spread results over organisations (off only in the evaluation).
     pub diversify: bool,
+    /// The method's weights (other than the default only in the evaluation).
+    pub tuning: Tuning,
+}
+
+/// The weights of the blended method. The default was tuned on the tuning half of the judged
+/// sources (`eval/recommend/`, `cargo run --release --example recommend_eval`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tuning {
+    /// How strongly a key term spread over many themes is weighed down: its tf-idf is
+    /// multiplied by its concentration in a few themes to this power (0: tf-idf alone).
+    pub boilerplate: f32,
+    /// Weight of the themes both have (Jaccard), next to the text's 1.
+    pub themes: f32,
+    /// Weight of the target groups both serve (Jaccard).
+    pub target_groups: f32,
+    /// Weight of a shared organisation.
+    pub organisation: f32,
+    /// How collection pages (projects and networks the source does not name) rank: their
+    /// score is multiplied by this, or with `None` they form a tier after every other document.
+    pub collections: Option<f32>,
+}
+
+impl Tuning {
+    /// The method as it was before the judged evaluation: tf-idf key terms, structure
+    /// weights tuned on the links, collection pages ranked with the rest.
+    pub const BEFORE: Tuning = Tuning {
+        boilerplate: 0.0,
+        themes: 0.5,
+        target_groups: 0.3,
+        organisation: 0.3,
+        collections: Some(1.0),
+    };
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            boilerplate: 1.0,
+            collections: None,
+            ..Tuning::BEFORE
+        }
+    }
 }
 
 impl Default for Options {
@@ -182,6 +225,7 @@ impl Default for Options {
             labels: Language::Fi,
             method: Method::Blended,
             diversify: true,
+            tuning: Tuning::default(),
         }
     }
 }
@@ -282,6 +326,8 @@ struct Candidate {
     address: DocAddress,
     doc: Arc<Document>,
     score: f32,
+    /// 0 for practices and documents the source names, 1 for other collection pages.
+    tier: u8,
     signals: blend::Signals,
 }
 
@@ -298,14 +344,21 @@ pub fn recommend(
         .iter()
         .map(|(w, t)| (*w, t.as_str()))
         .collect();
-    let mut key = key_terms(&searcher, fields, profile.language, &texts)?;
+    let tuning = options.tuning;
+    let all_sets = index.facet_sets(&searcher)?;
+    let spread = distinct::ThemeSpread::new(&searcher, &all_sets);
+    let weighing = Weighing {
+        spread: Some((&spread, tuning.boilerplate)),
+        min_df: if profile.id.is_some() { 2 } else { 1 },
+    };
+    let mut key = key_terms(&searcher, fields, profile.language, &texts, weighing)?;
     key.extend(terms::translations(&key));
     let pool = (options.limit * 8).max(40);
     let selection = selection(options);
     let sets = if selection.is_empty() {
         Vec::new()
     } else {
-        index.facet_sets(&searcher)?
+        all_sets.clone()
     };
     let excluded = exclusions(fields, profile, options);
 
@@ -353,16 +406,23 @@ pub fn recommend(
         }
         let signals = blend::Signals::between(profile, &doc);
         let text = text_scores.get(&address).copied().unwrap_or(0.0);
+        let mut score = signals.score(text, options.method, options.region_mode, &tuning);
+        let collection = options.method == Method::Blended && blend::is_collection(&doc, &signals);
+        if collection && let Some(factor) = tuning.collections {
+            score *= factor;
+        }
         candidates.push(Candidate {
             address,
-            score: signals.score(text, options.method, options.region_mode),
+            score,
+            tier: u8::from(collection && tuning.collections.is_none()),
             doc,
             signals,
         });
     }
     candidates.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
+        a.tier
+            .cmp(&b.tier)
+            .then_with(|| b.score.total_cmp(&a.score))
             .then_with(|| a.doc.common.id.cmp(&b.doc.common.id))
     });
     let chosen = if options.diversify {

@@ -9,7 +9,7 @@ mod crash;
 mod documents;
 mod errors;
 mod ingest;
-// Shared with examples/search_eval.rs, which uses what this crate does not.
+// Shared with examples/search_eval.rs and recommend_eval.rs, which use what this crate does not.
 #[allow(dead_code)]
 mod judged;
 mod language;
