@@ -4,6 +4,8 @@
 //! cargo run --release --example recommend_eval                # both tables
 //! cargo run --release --example recommend_eval -- --pool 10   # unjudged pairs of every top 10
 //! cargo run --release --example recommend_eval -- --runs      # every ranking, per source
+//! cargo run --release --example recommend_eval -- --tune 'themes=1,collections=tier' ...
+//!                                      # the default changed so, on the tuning half only
 //! ```
 //!
 //! **Judged** (`eval/recommend/`): the sources of `sources.tsv`, each a document with a need
@@ -67,6 +69,15 @@ fn main() -> anyhow::Result<()> {
         docs.iter().cloned().map(Ok::<_, String>),
         |_| {},
     )?;
+    if let Some(at) = args.iter().position(|a| a == "--tune") {
+        return tune(
+            &index,
+            &by_id,
+            &judged::sources(&dir),
+            &grades,
+            &args[at + 1..],
+        );
+    }
     let rankers = rankers(&index);
     let mut rankings: Vec<(&str, Vec<Vec<String>>)> = Vec::new();
     for (name, ranker) in &rankers {
@@ -156,32 +167,55 @@ fn rankers<'a>(index: &'a SearchIndex) -> Vec<(String, Ranker<'a>)> {
 /// Variants of the default, blended and spread, to tune on the odd sources.
 fn variants() -> Vec<(String, Tuning)> {
     let now = Tuning::default();
+    let with = |name: &str, tuning: Tuning| (name.to_owned(), tuning);
     vec![
-        (
-            "collection pages ranked with the rest".into(),
+        with(
+            "collection pages ranked with the rest",
             Tuning {
                 collections: Some(1.0),
                 ..now
             },
         ),
-        (
-            "collection pages' score x0.5".into(),
+        with(
+            "collection pages' score x0.5",
             Tuning {
                 collections: Some(0.5),
                 ..now
             },
         ),
-        (
-            "boilerplate power 2".into(),
+        with(
+            "boilerplate power 0.5",
+            Tuning {
+                boilerplate: 0.5,
+                ..now
+            },
+        ),
+        with(
+            "boilerplate power 2",
             Tuning {
                 boilerplate: 2.0,
                 ..now
             },
         ),
-        (
-            "no organisation weight".into(),
+        with(
+            "themes 0.25",
             Tuning {
-                organisation: 0.0,
+                themes: 0.25,
+                ..now
+            },
+        ),
+        with(
+            "summary words x2",
+            Tuning {
+                summary: 2.0,
+                ..now
+            },
+        ),
+        with(
+            "organisation and shared link 0.3 (as before)",
+            Tuning {
+                organisation: 0.3,
+                shared_link: 0.3,
                 ..now
             },
         ),
@@ -252,6 +286,67 @@ fn more_like_this(index: &SearchIndex, doc: &Document) -> anyhow::Result<Vec<Doc
         }
     }
     Ok(out)
+}
+
+/// Measures the default changed by each of `specs` (`name=value,...`, the fields of
+/// `Tuning`; `collections=tier` for the tier) on the tuning half only, spread as the service.
+fn tune(
+    index: &SearchIndex,
+    by_id: &HashMap<&DocId, &Document>,
+    sources: &[Source],
+    grades: &Grades,
+    specs: &[String],
+) -> anyhow::Result<()> {
+    println!("| tuning | nDCG@10 tune | recall@5 tune | P@5 tune | unjudged in top 10 |");
+    println!("|---|---|---|---|---|");
+    for spec in specs {
+        let mut tuning = Tuning::default();
+        for pair in spec.split(',').filter(|p| !p.is_empty()) {
+            let (name, value) = pair
+                .split_once('=')
+                .ok_or_else(|| anyhow::anyhow!("expected name=value: {pair}"))?;
+            let number = || value.parse::<f32>();
+            match name {
+                "boilerplate" => tuning.boilerplate = number()?,
+                "summary" => tuning.summary = number()?,
+                "themes" => tuning.themes = number()?,
+                "target_groups" => tuning.target_groups = number()?,
+                "organisation" => tuning.organisation = number()?,
+                "shared_link" => tuning.shared_link = number()?,
+                "collections" if value == "tier" => tuning.collections = None,
+                "collections" => tuning.collections = Some(number()?),
+                _ => anyhow::bail!("no such weight: {name}"),
+            }
+        }
+        let (mut ndcg, mut recall, mut p5, mut n, mut unjudged) = (0.0, 0.0, 0.0, 0usize, 0);
+        for s in sources.iter().filter(|s| s.is_tune()) {
+            let options = Options {
+                limit: 10,
+                tuning,
+                ..Options::default()
+            };
+            let doc = by_id[&s.doc.parse::<DocId>()?];
+            let found = recommend(index, &Profile::of_document(doc), &options)?;
+            let ids: Vec<String> = found.results.iter().map(|r| r.id.to_string()).collect();
+            let g = grades.get(&s.id);
+            let m = measure(&ids, g);
+            unjudged += m.unjudged;
+            if let (Some(d), Some(p), Some(r)) = (m.ndcg, m.p5, recall5(&ids, g)) {
+                ndcg += d;
+                p5 += p;
+                recall += r;
+                n += 1;
+            }
+        }
+        let n = n.max(1) as f64;
+        println!(
+            "| {spec} | {:.3} | {:.3} | {:.3} | {unjudged} |",
+            ndcg / n,
+            recall / n,
+            p5 / n
+        );
+    }
+    Ok(())
 }
 
 /// Prints every document in a method's top `depth` that is not judged yet, once per source.
@@ -445,7 +540,8 @@ fn scores(ranked: &[&DocId], truth: &HashSet<DocId>) -> (f64, f64, f64) {
 
 fn row(name: &str, rows: &[(f64, f64, f64)]) {
     let n = rows.len() as f64;
-    let mean = |f: fn(&(f64, f64, f64)) -> f64| rows.iter().map(f).sum::<f64>() / n;
+    // Plus zero: an empty sum of zeros is -0, printed "-0.000".
+    let mean = |f: fn(&(f64, f64, f64)) -> f64| rows.iter().map(f).sum::<f64>() / n + 0.0;
     println!(
         "| {name} | {} | {:.3} | {:.3} | {:.3} |",
         rows.len(),

@@ -10,7 +10,6 @@ use super::{Method, Profile, RegionMode, Tuning};
 /// be tuned that way and are set so that an explicit link (a project's own practice)
 /// outranks any text match: it is the strongest evidence there is.
 const DIRECT_LINK: f32 = 1.0;
-const SHARED_LINK: f32 = 0.3;
 const MATURITY: f32 = 0.08;
 const SAME_REGION_FIRST: f32 = 2.0;
 
@@ -81,7 +80,7 @@ impl Signals {
         }
         let link = match self.link {
             Some(Link::Named | Link::NamedBy) => DIRECT_LINK,
-            Some(Link::Shared { .. }) => SHARED_LINK,
+            Some(Link::Shared { .. }) => tuning.shared_link,
             None => 0.0,
         };
         let region = if mode == RegionMode::MineFirst && self.same_region {
@@ -98,11 +97,12 @@ impl Signals {
     }
 }
 
-/// Whether `doc` is a collection page: a project or programme, or a network, that the
-/// source does not name itself. A reader of a practice looks for practices first; the
-/// pages that gather many of them are a tier of their own, after those.
+/// Whether `doc` is a collection page not linked with the source: a project, programme or
+/// network that neither names the source nor is named by it. A reader looks for practices
+/// first; pages that gather many things are a tier of their own unless they gather this one
+/// (the project a practice came from, a project's own network).
 pub fn is_collection(doc: &Document, signals: &Signals) -> bool {
-    doc.kind() != Kind::Practice && signals.link != Some(Link::Named)
+    doc.kind() != Kind::Practice && !matches!(signals.link, Some(Link::Named | Link::NamedBy))
 }
 
 /// Whether `doc` links to `id`.
