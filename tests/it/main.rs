@@ -17,6 +17,7 @@ mod multiword;
 mod page;
 mod quality;
 mod recommend;
+mod recommend_quality;
 mod search;
 mod searchbox;
 mod support;
