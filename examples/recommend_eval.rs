@@ -63,12 +63,7 @@ fn main() -> anyhow::Result<()> {
     let dir = root.join("eval/recommend");
     let sources = judged::sources(&dir);
     let grades = judged::grades(&dir);
-    let tmp = tempfile::tempdir()?;
-    let index = SearchIndex::build(
-        &Catalog::new(tmp.path()),
-        docs.iter().cloned().map(Ok::<_, String>),
-        |_| {},
-    )?;
+    let (_tmp, index) = index_of(&docs)?;
     if let Some(at) = args.iter().position(|a| a == "--tune") {
         return tune(
             &index,
@@ -111,115 +106,85 @@ fn main() -> anyhow::Result<()> {
 /// the judged evaluation (`Tuning::BEFORE`), the default now, and variants of it.
 fn rankers<'a>(index: &'a SearchIndex) -> Vec<(String, Ranker<'a>)> {
     let service = |method: Method, diversify: bool, tuning: Tuning| -> Ranker<'a> {
-        Box::new(move |doc: &Document| {
-            let options = Options {
-                limit: 10,
-                method,
-                diversify,
-                tuning,
-                ..Options::default()
-            };
-            let found = recommend(index, &Profile::of_document(doc), &options)?;
-            Ok(found.results.into_iter().map(|r| r.id).collect())
-        })
+        Box::new(move |doc: &Document| top_ten(index, doc, method, diversify, tuning))
     };
-    let before = Tuning::BEFORE;
-    let now = Tuning::default();
-    let mut out: Vec<(String, Ranker<'a>)> = vec![
-        (
-            "more-like-this over title and summary (BM25)".into(),
-            Box::new(move |doc: &Document| more_like_this(index, doc)) as Ranker<'a>,
-        ),
-        (
-            "before: text only".into(),
-            service(Method::TextOnly, false, before),
-        ),
-        (
-            "before: blended, not spread".into(),
-            service(Method::Blended, false, before),
-        ),
-        (
-            "before: blended, spread".into(),
-            service(Method::Blended, true, before),
-        ),
-        (
-            "now: text only".into(),
-            service(Method::TextOnly, false, now),
-        ),
-        (
-            "now: blended, not spread".into(),
-            service(Method::Blended, false, now),
-        ),
-        (
-            "now: blended, spread (the service)".into(),
-            service(Method::Blended, true, now),
-        ),
-    ];
-    for (name, tuning) in variants() {
+    let mut out: Vec<(String, Ranker<'a>)> = vec![(
+        "more-like-this over title and summary (BM25)".into(),
+        Box::new(move |doc: &Document| more_like_this(index, doc)),
+    )];
+    for (when, tuning) in [("before", Tuning::BEFORE), ("now", Tuning::default())] {
+        for (how, method, diversify) in [
+            ("text only", Method::TextOnly, false),
+            ("blended, not spread", Method::Blended, false),
+            ("blended, spread", Method::Blended, true),
+        ] {
+            let name = format!("{when}: {how}");
+            out.push((name, service(method, diversify, tuning)));
+        }
+    }
+    for spec in VARIANTS {
+        let tuning = tuning(spec).expect("the variants parse");
         out.push((
-            format!("variant: {name}"),
+            format!("variant: {spec}"),
             service(Method::Blended, true, tuning),
         ));
     }
     out
 }
 
-/// Variants of the default, blended and spread, to tune on the odd sources.
-fn variants() -> Vec<(String, Tuning)> {
-    let now = Tuning::default();
-    let with = |name: &str, tuning: Tuning| (name.to_owned(), tuning);
-    vec![
-        with(
-            "collection pages ranked with the rest",
-            Tuning {
-                collections: Some(1.0),
-                ..now
-            },
-        ),
-        with(
-            "collection pages' score x0.5",
-            Tuning {
-                collections: Some(0.5),
-                ..now
-            },
-        ),
-        with(
-            "boilerplate power 0.5",
-            Tuning {
-                boilerplate: 0.5,
-                ..now
-            },
-        ),
-        with(
-            "boilerplate power 2",
-            Tuning {
-                boilerplate: 2.0,
-                ..now
-            },
-        ),
-        with(
-            "themes 0.25",
-            Tuning {
-                themes: 0.25,
-                ..now
-            },
-        ),
-        with(
-            "summary words x2",
-            Tuning {
-                summary: 2.0,
-                ..now
-            },
-        ),
-        with(
-            "organisation and shared link 0.3 (as before)",
-            Tuning {
-                organisation: 0.3,
-                shared_link: 0.3,
-                ..now
-            },
-        ),
-    ]
+/// The service's first ten recommendations for `doc`.
+fn top_ten(
+    index: &SearchIndex,
+    doc: &Document,
+    method: Method,
+    diversify: bool,
+    tuning: Tuning,
+) -> anyhow::Result<Vec<DocId>> {
+    let options = Options {
+        limit: 10,
+        method,
+        diversify,
+        tuning,
+        ..Options::default()
+    };
+    let found = recommend(index, &Profile::of_document(doc), &options)?;
+    Ok(found.results.into_iter().map(|r| r.id).collect())
+}
+
+/// Variants of the default, blended and spread, to tune on the odd sources, as `--tune`
+/// takes them.
+const VARIANTS: [&str; 7] = [
+    "collections=1",
+    "collections=0.5",
+    "boilerplate=0.5",
+    "boilerplate=2",
+    "themes=0.25",
+    "summary=2",
+    "organisation=0.3,shared_link=0.3",
+];
+
+/// The default changed by `spec` (`name=value,...`, the fields of `Tuning`;
+/// `collections=tier` for the tier).
+fn tuning(spec: &str) -> anyhow::Result<Tuning> {
+    let mut tuning = Tuning::default();
+    for pair in spec.split(',').filter(|p| !p.is_empty()) {
+        let (name, value) = pair
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("expected name=value: {pair}"))?;
+        let number = || value.parse::<f32>();
+        match name {
+            "boilerplate" => tuning.boilerplate = number()?,
+            "summary" => tuning.summary = number()?,
+            "themes" => tuning.themes = number()?,
+            "target_groups" => tuning.target_groups = number()?,
+            "organisation" => tuning.organisation = number()?,
+            "shared_link" => tuning.shared_link = number()?,
+            "collections" if value == "tier" => tuning.collections = None,
+            "collections" => tuning.collections = Some(number()?),
+            _ => anyhow::bail!("no such weight: {name}"),
+        }
+    }
+    Ok(tuning)
 }
 
 /// Terms a more-like-this query takes (Lucene's and Tantivy's default).
@@ -288,8 +253,8 @@ fn more_like_this(index: &SearchIndex, doc: &Document) -> anyhow::Result<Vec<Doc
     Ok(out)
 }
 
-/// Measures the default changed by each of `specs` (`name=value,...`, the fields of
-/// `Tuning`; `collections=tier` for the tier) on the tuning half only, spread as the service.
+/// Measures the default changed by each of `specs` (see `tuning`) on the tuning half only,
+/// spread as the service.
 fn tune(
     index: &SearchIndex,
     by_id: &HashMap<&DocId, &Document>,
@@ -300,34 +265,12 @@ fn tune(
     println!("| tuning | nDCG@10 tune | recall@5 tune | P@5 tune | unjudged in top 10 |");
     println!("|---|---|---|---|---|");
     for spec in specs {
-        let mut tuning = Tuning::default();
-        for pair in spec.split(',').filter(|p| !p.is_empty()) {
-            let (name, value) = pair
-                .split_once('=')
-                .ok_or_else(|| anyhow::anyhow!("expected name=value: {pair}"))?;
-            let number = || value.parse::<f32>();
-            match name {
-                "boilerplate" => tuning.boilerplate = number()?,
-                "summary" => tuning.summary = number()?,
-                "themes" => tuning.themes = number()?,
-                "target_groups" => tuning.target_groups = number()?,
-                "organisation" => tuning.organisation = number()?,
-                "shared_link" => tuning.shared_link = number()?,
-                "collections" if value == "tier" => tuning.collections = None,
-                "collections" => tuning.collections = Some(number()?),
-                _ => anyhow::bail!("no such weight: {name}"),
-            }
-        }
+        let tuning = tuning(spec)?;
         let (mut ndcg, mut recall, mut p5, mut n, mut unjudged) = (0.0, 0.0, 0.0, 0usize, 0);
         for s in sources.iter().filter(|s| s.is_tune()) {
-            let options = Options {
-                limit: 10,
-                tuning,
-                ..Options::default()
-            };
             let doc = by_id[&s.doc.parse::<DocId>()?];
-            let found = recommend(index, &Profile::of_document(doc), &options)?;
-            let ids: Vec<String> = found.results.iter().map(|r| r.id.to_string()).collect();
+            let found = top_ten(index, doc, Method::Blended, true, tuning)?;
+            let ids: Vec<String> = found.iter().map(DocId::to_string).collect();
             let g = grades.get(&s.id);
             let m = measure(&ids, g);
             unjudged += m.unjudged;
@@ -443,12 +386,7 @@ fn links_held_out(docs: &[Document]) -> anyhow::Result<()> {
     let kinds: HashMap<DocId, Kind> = docs.iter().map(|d| (d.id().clone(), d.kind())).collect();
 
     let held_out: Vec<Document> = docs.iter().cloned().map(without_links).collect();
-    let dir = tempfile::tempdir()?;
-    let index = SearchIndex::build(
-        &Catalog::new(dir.path()),
-        held_out.iter().cloned().map(Ok::<_, String>),
-        |_| {},
-    )?;
+    let (_tmp, index) = index_of(&held_out)?;
 
     let now = Tuning::default();
     let methods = [
@@ -479,15 +417,8 @@ fn links_held_out(docs: &[Document]) -> anyhow::Result<()> {
             let Some(truth) = relevant.get(doc.id()) else {
                 continue;
             };
-            let options = Options {
-                limit: 10,
-                method,
-                diversify,
-                tuning,
-                ..Options::default()
-            };
-            let found = recommend(&index, &Profile::of_document(doc), &options)?;
-            let ranked: Vec<&DocId> = found.results.iter().map(|r| &r.id).collect();
+            let found = top_ten(&index, doc, method, diversify, tuning)?;
+            let ranked: Vec<&DocId> = found.iter().collect();
             by_kind
                 .entry(kinds[doc.id()])
                 .or_default()
@@ -502,6 +433,17 @@ fn links_held_out(docs: &[Document]) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// An index of `docs` in a temporary directory, deleted when the directory is dropped.
+fn index_of(docs: &[Document]) -> anyhow::Result<(tempfile::TempDir, SearchIndex)> {
+    let dir = tempfile::tempdir()?;
+    let index = SearchIndex::build(
+        &Catalog::new(dir.path()),
+        docs.iter().cloned().map(Ok::<_, String>),
+        |_| {},
+    )?;
+    Ok((dir, index))
 }
 
 /// The document with every link removed.

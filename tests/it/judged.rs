@@ -30,6 +30,18 @@ impl Query {
     }
 }
 
+/// The figures an evaluation reported (`reported.tsv`: `name<TAB>value` lines), which the
+/// tests hold the service to.
+pub fn reported(dir: &Path) -> HashMap<String, f64> {
+    data_lines(&dir.join("reported.tsv"))
+        .into_iter()
+        .map(|c| {
+            assert!(c.len() == 2, "reported.tsv: expected name<TAB>value: {c:?}");
+            (c[0].clone(), c[1].trim().parse().expect("a number"))
+        })
+        .collect()
+}
+
 /// One source of `eval/recommend/sources.tsv`: a document someone is reading, whose
 /// recommendations are judged against what they would want to see next.
 #[derive(Debug, Clone)]

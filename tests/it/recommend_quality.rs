@@ -15,15 +15,7 @@ const SLACK: f64 = 0.02;
 #[test]
 fn the_judged_recommendations_do_as_well_as_reported() {
     let dir = project_dir().join("eval/recommend");
-    let reported: HashMap<String, f64> = std::fs::read_to_string(dir.join("reported.tsv"))
-        .expect("eval/recommend/reported.tsv")
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| {
-            let (name, value) = l.split_once('\t').expect("name<TAB>value");
-            (name.to_owned(), value.trim().parse().expect("a number"))
-        })
-        .collect();
+    let reported = judged::reported(&dir);
     let grades = judged::grades(&dir);
     // (nDCG@10, recall@5, P@5) per half, over the sources with something relevant.
     let mut sums: HashMap<&str, (f64, f64, f64, usize)> = HashMap::new();
