@@ -26,6 +26,7 @@ use crate::schema::{DocId, Document, Kind, Language, Phase, Region, TargetGroup,
 use crate::search::{SearchError, load_document, top_collector};
 
 pub use blend::Link;
+pub use distinct::ThemeSpread;
 pub use terms::{KeyTerm, Weighing, key_terms};
 
 /// Most recommendations one request may ask for.

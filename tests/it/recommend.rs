@@ -183,8 +183,9 @@ fn collection_pages_not_linked_with_the_source_come_after_the_practices() {
     );
 }
 
-/// Words the issue found every sote text using, spread over the themes as the whole
-/// catalogue is: no recommendation may rest on them. ("digitaalinen", also in the issue's
+/// Words the issue found every sote text using: no recommendation may show them as its
+/// reason. (Their weight is tested in recommend_quality.rs: tf-idf alone seldom puts them
+/// among a result's five strongest terms either.) ("digitaalinen", also in the issue's
 /// list, is not boilerplate here: digital services are a theme of their own, and the word
 /// gathers there.)
 const BOILERPLATE: [&str; 4] = ["käyttöönotto", "toimintamalli", "thl", "hyvinvointialue"];

@@ -57,3 +57,42 @@ fn the_judged_recommendations_do_as_well_as_reported() {
     }
     assert_eq!(sums.len(), 2, "both halves have judged sources");
 }
+
+/// Words every sote text uses spread over the themes as the whole catalogue does; words of a
+/// need or a target group gather in a few. The recommendations weigh terms by that spread,
+/// learnt from the index.
+#[test]
+fn boilerplate_is_learnt_from_the_spread_over_themes() {
+    use innohaku::index::{Catalog, SearchIndex};
+    use innohaku::recommend::ThemeSpread;
+    use innohaku::schema::Language;
+
+    let files = innohaku::service::ndjson_files(&crate::support::sample_dir()).expect("sample");
+    let docs = innohaku::cli::read_documents(&files).expect("sample documents");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index = SearchIndex::build(
+        &Catalog::new(dir.path()),
+        docs.into_iter().map(Ok::<_, String>),
+        |_| {},
+    )
+    .expect("index");
+    let searcher = index.searcher();
+    let sets = index.facet_sets(&searcher).expect("facet sets");
+    let spread = ThemeSpread::new(&searcher, &sets);
+    let fi = index.fields().text(Language::Fi);
+    let concentration = |word: &str| {
+        let terms = innohaku::analysis::analyze(Language::Fi, word);
+        let term = &terms.first().expect("a term").term;
+        let c = spread.concentration(&fi, term).expect("postings");
+        eprintln!("{word} ({term}): {c:.3}");
+        c
+    };
+    for boilerplate in ["hyvinvointialue", "toimintamalli", "käyttöönotto"] {
+        for distinctive in ["omaishoitaja", "lastensuojelu", "päihde"] {
+            assert!(
+                concentration(boilerplate) < concentration(distinctive),
+                "{boilerplate} is no more spread over the themes than {distinctive}"
+            );
+        }
+    }
+}
