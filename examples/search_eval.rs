@@ -32,6 +32,8 @@ use tantivy::{Index, TantivyDocument};
 
 #[path = "../tests/it/checkout.rs"]
 mod checkout;
+// The judged evaluations' queries, grades and measures; the recommendation sources are not used here.
+#[allow(dead_code)]
 #[path = "../tests/it/judged.rs"]
 mod judged;
 

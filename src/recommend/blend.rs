@@ -1,20 +1,15 @@
 //! How text similarity and structure add up to one score, and how the results are spread
 //! over organisations.
 
-use crate::schema::{Details, DocId, Document, Phase, Region};
+use crate::schema::{Details, DocId, Document, Kind, Phase, Region};
 
-use super::{Method, Profile, RegionMode};
+use super::{Method, Profile, RegionMode, Tuning};
 
-/// Weights of the signals next to the text, whose weight is 1. Themes, target groups,
-/// organisation and maturity were tuned on the sample corpus with the links held out
-/// (`cargo run --release --example recommend_eval`); the link weights cannot be tuned that
-/// way and are set so that an explicit link (a project's own practice) outranks any text
-/// match: it is the strongest evidence there is.
-const THEMES: f32 = 0.5;
-const TARGET_GROUPS: f32 = 0.3;
+/// Weights of the signals next to the text, whose weight is 1, besides those in `Tuning`.
+/// Maturity was tuned on the sample corpus with the links held out; the link weights cannot
+/// be tuned that way and are set so that an explicit link (a project's own practice)
+/// outranks any text match: it is the strongest evidence there is.
 const DIRECT_LINK: f32 = 1.0;
-const SHARED_LINK: f32 = 0.3;
-const ORGANISATION: f32 = 0.3;
 const MATURITY: f32 = 0.08;
 const SAME_REGION_FIRST: f32 = 2.0;
 
@@ -79,13 +74,13 @@ impl Signals {
     }
 
     /// The blended score of a candidate whose text similarity is `text` (0..1).
-    pub fn score(&self, text: f32, method: Method, mode: RegionMode) -> f32 {
+    pub fn score(&self, text: f32, method: Method, mode: RegionMode, tuning: &Tuning) -> f32 {
         if method == Method::TextOnly {
             return text;
         }
         let link = match self.link {
             Some(Link::Named | Link::NamedBy) => DIRECT_LINK,
-            Some(Link::Shared { .. }) => SHARED_LINK,
+            Some(Link::Shared { .. }) => tuning.shared_link,
             None => 0.0,
         };
         let region = if mode == RegionMode::MineFirst && self.same_region {
@@ -93,13 +88,21 @@ impl Signals {
         } else {
             0.0
         };
-        text + THEMES * self.themes
-            + TARGET_GROUPS * self.target_groups
+        text + tuning.themes * self.themes
+            + tuning.target_groups * self.target_groups
             + link
-            + ORGANISATION * f32::from(u8::from(self.organisation))
+            + tuning.organisation * f32::from(u8::from(self.organisation))
             + MATURITY * self.maturity
             + region
     }
+}
+
+/// Whether `doc` is a collection page not linked with the source: a project, programme or
+/// network that neither names the source nor is named by it. A reader looks for practices
+/// first; pages that gather many things are a tier of their own unless they gather this one
+/// (the project a practice came from, a project's own network).
+pub fn is_collection(doc: &Document, signals: &Signals) -> bool {
+    doc.kind() != Kind::Practice && !matches!(signals.link, Some(Link::Named | Link::NamedBy))
 }
 
 /// Whether `doc` links to `id`.

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocSet, Searcher, Term};
 
+use super::distinct::ThemeSpread;
 use crate::analysis::{Origin, analyze, synonyms};
 use crate::index::Fields;
 use crate::schema::Language;
@@ -12,6 +13,8 @@ use crate::search::SearchError;
 
 /// Terms taken from a text into the more-like-this query.
 const MAX_TERMS: usize = 25;
+/// Terms of highest tf-idf whose spread over themes is looked at, to choose `MAX_TERMS`.
+const CANDIDATE_TERMS: usize = 3 * MAX_TERMS;
 
 /// One distinctive term.
 #[derive(Debug, Clone)]
@@ -26,13 +29,26 @@ pub struct KeyTerm {
     pub weight: f32,
 }
 
-/// The `texts`' most distinctive terms by tf-idf over the index of `lang`. Each text comes
-/// with a weight (a title counts more than a body).
+/// How key terms are weighed.
+#[derive(Clone, Copy)]
+pub struct Weighing<'a> {
+    /// Themes to weigh terms by, and how strongly: a term's tf-idf is multiplied by its
+    /// concentration in a few themes to this power (none, or 0: tf-idf alone).
+    pub spread: Option<(&'a ThemeSpread<'a>, f32)>,
+    /// Documents a term must be in to count: 2 when the text is an indexed document's own,
+    /// whose words only it has find nothing else.
+    pub min_df: u64,
+}
+
+/// The `texts`' most distinctive terms over the index of `lang`: by tf-idf, and by how
+/// concentrated in a few themes the term's documents are (see `distinct.rs`). Each text
+/// comes with a weight (a title counts more than a body).
 pub fn key_terms(
     searcher: &Searcher,
     fields: &Fields,
     lang: Language,
     texts: &[(f32, &str)],
+    weighing: Weighing<'_>,
 ) -> Result<Vec<KeyTerm>, SearchError> {
     struct Seen {
         tf: f32,
@@ -70,7 +86,7 @@ pub fn key_terms(
         for field in [text.title, text.summary, text.body] {
             df = df.max(searcher.doc_freq(&Term::from_field_text(field, &term))?);
         }
-        if df == 0 {
+        if df < weighing.min_df.max(1) {
             continue; // Nothing else has it: it cannot find anything.
         }
         let df = df as f32;
@@ -90,12 +106,21 @@ pub fn key_terms(
             weight: s.tf.sqrt() * idf,
         });
     }
-    terms.sort_by(|a, b| {
+    let order = |a: &KeyTerm, b: &KeyTerm| {
         b.weight
             .total_cmp(&a.weight)
             .then_with(|| a.term.cmp(&b.term))
-    });
+    };
+    terms.sort_by(order);
+    if let Some((spread, power)) = weighing.spread.filter(|(_, p)| *p > 0.0) {
+        terms.truncate(CANDIDATE_TERMS);
+        for t in &mut terms {
+            t.weight *= spread.concentration(&text, &t.term)?.powf(power);
+        }
+        terms.sort_by(order);
+    }
     terms.truncate(MAX_TERMS);
+    terms.retain(|t| t.weight > 0.0);
     let max = terms.first().map_or(1.0, |t| t.weight);
     for t in &mut terms {
         t.weight /= max;

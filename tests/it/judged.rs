@@ -1,6 +1,8 @@
-//! The judged search evaluation (`eval/search/`): queries written as users type them, graded
-//! documents, and the measures. Shared by `examples/search_eval.rs`, which prints the tables,
-//! and the test that holds the search to the figures reported (`tests/it/quality.rs`).
+//! The judged evaluations (`eval/search/`, `eval/recommend/`): queries written as users type
+//! them, or recommendation sources with a need, graded documents, and the measures. Shared by
+//! `examples/search_eval.rs` and `examples/recommend_eval.rs`, which print the tables, and
+//! the tests that hold search and recommendations to the figures reported
+//! (`tests/it/quality.rs`).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -26,6 +28,64 @@ impl Query {
     pub fn is_dev(&self) -> bool {
         self.id[1..].parse::<u32>().is_ok_and(|n| n % 2 == 1)
     }
+}
+
+/// The figures an evaluation reported (`reported.tsv`: `name<TAB>value` lines), which the
+/// tests hold the service to.
+pub fn reported(dir: &Path) -> HashMap<String, f64> {
+    data_lines(&dir.join("reported.tsv"))
+        .into_iter()
+        .map(|c| {
+            assert!(c.len() == 2, "reported.tsv: expected name<TAB>value: {c:?}");
+            (c[0].clone(), c[1].trim().parse().expect("a number"))
+        })
+        .collect()
+}
+
+/// One source of `eval/recommend/sources.tsv`: a document someone is reading, whose
+/// recommendations are judged against what they would want to see next.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// `r001`…
+    pub id: String,
+    /// The document's id.
+    pub doc: String,
+}
+
+impl Source {
+    /// Odd ids tune, even ids are held out.
+    pub fn is_tune(&self) -> bool {
+        self.id[1..].parse::<u32>().is_ok_and(|n| n % 2 == 1)
+    }
+}
+
+/// The recommendation sources, in order.
+pub fn sources(dir: &Path) -> Vec<Source> {
+    data_lines(&dir.join("sources.tsv"))
+        .into_iter()
+        .map(|c| {
+            assert!(c.len() == 5, "sources.tsv: expected 5 columns: {c:?}");
+            Source {
+                id: c[0].clone(),
+                doc: c[1].clone(),
+            }
+        })
+        .collect()
+}
+
+/// Recall at five: the relevant documents (grade 1 or 2) among the first five, of all the
+/// relevant documents judged; `None` when nothing is relevant.
+pub fn recall5(ranked: &[String], grades: Option<&HashMap<String, u8>>) -> Option<f64> {
+    let grades = grades?;
+    let relevant = grades.values().filter(|&&g| g > 0).count();
+    (relevant > 0).then(|| {
+        let found = ranked
+            .iter()
+            .take(5)
+            .filter(|id| grades.get(*id).is_some_and(|&g| g > 0))
+            .count();
+        found as f64 / relevant as f64
+    })
 }
 
 /// Grades per query and document: 0 not relevant, 1 relevant, 2 highly relevant.

@@ -10,7 +10,7 @@ mod deploy;
 mod documents;
 mod errors;
 mod ingest;
-// Shared with examples/search_eval.rs, which uses what this crate does not.
+// Shared with examples/search_eval.rs and recommend_eval.rs, which use what this crate does not.
 #[allow(dead_code)]
 mod judged;
 mod language;
@@ -19,6 +19,7 @@ mod operations;
 mod page;
 mod quality;
 mod recommend;
+mod recommend_quality;
 mod replication;
 mod search;
 mod searchbox;

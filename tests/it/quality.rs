@@ -3,8 +3,6 @@
 //! figures are in `eval/search/reported.tsv`, from `cargo run --release --example
 //! search_eval` (all queries, the default strategy).
 
-use std::collections::HashMap;
-
 use crate::checkout::project_dir;
 use crate::judged::{self, measure, summarise};
 use crate::support::{hit_ids, sample};
@@ -15,15 +13,7 @@ const NDCG_SLACK: f64 = 0.02;
 #[test]
 fn the_judged_queries_do_as_well_as_reported() {
     let dir = project_dir().join("eval/search");
-    let reported: HashMap<String, f64> = std::fs::read_to_string(dir.join("reported.tsv"))
-        .expect("eval/search/reported.tsv")
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| {
-            let (name, value) = l.split_once('\t').expect("name<TAB>value");
-            (name.to_owned(), value.trim().parse().expect("a number"))
-        })
-        .collect();
+    let reported = judged::reported(&dir);
     let grades = judged::grades(&dir);
     let measures: Vec<_> = judged::queries(&dir)
         .iter()

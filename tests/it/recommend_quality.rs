@@ -1,0 +1,98 @@
+//! The recommendations' quality, held to the figures reported for them: the judged sources
+//! of `eval/recommend/` over the sample catalogue, through the HTTP API as the widget asks
+//! (the default method, ten results). The figures are in `eval/recommend/reported.tsv`, from
+//! `cargo run --release --example recommend_eval` (the row "now: blended, spread").
+
+use std::collections::HashMap;
+
+use crate::checkout::project_dir;
+use crate::judged::{self, measure, recall5};
+use crate::support::sample;
+
+/// How far a figure may fall below the one reported before this test fails.
+const SLACK: f64 = 0.02;
+
+#[test]
+fn the_judged_recommendations_do_as_well_as_reported() {
+    let dir = project_dir().join("eval/recommend");
+    let reported = judged::reported(&dir);
+    let grades = judged::grades(&dir);
+    // (nDCG@10, recall@5, P@5) per half, over the sources with something relevant.
+    let mut sums: HashMap<&str, (f64, f64, f64, usize)> = HashMap::new();
+    for source in judged::sources(&dir) {
+        let r = sample().get_json(
+            &format!("/v1/documents/{}/similar", source.doc),
+            &[("limit", "10")],
+        );
+        let ranked: Vec<String> = r["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|hit| hit["id"].as_str().expect("an id").to_owned())
+            .collect();
+        let g = grades.get(&source.id);
+        let m = measure(&ranked, g);
+        if let (Some(ndcg), Some(p5), Some(recall)) = (m.ndcg, m.p5, recall5(&ranked, g)) {
+            let half = if source.is_tune() { "tune" } else { "held_out" };
+            let s = sums.entry(half).or_default();
+            *s = (s.0 + ndcg, s.1 + recall, s.2 + p5, s.3 + 1);
+        }
+    }
+    for (half, (ndcg, recall, p5, n)) in &sums {
+        let n = *n as f64;
+        let found = [
+            ("ndcg10", ndcg / n),
+            ("recall5", recall / n),
+            ("p5", p5 / n),
+        ];
+        for (measure, value) in found {
+            let name = format!("{measure}_{half}");
+            let expected = reported[&name];
+            eprintln!("{name}: {value:.3} (reported {expected:.3})");
+            assert!(
+                value >= expected - SLACK,
+                "{name} {value:.3} fell below the reported {expected:.3}"
+            );
+        }
+    }
+    assert_eq!(sums.len(), 2, "both halves have judged sources");
+}
+
+/// Words every sote text uses spread over the themes as the whole catalogue does; words of a
+/// need or a target group gather in a few. The recommendations weigh terms by that spread,
+/// learnt from the index.
+#[test]
+fn boilerplate_is_learnt_from_the_spread_over_themes() {
+    use innohaku::index::{Catalog, SearchIndex};
+    use innohaku::recommend::ThemeSpread;
+    use innohaku::schema::Language;
+
+    let files = innohaku::service::ndjson_files(&crate::support::sample_dir()).expect("sample");
+    let docs = innohaku::cli::read_documents(&files).expect("sample documents");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index = SearchIndex::build(
+        &Catalog::new(dir.path()),
+        docs.into_iter().map(Ok::<_, String>),
+        |_| {},
+    )
+    .expect("index");
+    let searcher = index.searcher();
+    let sets = index.facet_sets(&searcher).expect("facet sets");
+    let spread = ThemeSpread::new(&searcher, &sets);
+    let fi = index.fields().text(Language::Fi);
+    let concentration = |word: &str| {
+        let terms = innohaku::analysis::analyze(Language::Fi, word);
+        let term = &terms.first().expect("a term").term;
+        let c = spread.concentration(&fi, term).expect("postings");
+        eprintln!("{word} ({term}): {c:.3}");
+        c
+    };
+    for boilerplate in ["hyvinvointialue", "toimintamalli", "käyttöönotto"] {
+        for distinctive in ["omaishoitaja", "lastensuojelu", "päihde"] {
+            assert!(
+                concentration(boilerplate) < concentration(distinctive),
+                "{boilerplate} is no more spread over the themes than {distinctive}"
+            );
+        }
+    }
+}
