@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::abuse::Binary;
-use crate::support::{ADMIN_KEY, doc_line, sample_dir};
+use crate::support::{ADMIN_KEY, doc_line, hit_scores, sample_dir};
 
 /// Queries whose results must be the same on a primary, its restore and its replicas.
 const QUERIES: [&str; 5] = [
@@ -164,20 +164,7 @@ fn assert_same_results(got: &Server, expected: &Server) {
         if *a == b {
             continue;
         }
-        let hits = |v: &Value| -> Vec<(String, f64)> {
-            v["hits"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|h| {
-                    (
-                        h["id"].as_str().unwrap().to_owned(),
-                        h["score"].as_f64().unwrap(),
-                    )
-                })
-                .collect()
-        };
-        let (ha, hb) = (hits(a), hits(&b));
+        let (ha, hb) = (hit_scores(a), hit_scores(&b));
         let first = ha.iter().zip(&hb).position(|(x, y)| x != y);
         panic!(
             "query {q:?}: total {} against {}; first differing hit {:?}: {:?} against {:?}\n{}",

@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 
 use serde_json::json;
 
-use crate::support::{TestServer, doc_line, facet, hit_ids, sample};
+use crate::support::{TestServer, doc_line, facet, hit_ids, hit_scores, sample};
 
 /// A small hand-written corpus where each test knows exactly which document must match.
 fn fixture() -> &'static TestServer {
@@ -335,19 +335,7 @@ fn a_language_preference_ranks_documents_in_that_language_first() {
         ),
     ];
     assert_eq!(server.ingest(&lines.join("\n")).status(), 200);
-    let scores = |query: &[(&str, &str)]| -> Vec<(String, f64)> {
-        server.search(query)["hits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| {
-                (
-                    h["id"].as_str().unwrap().to_owned(),
-                    h["score"].as_f64().unwrap(),
-                )
-            })
-            .collect()
-    };
+    let scores = |query: &[(&str, &str)]| hit_scores(&server.search(query));
     let language = |id: &str| if id == "hemvard" { "sv" } else { "fi" };
     // With a date filter the query is not one disjunction: the other scoring path.
     for extra in [None, Some(("updated_from", "2000-01-01"))] {

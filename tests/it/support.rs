@@ -197,3 +197,18 @@ pub fn doc_line(kind: &str, id: &str, lang: &str, title: &str, text: &str, extra
     }
     v.to_string()
 }
+
+/// A search answer's hits as (id, score), in rank order.
+pub fn hit_scores(answer: &Value) -> Vec<(String, f64)> {
+    answer["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| {
+            (
+                h["id"].as_str().expect("id").to_owned(),
+                h["score"].as_f64().expect("score"),
+            )
+        })
+        .collect()
+}
