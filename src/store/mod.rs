@@ -9,7 +9,7 @@
 mod snapshots;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use crate::schema::{DocId, Document, Kind};
@@ -21,6 +21,12 @@ const STORE_CACHE_BYTES: u64 = 32 * 1024 * 1024;
 /// Documents [`Store::iter`] reads at a time, and marks [`Store::mark_indexed`] clears at a
 /// time.
 const SCAN_CHUNK: usize = 1024;
+
+/// The store flushes itself after this many written keys. Left to its own timer, sled keeps
+/// what a fast writer has not flushed in memory: storing 300,000 documents peaked at
+/// 441–546 MB of heap without these flushes and 232 MB with them; a million, 1.5 GB without;
+/// clearing a million marks at the end of a rebuild, 1.3 GB.
+const FLUSH_EVERY_WRITES: u64 = 10_000;
 
 /// What a store operation can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -96,6 +102,8 @@ pub struct Store {
     writes: Arc<Mutex<()>>,
     failed: Arc<AtomicBool>,
     set_aside: Arc<AtomicUsize>,
+    /// Keys written since the last flush (see [`FLUSH_EVERY_WRITES`]).
+    unflushed: Arc<AtomicU64>,
 }
 
 /// The open database and its trees.
@@ -161,6 +169,7 @@ impl Store {
             writes: Default::default(),
             failed: Default::default(),
             set_aside: Arc::new(AtomicUsize::new(set_aside)),
+            unflushed: Default::default(),
         })
     }
 
@@ -190,6 +199,15 @@ impl Store {
             }
             StoreError::Sled(e)
         })
+    }
+
+    /// Counts `keys` written, and flushes once [`FLUSH_EVERY_WRITES`] have been.
+    fn written(&self, keys: usize) -> Result<(), StoreError> {
+        let total = self.unflushed.fetch_add(keys as u64, Ordering::Relaxed) + keys as u64;
+        if total >= FLUSH_EVERY_WRITES {
+            self.flush()?;
+        }
+        Ok(())
     }
 
     /// After a failed write, opens the store again once the disk has room; `Ok(true)` when
@@ -282,6 +300,7 @@ impl Store {
         self.wrote(t.by_kind.apply_batch(kinds_new))?;
         self.wrote(t.docs.apply_batch(batch))?;
         self.wrote(t.by_kind.apply_batch(kinds_old))?;
+        self.written(seen.len())?;
         Ok(outcomes)
     }
 
@@ -306,6 +325,7 @@ impl Store {
         self.wrote(t.unindexed.insert(key, &[]))?;
         self.wrote(t.docs.remove(key))?;
         self.wrote(t.by_kind.remove(kind_key(doc.kind(), doc.id())))?;
+        self.written(1)?;
         Ok(true)
     }
 
@@ -449,15 +469,39 @@ impl Store {
                 batch.remove(id.as_str().as_bytes());
             }
             self.wrote(unindexed.apply_batch(batch))?;
+            self.written(chunk.len())?;
         }
         Ok(())
     }
 
     /// Records that the index has every document's latest state (after a full rebuild
     /// that read the store after these changes).
+    ///
+    /// In batches, as [`Store::mark_indexed`]: sled's own `clear` removes every key unflushed.
     pub fn mark_all_indexed(&self) -> Result<(), StoreError> {
-        self.wrote(self.trees()?.unindexed.clear())?;
-        Ok(())
+        use std::ops::Bound;
+        let unindexed = self.trees()?.unindexed;
+        let mut after: Option<sled::IVec> = None;
+        loop {
+            let from = after
+                .as_ref()
+                .map_or(Bound::Unbounded, |k| Bound::Excluded(k.as_ref()));
+            let keys = unindexed
+                .range::<&[u8], _>((from, Bound::Unbounded))
+                .keys()
+                .take(SCAN_CHUNK)
+                .collect::<Result<Vec<_>, _>>()?;
+            let Some(last) = keys.last().cloned() else {
+                return Ok(());
+            };
+            let mut batch = sled::Batch::default();
+            for key in &keys {
+                batch.remove(key.clone());
+            }
+            self.wrote(unindexed.apply_batch(batch))?;
+            self.written(keys.len())?;
+            after = Some(last);
+        }
     }
 
     /// Stores a job's record (JSON), replacing an older one with the same id.
@@ -502,6 +546,7 @@ impl Store {
 
     /// Makes every write so far durable on disk.
     pub fn flush(&self) -> Result<(), StoreError> {
+        self.unflushed.store(0, Ordering::Relaxed);
         self.wrote(self.trees()?.db.flush())?;
         Ok(())
     }
@@ -520,7 +565,7 @@ impl Store {
             batch.insert(id.as_str().as_bytes(), &[]);
         }
         self.wrote(self.trees()?.unindexed.apply_batch(batch))?;
-        Ok(())
+        self.written(ids.len())
     }
 
     /// Replaces this store's database with the one in `source` (a closed store on the same
