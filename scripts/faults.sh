@@ -24,12 +24,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/innohaku/target}"
-cargo build --release --quiet --example faults
-if [[ -n "${INNOHAKU_BIN:-}" ]]; then
-  bin=$INNOHAKU_BIN
-else
-  cargo build --release --quiet
-  bin="$CARGO_TARGET_DIR/release/innohaku"
-fi
+# One build of both: built apart, the library is built twice, with and without the features
+# the example's dev-dependencies add.
+cargo build --release --quiet --example faults --bin innohaku
+bin=${INNOHAKU_BIN:-$CARGO_TARGET_DIR/release/innohaku}
 ulimit -n 20000 2>/dev/null || true
 "$CARGO_TARGET_DIR/release/examples/faults" "$bin" "$@"
