@@ -216,9 +216,10 @@ pub const SETTINGS: &[Setting] = &[
         Some("search-wait"),
         Some("15ms"),
         Kind::Text,
-        "Under overload (reads queueing without a break for 100 ms, CoDel's standing queue), \
-         the longest a read may wait for a search thread; one that waited longer gets 503 \
-         with `Retry-After` instead of a late answer.",
+        "Under overload (reads queueing without a break for 100 ms, CoDel's standing queue, \
+         when the search threads take the newest read first), the longest a read may wait \
+         for a search thread; one that waited longer gets 503 with `Retry-After` instead of a \
+         late answer. The newest read waiting is never shed.",
     ),
     setting(
         "limits.rate_limit",
