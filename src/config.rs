@@ -216,10 +216,9 @@ pub const SETTINGS: &[Setting] = &[
         Some("search-wait"),
         Some("15ms"),
         Kind::Text,
-        "Under overload (reads queueing without a break for 100 ms, CoDel's standing queue, \
-         when the search threads take the newest read first), the longest a read may wait \
-         for a search thread; one that waited longer gets 503 with `Retry-After` instead of a \
-         late answer. The newest read waiting is never shed.",
+        "Under overload (reads queueing without a break for 100 ms, CoDel's standing queue), \
+         the longest a read may wait for a search thread; one that waited longer gets 503 \
+         with `Retry-After` instead of a late answer.",
     ),
     setting(
         "limits.rate_limit",

@@ -28,10 +28,8 @@ pub struct Limits {
     /// are running; more are refused at once with 503 and `Retry-After`.
     pub search_queue: usize,
     /// Longest a read request may wait for a search thread while reads queue without a break
-    /// (overload); one that waited longer is refused with 503 and `Retry-After` instead of run,
-    /// unless it is the newest waiting. The search threads then take the newest read first, so
-    /// the admitted requests are about as fast as unloaded ones, and the work a late answer
-    /// would cost goes to fresh ones (`http/reads.rs`).
+    /// (overload); one that waited longer is refused with 503 and `Retry-After` instead of run.
+    /// The work a late answer would cost goes to fresh requests instead.
     pub search_wait: Duration,
     /// Requests per second each client may make to the public endpoints; `None`: no limit.
     pub rate_limit: Option<RateLimit>,

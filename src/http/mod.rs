@@ -10,11 +10,11 @@ mod limits;
 pub mod observe;
 pub mod openapi;
 mod params;
-mod reads;
 pub mod server;
 mod similar;
 mod ui;
 
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
@@ -326,10 +326,8 @@ async fn problem_for_plain_errors(request: Request, next: Next) -> Response {
     response
 }
 
-/// The runtime the server runs on. Public reads run on search threads of their own
-/// ([`reads`]), each with its own analysis cache, one per core; other CPU work (analysing a
-/// text, parsing a body) on as many of the runtime's blocking threads. More threads only take
-/// turns on the same cores, each evicting the
+/// The runtime the server runs on. Searches run on its blocking threads, each with its own
+/// analysis cache, one per core: more only take turns on the same cores, each evicting the
 /// others' postings and windows from the cache (the load script: four threads on two cores
 /// served 8 % fewer requests per second with a p99 25 % longer, eight threads 20 % fewer and
 /// twice the p99). Writes run on threads of their own (`writing`). The connections are
@@ -347,15 +345,15 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
         .build()
 }
 
-/// Threads that run searches: one per core. More only take turns on the same cores (see
-/// [`runtime`]); on a server given one CPU, two threads each took about twice as long per
-/// search (docs/performance.md, "Overload").
+/// Threads that run searches: one per core, at least two.
 fn search_threads() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get())
+    std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .max(2)
 }
 
-/// Runs CPU-bound work that is not a public read (analysing a text, parsing a body) off the
-/// async reactor, on the runtime's blocking threads ([`runtime`]).
+/// Runs CPU-bound reading work (a search, say) off the async reactor, on the runtime's
+/// blocking threads ([`runtime`]).
 pub(crate) async fn computing<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -364,31 +362,76 @@ pub(crate) async fn computing<T: Send + 'static>(
         .map_err(ApiError::internal)?
 }
 
-/// Runs a public read (a search, a recommendation, a document) on a search thread, unless
-/// the server is overloaded and the read waited for one longer than `patience`
-/// (`limits.search_wait`): then it is refused (503, `Retry-After`) without doing its work.
-/// The queue's discipline, newest first under overload, is in [`reads`].
+/// Runs a public read (a search, a recommendation, a document) on a search thread, unless the
+/// server is overloaded and the read waited for a thread longer than `patience`
+/// (`limits.search_wait`): then it is refused (503, `Retry-After`) without doing its work. The
+/// concurrency limit in front bounds how many wait; this bounds how long, whatever a request
+/// costs. (It bounds the wait for a search thread, not a request's whole time: under a flood
+/// on one CPU, the connection thread's turn dominates; docs/performance.md, "Overload".)
+/// Overloaded means a standing queue, as CoDel defines it: reads have been waiting without a
+/// break for [`STANDING`]. A slow machine with no queue (a starved CPU, a burst) sheds
+/// nothing: refusing would save no work for anyone else.
 pub(crate) async fn reading<T: Send + 'static>(
     patience: Duration,
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let (answer, answered) = tokio::sync::oneshot::channel();
-    reads::submit(patience, move |turn| {
-        let result = match turn {
-            // The client has gone (or the read timed out): spare the work.
-            reads::Turn::Run if answer.is_closed() => return,
-            reads::Turn::Run => Some(f()),
-            reads::Turn::Shed => None,
-        };
-        let _ = answer.send(result);
-    });
-    match answered.await {
-        Ok(Some(result)) => result,
-        Ok(None) => {
+    let queued = Instant::now();
+    READS.enter(queued);
+    computing(move || {
+        let now = Instant::now();
+        if READS.leave(now) && now - queued > patience {
             metrics::counter!(crate::telemetry::names::HTTP_SHED, "reason" => "wait").increment(1);
-            Err(ApiError::overloaded())
+            return Err(ApiError::overloaded());
         }
-        Err(_) => Err(ApiError::internal("a read panicked")),
+        f()
+    })
+    .await
+}
+
+/// How long reads must have been waiting without a break for the queue to count as standing.
+const STANDING: Duration = Duration::from_millis(100);
+
+/// The reads waiting for a search thread: how many, and when the queue was last empty. One
+/// per process, as the search threads are.
+struct ReadQueue {
+    waiting: AtomicUsize,
+    /// When the queue was last empty, in microseconds after `epoch`.
+    empty_at: AtomicU64,
+    epoch: Instant,
+}
+
+static READS: LazyLock<ReadQueue> = LazyLock::new(|| ReadQueue {
+    waiting: AtomicUsize::new(0),
+    empty_at: AtomicU64::new(0),
+    epoch: Instant::now(),
+});
+
+impl ReadQueue {
+    fn enter(&self, now: Instant) {
+        if self.waiting.fetch_add(1, Ordering::AcqRel) == 0 {
+            self.mark_empty(now);
+        }
+    }
+
+    /// A read leaves the queue for a thread; true when the queue is standing and others wait
+    /// behind it (a read alone in the queue is run however long it waited: refusing it would
+    /// spare no one).
+    fn leave(&self, now: Instant) -> bool {
+        let standing = now
+            .saturating_duration_since(self.epoch)
+            .saturating_sub(Duration::from_micros(self.empty_at.load(Ordering::Acquire)))
+            > STANDING;
+        let behind = self.waiting.fetch_sub(1, Ordering::AcqRel) - 1;
+        if behind == 0 {
+            self.mark_empty(now);
+        }
+        standing && behind > 0
+    }
+
+    fn mark_empty(&self, now: Instant) {
+        let micros = now.saturating_duration_since(self.epoch).as_micros();
+        self.empty_at
+            .store(u64::try_from(micros).unwrap_or(u64::MAX), Ordering::Release);
     }
 }
 
@@ -509,7 +552,10 @@ async fn document(
     Path(id): Path<String>,
 ) -> Result<Json<Document>, ApiError> {
     let id = parse_id(&id)?;
-    let doc = reading(state.limits.search_wait, move || Ok(state.service.get(&id)?)).await?;
+    let doc = reading(state.limits.search_wait, move || {
+        Ok(state.service.get(&id)?)
+    })
+    .await?;
     doc.map(Json)
         .ok_or_else(|| ApiError::new(Problem::NotFound, "no document has this id"))
 }
@@ -535,7 +581,10 @@ async fn suggest(
             }
         }
     }
-    reading(state.limits.search_wait, move || Ok(Json(state.service.suggest(&q, limit)?))).await
+    reading(state.limits.search_wait, move || {
+        Ok(Json(state.service.suggest(&q, limit)?))
+    })
+    .await
 }
 
 async fn analyze(RawQuery(raw): RawQuery) -> Result<Json<crate::analysis::Inspection>, ApiError> {

@@ -205,7 +205,7 @@ pub async fn iframe(
     }
     let response = match request.document.take() {
         Some(id) => {
-                        let found = reading(state.limits.search_wait, move || {
+            let found = reading(state.limits.search_wait, move || {
                 Ok(state.service.similar(&id, &request.options)?)
             })
             .await?;
