@@ -504,13 +504,18 @@ impl Pinning {
                 .stdout(Stdio::null())
                 .status()
                 .is_ok_and(|s| s.success());
-            assert!(pinned, "taskset could not pin the load client to CPUs {cpus}");
+            assert!(
+                pinned,
+                "taskset could not pin the load client to CPUs {cpus}"
+            );
         }
     }
 
     fn describe(&self) -> String {
         match (&self.server, &self.client) {
-            (Some(server), Some(client)) => format!("server on CPU {server}, client on CPU {client}"),
+            (Some(server), Some(client)) => {
+                format!("server on CPU {server}, client on CPU {client}")
+            }
             _ => "server and client sharing every CPU".to_owned(),
         }
     }
@@ -650,7 +655,11 @@ async fn search_histogram(client: &reqwest::Client, base: &str) -> Vec<(f64, f64
         .filter(|l| l.contains("route=\"/v1/search\"") && l.contains("status=\"200\""))
         .filter_map(|l| {
             let le = l.split("le=\"").nth(1)?.split('"').next()?;
-            let le = if le == "+Inf" { f64::INFINITY } else { le.parse().ok()? };
+            let le = if le == "+Inf" {
+                f64::INFINITY
+            } else {
+                le.parse().ok()?
+            };
             Some((le, l.rsplit(' ').next()?.parse().ok()?))
         })
         .collect()
@@ -659,9 +668,7 @@ async fn search_histogram(client: &reqwest::Client, base: &str) -> Vec<(f64, f64
 /// The 99th percentile of the searches answered between two histograms, interpolated within
 /// its bucket as Prometheus' `histogram_quantile` does, in milliseconds.
 fn histogram_p99(before: &[(f64, f64)], after: &[(f64, f64)]) -> Option<f64> {
-    let count = |h: &[(f64, f64)], le: f64| {
-        h.iter().find(|b| b.0 == le).map_or(0.0, |b| b.1)
-    };
+    let count = |h: &[(f64, f64)], le: f64| h.iter().find(|b| b.0 == le).map_or(0.0, |b| b.1);
     let buckets: Vec<(f64, f64)> = after
         .iter()
         .map(|&(le, n)| (le, n - count(before, le)))
@@ -674,7 +681,11 @@ fn histogram_p99(before: &[(f64, f64)], after: &[(f64, f64)]) -> Option<f64> {
             if le.is_infinite() {
                 return Some(lower.0 * 1000.0);
             }
-            let within = if n > lower.1 { (rank - lower.1) / (n - lower.1) } else { 1.0 };
+            let within = if n > lower.1 {
+                (rank - lower.1) / (n - lower.1)
+            } else {
+                1.0
+            };
             return Some((lower.0 + (le - lower.0) * within) * 1000.0);
         }
         lower = (le, n);
@@ -747,7 +758,14 @@ fn overload(bin: &Path, sample: &Path) {
     let seed = dir.path().join("seed");
     std::fs::create_dir_all(&seed).unwrap();
     let generated = Command::new(bin)
-        .args(["generate", "--docs", "10000", "--seed", "42", "--sample-dir"])
+        .args([
+            "generate",
+            "--docs",
+            "10000",
+            "--seed",
+            "42",
+            "--sample-dir",
+        ])
         .arg(sample)
         .output()
         .unwrap();
