@@ -623,8 +623,9 @@ fn a_read_that_waited_too_long_for_a_thread_is_shed() {
 }
 
 /// A read with no one waiting behind it is never shed, however long it waited: on a starved
-/// CPU (a busy CI machine) an earlier version shed lone requests and a test failed. The
-/// newest read waiting is run first under overload, so it is never the one shed either.
+/// CPU (a busy CI machine) an earlier version shed lone requests and a test failed. A patience
+/// of zero sheds every read that waits at all while others queue behind it; one client
+/// searching in turn never has anyone behind it.
 #[test]
 fn a_lone_read_is_never_shed_however_short_the_patience() {
     let dir = tempfile::tempdir().unwrap();
