@@ -15,8 +15,9 @@
 #                 own (taskset; on two CPUs the server on CPU 1, the client on CPU 0;
 #                 OVERLOAD_PIN=off shares them). 15 s each after a 3 s warm-up, each on a
 #                 fresh server: 32 closed-loop clients (the load the server sustains: the
-#                 search box's figure), ten times the rate they were served at, open loop,
-#                 then 2,000 closed-loop clients (a shed client waits Retry-After). Each line
+#                 search box's figure), ten times the rate they were served at on 320
+#                 connections, open loop, then 2,000 closed-loop clients (a shed client waits
+#                 Retry-After). Figures in docs/performance.md, "Overload". Each line
 #                 gives the p99 of admitted searches seen by the client and by the server
 #                 (its /metrics histogram)
 #
