@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -25,9 +25,26 @@ struct Server {
 
 impl Server {
     fn try_start(bin: &Path, data: &Path, env: &[(&str, &str)]) -> Option<Server> {
+        Server::try_start_on(bin, data, env, None)
+    }
+
+    /// Starts the server, on the CPUs `cpus` (a `taskset` list) when given.
+    fn try_start_on(
+        bin: &Path,
+        data: &Path,
+        env: &[(&str, &str)],
+        cpus: Option<&str>,
+    ) -> Option<Server> {
         let empty = data.join("no-seed");
         std::fs::create_dir_all(&empty).ok()?;
-        let mut command = Command::new(bin);
+        let mut command = match cpus {
+            Some(cpus) => {
+                let mut c = Command::new("taskset");
+                c.args(["-c", cpus]).arg(bin);
+                c
+            }
+            None => Command::new(bin),
+        };
         command
             .args(["serve", "--bind", "127.0.0.1:0", "--seed-dir"])
             .arg(&empty)
@@ -121,6 +138,8 @@ struct Counts {
     server_errors: u64,
     shed: u64,
     latencies: Vec<Duration>,
+    /// The server's own p99 of admitted requests (from `/metrics`), in milliseconds.
+    server_p99: Option<f64>,
 }
 
 impl Counts {
@@ -134,6 +153,10 @@ impl Counts {
                 "{:.1} ms",
                 l[(l.len() * 99 / 100).min(l.len() - 1)].as_secs_f64() * 1000.0
             )
+        };
+        let p99 = match self.server_p99 {
+            Some(server) => format!("{p99} client, {server:.1} ms server"),
+            None => p99,
         };
         println!(
             "{scenario}: sent {} acknowledged {} lost {} 5xx {} shed {} p99 of admitted {p99}{extra}",
@@ -425,8 +448,312 @@ fn fill(mount: &Path, free_kb: u64) {
     }
 }
 
-/// 10,000 synthetic documents; `clients` closed-loop clients search for `seconds`.
-fn overload(bin: &Path, sample: &Path, clients: usize, seconds: u64, label: &str) {
+/// The queries the overload scenario's clients rotate through.
+const QUERIES: [&str; 10] = [
+    "kotihoito",
+    "ikääntyneiden kotihoito",
+    "mielenterveyspalvelut",
+    "lastensuojelu",
+    "perhekeskus",
+    "omaishoitajien tuki",
+    "\"sosiaali- ja terveyspalvelut\"",
+    "äldreomsorg",
+    "lastensuoj",
+    "mielenterveyspalvlut",
+];
+
+/// Which CPUs the overload scenario's server and load client run on (`taskset` lists): apart,
+/// so that neither's latency includes waiting for the other's turn on a CPU. The client gets a
+/// quarter of the CPUs, at least one (on two CPUs: the client CPU 0, the server CPU 1).
+/// `OVERLOAD_PIN=off`, a single CPU or no `taskset` share them all, as before.
+struct Pinning {
+    server: Option<String>,
+    client: Option<String>,
+}
+
+impl Pinning {
+    fn choose() -> Pinning {
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let taskset = Command::new("taskset")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if std::env::var("OVERLOAD_PIN").is_ok_and(|v| v == "off") || cpus < 2 || !taskset {
+            return Pinning {
+                server: None,
+                client: None,
+            };
+        }
+        let client = (cpus / 4).max(1);
+        let range = |from: usize, to: usize| match from == to {
+            true => from.to_string(),
+            false => format!("{from}-{to}"),
+        };
+        Pinning {
+            server: Some(range(client, cpus - 1)),
+            client: Some(range(0, client - 1)),
+        }
+    }
+
+    /// Moves every thread of this process (the load client) to the client's CPUs; threads
+    /// started later inherit them.
+    fn pin_client(&self) {
+        if let Some(cpus) = &self.client {
+            let pinned = Command::new("taskset")
+                .args(["-a", "-p", "-c", cpus, &std::process::id().to_string()])
+                .stdout(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(
+                pinned,
+                "taskset could not pin the load client to CPUs {cpus}"
+            );
+        }
+    }
+
+    fn describe(&self) -> String {
+        match (&self.server, &self.client) {
+            (Some(server), Some(client)) => {
+                format!("server on CPU {server}, client on CPU {client}")
+            }
+            _ => "server and client sharing every CPU".to_owned(),
+        }
+    }
+}
+
+/// One search; its status (0: no answer) and how long the answer took.
+async fn search_once(client: &reqwest::Client, base: &str, q: &str) -> (u16, Duration) {
+    let started = Instant::now();
+    let status = client
+        .get(format!("{base}/v1/search"))
+        .query(&[("q", q)])
+        .send()
+        .await
+        .map_or(0, |r| r.status().as_u16());
+    (status, started.elapsed())
+}
+
+impl Counts {
+    fn record(&mut self, status: u16, took: Duration) {
+        self.sent += 1;
+        match status {
+            200 => {
+                self.acknowledged += 1;
+                self.latencies.push(took);
+            }
+            503 => self.shed += 1,
+            s if s >= 500 || s == 0 => self.server_errors += 1,
+            _ => {}
+        }
+    }
+
+    fn add(&mut self, other: Counts) {
+        self.sent += other.sent;
+        self.acknowledged += other.acknowledged;
+        self.shed += other.shed;
+        self.server_errors += other.server_errors;
+        self.latencies.extend(other.latencies);
+    }
+}
+
+/// `clients` closed-loop clients, each sending its next search when its last is answered;
+/// one that is shed waits as `Retry-After` says (one second). Counts what was sent between
+/// `warm` and `end`.
+async fn closed_loop(
+    client: &reqwest::Client,
+    base: &str,
+    clients: usize,
+    warm: Instant,
+    end: Instant,
+) -> Counts {
+    let mut tasks = tokio::task::JoinSet::new();
+    for c in 0..clients {
+        let (client, base) = (client.clone(), base.to_owned());
+        tasks.spawn(async move {
+            let mut counts = Counts::default();
+            let mut i = c;
+            while Instant::now() < end {
+                let sent = Instant::now();
+                let (status, took) = search_once(&client, &base, QUERIES[i % QUERIES.len()]).await;
+                i += 7;
+                if sent >= warm {
+                    counts.record(status, took);
+                }
+                if status == 503 {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+            counts
+        });
+    }
+    let mut all = Counts::default();
+    while let Some(counts) = tasks.join_next().await {
+        all.add(counts.expect("a client task does not panic"));
+    }
+    all
+}
+
+/// Searches sent at `rate` per second on `connections` keep-alive connections, each taking
+/// the next of a fixed schedule (a search due every 1/`rate` s) as soon as it is free, however
+/// the server answers: a shed search does not slow the schedule (open loop, as wrk2 drives
+/// its load). When the server answers slower than that, each connection sends as soon as it
+/// has its answer (then the line's "sent/s" falls short of the rate due). Counts what was sent
+/// between `warm` and `end`.
+async fn open_loop(
+    client: &reqwest::Client,
+    base: &str,
+    rate: f64,
+    connections: usize,
+    warm: Instant,
+    end: Instant,
+) -> Counts {
+    let next = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..connections {
+        let (client, base, next) = (client.clone(), base.to_owned(), next.clone());
+        tasks.spawn(async move {
+            let mut counts = Counts::default();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let due = start + Duration::from_secs_f64(i as f64 / rate);
+                tokio::time::sleep_until(due.into()).await;
+                if Instant::now() >= end {
+                    break;
+                }
+                let q = QUERIES[(i % QUERIES.len() as u64) as usize];
+                let sent = Instant::now();
+                let (status, took) = search_once(&client, &base, q).await;
+                if sent >= warm {
+                    counts.record(status, took);
+                }
+            }
+            counts
+        });
+    }
+    let mut all = Counts::default();
+    while let Some(counts) = tasks.join_next().await {
+        all.add(counts.expect("a client task does not panic"));
+    }
+    all
+}
+
+/// The server's own view: the cumulative histogram of its time to answer searches with 200,
+/// as (upper bound in seconds, count) pairs, from `/metrics`.
+async fn search_histogram(client: &reqwest::Client, base: &str) -> Vec<(f64, f64)> {
+    let text = client
+        .get(format!("{base}/metrics"))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .expect("/metrics answers")
+        .text()
+        .await
+        .expect("/metrics has a body");
+    text.lines()
+        .filter(|l| l.starts_with("innohaku_http_request_duration_seconds_bucket{"))
+        .filter(|l| l.contains("route=\"/v1/search\"") && l.contains("status=\"200\""))
+        .filter_map(|l| {
+            let le = l.split("le=\"").nth(1)?.split('"').next()?;
+            let le = if le == "+Inf" {
+                f64::INFINITY
+            } else {
+                le.parse().ok()?
+            };
+            Some((le, l.rsplit(' ').next()?.parse().ok()?))
+        })
+        .collect()
+}
+
+/// The 99th percentile of the searches answered between two histograms, interpolated within
+/// its bucket as Prometheus' `histogram_quantile` does, in milliseconds.
+fn histogram_p99(before: &[(f64, f64)], after: &[(f64, f64)]) -> Option<f64> {
+    let count = |h: &[(f64, f64)], le: f64| h.iter().find(|b| b.0 == le).map_or(0.0, |b| b.1);
+    let buckets: Vec<(f64, f64)> = after
+        .iter()
+        .map(|&(le, n)| (le, n - count(before, le)))
+        .collect();
+    let total = buckets.last()?.1;
+    let rank = 0.99 * total;
+    let mut lower = (0.0, 0.0);
+    for &(le, n) in &buckets {
+        if n >= rank && total > 0.0 {
+            if le.is_infinite() {
+                return Some(lower.0 * 1000.0);
+            }
+            let within = if n > lower.1 {
+                (rank - lower.1) / (n - lower.1)
+            } else {
+                1.0
+            };
+            return Some((lower.0 + (le - lower.0) * within) * 1000.0);
+        }
+        lower = (le, n);
+    }
+    None
+}
+
+/// How a run loads the server.
+enum Load {
+    /// Closed-loop clients.
+    Clients(usize),
+    /// Searches per second on so many connections, open loop.
+    Rate(f64, usize),
+}
+
+/// Starts a server on `data`, loads it for a 3-second warm-up and `seconds` measured, and
+/// returns the counts, the server's p99 for searches answered among them included.
+fn load_run(bin: &Path, data: &Path, pinning: &Pinning, load: &Load, seconds: u64) -> Counts {
+    let server = Server::try_start_on(
+        bin,
+        data,
+        &[("INNOHAKU_MAX_CONNECTIONS", "4096")],
+        pinning.server.as_deref(),
+    )
+    .expect("the server starts");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let counts = runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .pool_max_idle_per_host(4096)
+            .build()
+            .unwrap();
+        let warm = Instant::now() + Duration::from_secs(3);
+        let end = warm + Duration::from_secs(seconds);
+        let before = {
+            let (client, base) = (client.clone(), server.base.clone());
+            tokio::spawn(async move {
+                tokio::time::sleep_until(warm.into()).await;
+                search_histogram(&client, &base).await
+            })
+        };
+        let mut counts = match *load {
+            Load::Clients(n) => closed_loop(&client, &server.base, n, warm, end).await,
+            Load::Rate(rate, connections) => {
+                open_loop(&client, &server.base, rate, connections, warm, end).await
+            }
+        };
+        let before = before.await.expect("the scrape does not panic");
+        let after = search_histogram(&client, &server.base).await;
+        counts.server_p99 = histogram_p99(&before, &after);
+        counts
+    });
+    server.kill();
+    counts
+}
+
+/// 10,000 synthetic documents, the server and the load client on CPUs of their own
+/// ([`Pinning`]). First the load the server sustains: 32 closed-loop clients, the search box
+/// issue's figure (HTTP p99 ≤ 20 ms); then ten times the rate they were served at, on ten
+/// times the connections, open loop; then
+/// the issue's 2,000 closed-loop clients. 15 seconds each, after a 3-second warm-up, each on
+/// a freshly started server.
+fn overload(bin: &Path, sample: &Path) {
+    const SECONDS: u64 = 15;
     let dir = tempfile::tempdir().unwrap();
     let seed = dir.path().join("seed");
     std::fs::create_dir_all(&seed).unwrap();
@@ -451,88 +778,40 @@ fn overload(bin: &Path, sample: &Path, clients: usize, seconds: u64, label: &str
         .output()
         .unwrap();
     assert!(reindexed.status.success());
-    let server = Server::start(bin, dir.path(), &[("INNOHAKU_MAX_CONNECTIONS", "4096")]);
-    let queries = [
-        "kotihoito",
-        "ikääntyneiden kotihoito",
-        "mielenterveyspalvelut",
-        "lastensuojelu",
-        "perhekeskus",
-        "omaishoitajien tuki",
-        "\"sosiaali- ja terveyspalvelut\"",
-        "äldreomsorg",
-        "lastensuoj",
-        "mielenterveyspalvlut",
-    ];
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let counts = runtime.block_on(async {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .pool_max_idle_per_host(clients)
-            .build()
-            .unwrap();
-        let stop = Arc::new(AtomicBool::new(false));
-        let warm = Instant::now() + Duration::from_secs(3);
-        let end = warm + Duration::from_secs(seconds);
-        let mut tasks = Vec::new();
-        for c in 0..clients {
-            let (client, base, stop) = (client.clone(), server.base.clone(), stop.clone());
-            tasks.push(tokio::spawn(async move {
-                let mut counts = Counts::default();
-                let mut i = c;
-                while !stop.load(Ordering::Relaxed) && Instant::now() < end {
-                    let q = queries[i % queries.len()];
-                    i += 7;
-                    let started = Instant::now();
-                    let status = client
-                        .get(format!("{base}/v1/search"))
-                        .query(&[("q", q)])
-                        .send()
-                        .await
-                        .map_or(0, |r| r.status().as_u16());
-                    let took = started.elapsed();
-                    if started < warm {
-                        continue;
-                    }
-                    counts.sent += 1;
-                    match status {
-                        200 => {
-                            counts.acknowledged += 1;
-                            counts.latencies.push(took);
-                        }
-                        503 => {
-                            counts.shed += 1;
-                            // A well-behaved client waits as Retry-After says (one second).
-                            tokio::time::sleep(Duration::from_millis(1000)).await;
-                        }
-                        s if s >= 500 || s == 0 => counts.server_errors += 1,
-                        _ => {}
-                    }
-                }
-                counts
-            }));
-        }
-        let mut all = Counts::default();
-        for t in tasks {
-            let c = t.await.unwrap();
-            all.sent += c.sent;
-            all.acknowledged += c.acknowledged;
-            all.shed += c.shed;
-            all.server_errors += c.server_errors;
-            all.latencies.extend(c.latencies);
-        }
-        all
-    });
-    server.kill();
-    counts.print(
-        label,
+    let pinning = Pinning::choose();
+    pinning.pin_client();
+    let per_second = |c: &Counts| c.acknowledged as f64 / SECONDS as f64;
+    let baseline = load_run(bin, dir.path(), &pinning, &Load::Clients(32), SECONDS);
+    let sustained = per_second(&baseline);
+    baseline.print(
+        "overload-baseline",
         &format!(
-            " ({clients} clients for {seconds} s: {:.0} served/s; acknowledged = answered 200)",
-            counts.acknowledged as f64 / seconds as f64
+            " (32 closed-loop clients for {SECONDS} s: {sustained:.0} served/s, the sustained \
+             rate; {})",
+            pinning.describe()
+        ),
+    );
+    let rate = 10.0 * sustained;
+    let overload = load_run(bin, dir.path(), &pinning, &Load::Rate(rate, 320), SECONDS);
+    overload.print(
+        "overload",
+        &format!(
+            " (10x the sustained rate and clients: {rate:.0} searches/s due on 320 \
+             connections, open loop, {:.0}/s sent, {:.0} served/s for {SECONDS} s; {})",
+            overload.sent as f64 / SECONDS as f64,
+            per_second(&overload),
+            pinning.describe()
+        ),
+    );
+    let clients = load_run(bin, dir.path(), &pinning, &Load::Clients(2_000), SECONDS);
+    clients.print(
+        "overload-clients",
+        &format!(
+            " (2,000 closed-loop clients, a shed one waiting Retry-After: {:.0} sent/s, {:.0} \
+             served/s for {SECONDS} s; {})",
+            clients.sent as f64 / SECONDS as f64,
+            per_second(&clients),
+            pinning.describe()
         ),
     );
 }
@@ -553,7 +832,6 @@ fn main() {
         disk_full(&bin, 6);
     }
     if run("overload") {
-        overload(&bin, &sample, 32, 15, "overload-baseline");
-        overload(&bin, &sample, 2_000, 15, "overload");
+        overload(&bin, &sample);
     }
 }

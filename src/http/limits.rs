@@ -29,8 +29,7 @@ pub struct Limits {
     pub search_queue: usize,
     /// Longest a read request may wait for a search thread while reads queue without a break
     /// (overload); one that waited longer is refused with 503 and `Retry-After` instead of run.
-    /// Under overload this keeps the admitted requests about as fast as unloaded ones, and the
-    /// work a late answer would cost goes to fresh ones.
+    /// The work a late answer would cost goes to fresh requests instead.
     pub search_wait: Duration,
     /// Requests per second each client may make to the public endpoints; `None`: no limit.
     pub rate_limit: Option<RateLimit>,

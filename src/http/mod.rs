@@ -363,19 +363,19 @@ pub(crate) async fn computing<T: Send + 'static>(
 }
 
 /// Runs a public read (a search, a recommendation, a document) on a search thread, unless the
-/// server is overloaded and the read waited for a thread longer than the limits allow: then it
-/// is refused (503, `Retry-After`) without doing its work. The concurrency limit in front
-/// bounds how many wait; this bounds how long, whatever a request costs, so that under overload
-/// the requests that are answered are answered about as fast as without it (the fault script's
-/// overload scenario). Overloaded means a standing queue, as CoDel defines it: reads have been
-/// waiting without a break for [`STANDING`]. A slow machine with no queue (a starved CPU, a
-/// burst) sheds nothing: refusing would save no work for anyone else.
+/// server is overloaded and the read waited for a thread longer than `patience`
+/// (`limits.search_wait`): then it is refused (503, `Retry-After`) without doing its work. The
+/// concurrency limit in front bounds how many wait; this bounds how long, whatever a request
+/// costs. (It bounds the wait for a search thread, not a request's whole time: under a flood
+/// on one CPU, the connection thread's turn dominates; docs/performance.md, "Overload".)
+/// Overloaded means a standing queue, as CoDel defines it: reads have been waiting without a
+/// break for [`STANDING`]. A slow machine with no queue (a starved CPU, a burst) sheds
+/// nothing: refusing would save no work for anyone else.
 pub(crate) async fn reading<T: Send + 'static>(
-    limits: &Limits,
+    patience: Duration,
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let queued = Instant::now();
-    let patience = limits.search_wait;
     READS.enter(queued);
     computing(move || {
         let now = Instant::now();
@@ -528,8 +528,7 @@ async fn search(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SearchResponse>, ApiError> {
     let req = params::search_request(raw.as_deref())?;
-    let limits = state.limits.clone();
-    reading(&limits, move || {
+    reading(state.limits.search_wait, move || {
         let started = Instant::now();
         let results = state.service.search(&req)?;
         Ok(Json(SearchResponse {
@@ -553,8 +552,10 @@ async fn document(
     Path(id): Path<String>,
 ) -> Result<Json<Document>, ApiError> {
     let id = parse_id(&id)?;
-    let limits = state.limits.clone();
-    let doc = reading(&limits, move || Ok(state.service.get(&id)?)).await?;
+    let doc = reading(state.limits.search_wait, move || {
+        Ok(state.service.get(&id)?)
+    })
+    .await?;
     doc.map(Json)
         .ok_or_else(|| ApiError::new(Problem::NotFound, "no document has this id"))
 }
@@ -580,8 +581,10 @@ async fn suggest(
             }
         }
     }
-    let limits = state.limits.clone();
-    reading(&limits, move || Ok(Json(state.service.suggest(&q, limit)?))).await
+    reading(state.limits.search_wait, move || {
+        Ok(Json(state.service.suggest(&q, limit)?))
+    })
+    .await
 }
 
 async fn analyze(RawQuery(raw): RawQuery) -> Result<Json<crate::analysis::Inspection>, ApiError> {

@@ -45,8 +45,7 @@ pub async fn for_document(
     if fresh(&headers, &etag) {
         return Ok(not_modified(etag));
     }
-    let limits = state.limits.clone();
-    let found = reading(&limits, move || {
+    let found = reading(state.limits.search_wait, move || {
         Ok(state.service.similar(&id, &request.options)?)
     })
     .await?;
@@ -111,8 +110,7 @@ pub(super) async fn answer_page(
             "give the page's text, or at least one theme or target group",
         ));
     }
-    let limits = state.limits.clone();
-    let recommendations = reading(&limits, move || {
+    let recommendations = reading(state.limits.search_wait, move || {
         Ok(state
             .service
             .similar_to_page(&request.page, &request.options)?)

@@ -205,8 +205,7 @@ pub async fn iframe(
     }
     let response = match request.document.take() {
         Some(id) => {
-            let limits = state.limits.clone();
-            let found = reading(&limits, move || {
+            let found = reading(state.limits.search_wait, move || {
                 Ok(state.service.similar(&id, &request.options)?)
             })
             .await?;
