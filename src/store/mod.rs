@@ -687,6 +687,21 @@ mod tests {
     }
 
     #[test]
+    fn clearing_marks_in_batches_clears_every_mark_and_only_marks() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let ids: Vec<DocId> = (0..2 * SCAN_CHUNK + 7)
+            .map(|i| format!("doc-{i:05}").parse().unwrap())
+            .collect();
+        store.upsert(&network("kept", "2024-02-01", "K")).unwrap();
+        store.mark_unindexed(&ids).unwrap();
+        assert_eq!(store.unindexed().unwrap().len(), ids.len() + 1);
+        store.mark_all_indexed().unwrap();
+        assert!(store.unindexed().unwrap().is_empty());
+        assert!(store.get(&"kept".parse().unwrap()).unwrap().is_some());
+    }
+
+    #[test]
     fn writes_survive_reopening() {
         let dir = tempfile::tempdir().unwrap();
         {
