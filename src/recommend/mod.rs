@@ -28,6 +28,7 @@ use crate::search::{SearchError, load_document, top_collector};
 
 pub use blend::Link;
 pub use distinct::ThemeSpread;
+pub use stats::LanguageStats;
 pub use terms::{KeyTerm, Weighing, key_terms};
 
 /// Most recommendations one request may ask for.
