@@ -153,14 +153,13 @@ fn top_ten(
 
 /// Variants of the default, blended and spread, to tune on the odd sources, as `--tune`
 /// takes them.
-const VARIANTS: [&str; 7] = [
+const VARIANTS: [&str; 6] = [
     "collections=1",
-    "collections=0.5",
-    "boilerplate=0.5",
-    "boilerplate=2",
-    "themes=0.25",
-    "summary=2",
-    "organisation=0.3,shared_link=0.3",
+    "programmes_only=0",
+    "rare_facets=0,target_groups=0.3",
+    "language_stats=0",
+    "context=0.5",
+    "translations=0.8",
 ];
 
 /// The default changed by `spec` (`name=value,...`, the fields of `Tuning`;
@@ -175,6 +174,11 @@ fn tuning(spec: &str) -> anyhow::Result<Tuning> {
         match name {
             "boilerplate" => tuning.boilerplate = number()?,
             "summary" => tuning.summary = number()?,
+            "context" => tuning.context = number()?,
+            "language_stats" => tuning.language_stats = number()? != 0.0,
+            "translations" => tuning.translations = number()?,
+            "rare_facets" => tuning.rare_facets = number()? != 0.0,
+            "programmes_only" => tuning.programmes_only = number()? != 0.0,
             "themes" => tuning.themes = number()?,
             "target_groups" => tuning.target_groups = number()?,
             "organisation" => tuning.organisation = number()?,

@@ -10,6 +10,7 @@
 
 mod blend;
 mod distinct;
+mod stats;
 mod terms;
 
 use std::collections::{HashMap, HashSet};
@@ -27,6 +28,7 @@ use crate::search::{SearchError, load_document, top_collector};
 
 pub use blend::Link;
 pub use distinct::ThemeSpread;
+pub use stats::LanguageStats;
 pub use terms::{KeyTerm, Weighing, key_terms};
 
 /// Most recommendations one request may ask for.
@@ -44,8 +46,13 @@ pub enum Part {
     Title,
     /// The summary.
     Summary,
-    /// Any other text.
+    /// The sections on what the document is for and how it works: its background, goals,
+    /// method, results, a network's description.
     Body,
+    /// The sections on its circumstances, which every description of its kind has and
+    /// words alike: resources and costs, evaluation, conditions for adopting it, the contact
+    /// organisation, a project's funder and programme.
+    Context,
 }
 
 /// How much more a title's word counts than the body's.
@@ -92,6 +99,12 @@ impl Profile {
                     let part = match name {
                         "title" => Part::Title,
                         "summary" => Part::Summary,
+                        "resources"
+                        | "evaluation"
+                        | "adoption"
+                        | "contact_organisation"
+                        | "funder"
+                        | "programme" => Part::Context,
                         _ => Part::Body,
                     };
                     (part, text.to_owned())
@@ -206,10 +219,21 @@ pub struct Tuning {
     pub boilerplate: f32,
     /// How much a summary's word counts, next to the body's 1 and the title's 3.
     pub summary: f32,
+    /// How much a word of the sections on circumstances counts (`Part::Context`).
+    pub context: f32,
+    /// Whether idf and BM25 count only the documents with text in the term's language
+    /// (`stats.rs`) rather than all documents.
+    pub language_stats: bool,
+    /// Weight of the key terms of the source's own language versions, next to its own;
+    /// 0: only the synonym list reaches other languages.
+    pub translations: f32,
     /// Weight of the themes both have (Jaccard), next to the text's 1.
     pub themes: f32,
     /// Weight of the target groups both serve (Jaccard).
     pub target_groups: f32,
+    /// Whether a shared theme or target group counts by its rarity (its idf over the
+    /// catalogue: a weighted Jaccard) rather than each alike.
+    pub rare_facets: bool,
     /// Weight of a shared organisation.
     pub organisation: f32,
     /// Weight of a project or network both name.
@@ -218,6 +242,9 @@ pub struct Tuning {
     /// rank: their score is multiplied by this, or with `None` they form a tier after every
     /// other document.
     pub collections: Option<f32>,
+    /// Whether only projects of a funding programme (and networks) are collection pages,
+    /// not a project standing alone (`blend::is_collection`).
+    pub programmes_only: bool,
 }
 
 impl Tuning {
@@ -226,25 +253,36 @@ impl Tuning {
     pub const BEFORE: Tuning = Tuning {
         boilerplate: 0.0,
         summary: 1.0,
+        context: 1.0,
+        language_stats: false,
+        translations: 0.0,
         themes: 0.5,
         target_groups: 0.3,
+        rare_facets: false,
         organisation: 0.3,
         shared_link: 0.3,
         collections: Some(1.0),
+        programmes_only: false,
     };
 }
 
 impl Default for Tuning {
     /// Tuned on the odd sources: an organisation or a project both name added nothing
-    /// (same county, same programme: the boilerplate of structure), and a collection page's
-    /// own tier costs a little there (P@5 0.703 without it, 0.687 with it) but is what a
-    /// reader of a practice asks for.
+    /// (same county, same programme: the boilerplate of structure); a shared target group
+    /// counts by its rarity, and more (0.3 → 0.5); each language is scored over its own
+    /// documents; the collection tier holds networks and the projects of a funding
+    /// programme. The sections on circumstances and the language versions' own terms, tried
+    /// too, did not help there (`eval/README.md`).
     fn default() -> Self {
         Tuning {
             boilerplate: 1.0,
+            target_groups: 0.5,
+            rare_facets: true,
+            language_stats: true,
             organisation: 0.0,
             shared_link: 0.0,
             collections: None,
+            programmes_only: true,
             ..Tuning::BEFORE
         }
     }
@@ -376,26 +414,42 @@ pub fn recommend(
     let searcher = index.searcher();
     let fields = index.fields();
     let tuning = options.tuning;
-    let texts: Vec<(f32, &str)> = profile
-        .texts
-        .iter()
-        .map(|(part, t)| {
-            let weight = match part {
-                Part::Title => TITLE_WEIGHT,
-                Part::Summary => tuning.summary,
-                Part::Body => 1.0,
-            };
-            (weight, t.as_str())
-        })
-        .collect();
     let all_sets = index.facet_sets(&searcher)?;
     let spread = distinct::ThemeSpread::new(&searcher, &all_sets);
-    let weighing = Weighing {
-        spread: Some((&spread, tuning.boilerplate)),
-        min_df: if profile.id.is_some() { 2 } else { 1 },
+    let stats = Language::ALL
+        .into_iter()
+        .filter(|_| tuning.language_stats)
+        .map(|lang| {
+            Ok((
+                lang,
+                stats::LanguageStats::new(&searcher, &fields.text(lang))?,
+            ))
+        })
+        .collect::<tantivy::Result<HashMap<_, _>>>()?;
+    let terms_of = |lang: Language, texts: &[(Part, String)], min_df: u64| {
+        let weighing = Weighing {
+            spread: Some((&spread, tuning.boilerplate)),
+            min_df,
+            docs: stats.get(&lang).map(stats::LanguageStats::docs),
+        };
+        key_terms(&searcher, fields, lang, &weighted(texts, &tuning), weighing)
     };
-    let mut key = key_terms(&searcher, fields, profile.language, &texts, weighing)?;
+    let min_df = if profile.id.is_some() { 2 } else { 1 };
+    let mut key = terms_of(profile.language, &profile.texts, min_df)?;
+    if tuning.translations > 0.0 {
+        for id in &profile.translations {
+            if let Some(doc) = find(index, &searcher, id)? {
+                let version = Profile::of_document(&doc);
+                let mut terms = terms_of(version.language, &version.texts, 2)?;
+                for t in &mut terms {
+                    t.weight *= tuning.translations;
+                }
+                key.extend(terms);
+            }
+        }
+    }
     key.extend(terms::translations(&key));
+    let key = terms::strongest_once(key);
     let pool = (options.limit * 8).max(40);
     let selection = selection(options);
     let sets = if selection.is_empty() {
@@ -405,22 +459,34 @@ pub fn recommend(
     };
     let excluded = exclusions(fields, profile, options);
 
-    let mut text_scores: HashMap<DocAddress, f32> = HashMap::new();
-    if !key.is_empty() {
-        let query = text_query(fields, &key);
-        // Not Tantivy's TopDocs: with these many weighted terms its block-max WAND was
-        // measured slower (24 ms against 3.5 ms at 100k documents) than one plain pass.
-        let query = with_exclusions(Box::new(query), &excluded);
-        let top = searcher.search(
-            &query,
-            &top_collector(pool, selection.clone(), sets.clone()),
-        )?;
-        let hits: Vec<(f32, DocAddress)> = top.top.iter().map(|r| (r.score, r.address)).collect();
-        let best = hits.first().map_or(1.0, |h| h.0).max(f32::EPSILON);
-        for (score, address) in hits {
-            text_scores.insert(address, score / best);
+    let mut hits: Vec<(f32, DocAddress)> = Vec::new();
+    // Not Tantivy's TopDocs: with these many weighted terms its block-max WAND was
+    // measured slower (24 ms against 3.5 ms at 100k documents) than one plain pass.
+    let collector = top_collector(pool, selection.clone(), sets.clone());
+    if tuning.language_stats {
+        // A document's text is in its language's fields, so the queries of the languages
+        // find disjoint documents, each scored with its language's statistics.
+        for (lang, stats) in &stats {
+            let terms: Vec<KeyTerm> = key.iter().filter(|k| k.lang == *lang).cloned().collect();
+            if terms.is_empty() {
+                continue;
+            }
+            let query = with_exclusions(Box::new(text_query(fields, &terms)), &excluded);
+            let top = searcher.search_with_statistics_provider(&query, &collector, stats)?;
+            hits.extend(top.top.iter().map(|r| (r.score, r.address)));
         }
+        hits.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        hits.truncate(pool);
+    } else if !key.is_empty() {
+        let query = with_exclusions(Box::new(text_query(fields, &key)), &excluded);
+        let top = searcher.search(&query, &collector)?;
+        hits.extend(top.top.iter().map(|r| (r.score, r.address)));
     }
+    let best = hits.first().map_or(1.0, |h| h.0).max(f32::EPSILON);
+    let text_scores: HashMap<DocAddress, f32> = hits
+        .into_iter()
+        .map(|(score, a)| (a, score / best))
+        .collect();
     let mut addresses: Vec<DocAddress> = text_scores.keys().copied().collect();
     if options.method == Method::Blended
         && let Some(query) = structure_query(fields, profile, key.is_empty())
@@ -435,6 +501,7 @@ pub fn recommend(
         );
     }
 
+    let facet_weights = blend::FacetWeights::new(&searcher, fields, tuning.rare_facets)?;
     let own_title = profile.title.as_deref().map(title_key);
     let mut translations = Vec::new();
     let mut candidates = Vec::with_capacity(addresses.len());
@@ -447,10 +514,11 @@ pub fn recommend(
         if own_title.is_some() && own_title.as_deref() == Some(&title_key(&doc.common.title)) {
             continue; // The same document entered twice under two ids.
         }
-        let signals = blend::Signals::between(profile, &doc);
+        let signals = blend::Signals::between(profile, &doc, &facet_weights);
         let text = text_scores.get(&address).copied().unwrap_or(0.0);
         let mut score = signals.score(text, options.method, options.region_mode, &tuning);
-        let collection = options.method == Method::Blended && blend::is_collection(&doc, &signals);
+        let collection = options.method == Method::Blended
+            && blend::is_collection(&doc, &signals, tuning.programmes_only);
         if collection && let Some(factor) = tuning.collections {
             score *= factor;
         }
@@ -500,6 +568,22 @@ pub fn recommend(
     })
 }
 
+/// The pieces of a text with the weight of each part.
+fn weighted<'t>(texts: &'t [(Part, String)], tuning: &Tuning) -> Vec<(f32, &'t str)> {
+    texts
+        .iter()
+        .map(|(part, t)| {
+            let weight = match part {
+                Part::Title => TITLE_WEIGHT,
+                Part::Summary => tuning.summary,
+                Part::Body => 1.0,
+                Part::Context => tuning.context,
+            };
+            (weight, t.as_str())
+        })
+        .collect()
+}
+
 /// Facet filters the collector applies.
 fn selection(options: &Options) -> crate::search::Selection {
     let mut selection = Vec::new();
@@ -523,11 +607,16 @@ fn selection(options: &Options) -> crate::search::Selection {
     selection
 }
 
-/// Documents never recommended: the source itself and, for `other` regions, documents in
-/// its regions.
+/// Documents never recommended: the source itself, its language versions and, for `other`
+/// regions, documents in its regions.
 fn exclusions(fields: &Fields, profile: &Profile, options: &Options) -> Vec<Box<dyn Query>> {
     let mut excluded: Vec<Box<dyn Query>> = Vec::new();
     if let Some(id) = &profile.id {
+        excluded.push(term(fields.id, id.as_str()));
+    }
+    // Its language versions are offered as translations, and as the best text match they
+    // would set the scale every other document's text is measured on.
+    for id in &profile.translations {
         excluded.push(term(fields.id, id.as_str()));
     }
     if options.region_mode == RegionMode::Other {

@@ -38,6 +38,8 @@ pub struct Weighing<'a> {
     /// Documents a term must be in to count: 2 when the text is an indexed document's own,
     /// whose words only it has find nothing else.
     pub min_df: u64,
+    /// Documents the idf counts: those with text in the language, or with `None` all.
+    pub docs: Option<u64>,
 }
 
 /// The `texts`' most distinctive terms over the index of `lang`: by tf-idf, and by how
@@ -79,7 +81,7 @@ pub fn key_terms(
         }
     }
     let text = fields.text(lang);
-    let n = searcher.num_docs().max(1) as f32;
+    let n = weighing.docs.unwrap_or_else(|| searcher.num_docs()).max(1) as f32;
     let mut terms = Vec::with_capacity(seen.len());
     for (term, s) in seen {
         let mut df = 0u64;
@@ -89,7 +91,7 @@ pub fn key_terms(
         if df < weighing.min_df.max(1) {
             continue; // Nothing else has it: it cannot find anything.
         }
-        let df = df as f32;
+        let df = (df as f32).min(n);
         let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
         let display = if s.stemmed {
             s.surfaces
@@ -156,6 +158,21 @@ pub fn translations(key: &[KeyTerm]) -> Vec<KeyTerm> {
                     weight: k.weight * TRANSLATED,
                 });
             }
+        }
+    }
+    out
+}
+
+/// `terms` with each (language, term) once, at its greatest weight, in the order first seen.
+pub fn strongest_once(terms: Vec<KeyTerm>) -> Vec<KeyTerm> {
+    let mut out: Vec<KeyTerm> = Vec::with_capacity(terms.len());
+    for t in terms {
+        match out
+            .iter_mut()
+            .find(|o| o.lang == t.lang && o.term == t.term)
+        {
+            Some(o) => o.weight = o.weight.max(t.weight),
+            None => out.push(t),
         }
     }
     out

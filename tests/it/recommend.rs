@@ -157,29 +157,52 @@ fn directly_linked(hit: &Value) -> bool {
         || hit["reasons"]["link"]["relation"] == "named_by"
 }
 
+/// Networks and the projects of a funding programme gather many developments: unless linked
+/// with the source, they come after every other result. A project outside any programme
+/// works on one need and ranks with the practices.
 #[test]
 fn collection_pages_not_linked_with_the_source_come_after_the_practices() {
     let server = sample();
+    let files = innohaku::service::ndjson_files(&sample_dir()).expect("sample files");
+    let gathers: HashMap<String, bool> = innohaku::cli::read_documents(&files)
+        .expect("sample documents")
+        .iter()
+        .map(|doc| {
+            let gathers = match &doc.details {
+                innohaku::schema::Details::Practice(_) => false,
+                innohaku::schema::Details::Network(_) => true,
+                innohaku::schema::Details::Project(p) => p.programme.is_some(),
+            };
+            (doc.id().to_string(), gathers)
+        })
+        .collect();
     let practices = server.search(&[("kind", "practice"), ("limit", "40"), ("sort", "title")]);
-    let mut collections_seen = 0;
+    let (mut collections_seen, mut standalone_seen) = (0, 0);
     for source in hit_ids(&practices) {
         let r = similar(server, &source, &[("limit", "20")]);
-        // The tier of each result: 0 for practices and linked documents, 1 for the rest.
-        let tiers: Vec<u8> = r["results"]
-            .as_array()
-            .unwrap()
+        let results = r["results"].as_array().unwrap();
+        // The tier of each result: 1 for a collection page not linked with the source.
+        let tiers: Vec<u8> = results
             .iter()
-            .map(|hit| u8::from(hit["kind"] != "practice" && !directly_linked(hit)))
+            .map(|hit| u8::from(gathers[hit["id"].as_str().unwrap()] && !directly_linked(hit)))
             .collect();
         collections_seen += tiers.iter().filter(|&&t| t == 1).count();
+        standalone_seen += results
+            .iter()
+            .filter(|hit| hit["kind"] == "project" && !gathers[hit["id"].as_str().unwrap()])
+            .count();
         assert!(
             tiers.is_sorted(),
-            "{source}: a project or network it is not linked with comes before a practice: {tiers:?}"
+            "{source}: a network or programme project it is not linked with comes before a practice: {tiers:?}"
         );
     }
     assert!(
         collections_seen > 0,
         "the test saw no collection page at all"
+    );
+    assert!(
+        standalone_seen > 0,
+        "the test saw no project outside a programme"
     );
 }
 

@@ -96,3 +96,42 @@ fn boilerplate_is_learnt_from_the_spread_over_themes() {
         }
     }
 }
+
+/// Each language's terms are weighed over the documents written in it: the English fields'
+/// statistics count the English documents, not the whole catalogue (whose 420 documents made
+/// every English word look rare).
+#[test]
+fn a_languages_statistics_count_its_own_documents() {
+    use innohaku::index::{Catalog, SearchIndex};
+    use innohaku::recommend::LanguageStats;
+    use innohaku::schema::Language;
+    use tantivy::query::Bm25StatisticsProvider;
+
+    let files = innohaku::service::ndjson_files(&crate::support::sample_dir()).expect("sample");
+    let docs = innohaku::cli::read_documents(&files).expect("sample documents");
+    let written = |lang: Language| docs.iter().filter(|d| d.language() == lang).count() as u64;
+    let (en, sv, all) = (
+        written(Language::En),
+        written(Language::Sv),
+        docs.len() as u64,
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index = SearchIndex::build(
+        &Catalog::new(dir.path()),
+        docs.into_iter().map(Ok::<_, String>),
+        |_| {},
+    )
+    .expect("index");
+    let searcher = index.searcher();
+    for (lang, own) in [(Language::En, en), (Language::Sv, sv)] {
+        let stats = LanguageStats::new(&searcher, &index.fields().text(lang)).expect("norms");
+        let counted = stats.total_num_docs().expect("a count");
+        eprintln!("{lang:?}: {counted} of {all} documents ({own} written in it)");
+        // A document of another language may have one field in this one (a Swedish summary).
+        assert!(
+            counted >= own && counted < own + own / 4 + 5,
+            "{lang:?}: {counted}"
+        );
+        assert!(counted < all / 2);
+    }
+}
