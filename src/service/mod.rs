@@ -276,6 +276,7 @@ impl Service {
                 tracing::info!(documents = store.len(), reason = %e, "building the index from the store");
                 let index = SearchIndex::build(&catalog, store.iter(), |_| {})?;
                 store.mark_all_indexed()?;
+                store.clear_rebuild_pending()?;
                 index
             }
             Err(e) => return Err(e.into()),
@@ -295,7 +296,10 @@ impl Service {
             service.verify_index()?;
         }
         let pending = service.store.unindexed()?;
-        if pending.len() > REBUILD_ABOVE && pending.len() * 2 > service.store.len() {
+        if service.store.rebuild_pending()? {
+            tracing::info!("rebuilding the index: a bulk load has not reached it");
+            service.rebuild(None, |_| {})?;
+        } else if pending.len() > REBUILD_ABOVE && pending.len() * 2 > service.store.len() {
             // Most of the store never reached the index (a bulk load stopped before its
             // build): a full build is faster than as many single updates.
             tracing::info!(
@@ -814,6 +818,7 @@ impl Service {
             self.index().reload()?;
         }
         let marked = self.store.unindexed()?;
+        let bulk_loaded = self.store.rebuild_pending()?;
         let cancelled = || job.is_some_and(Job::cancelled);
         let docs = self.store.iter().map(|d| {
             if cancelled() {
@@ -839,6 +844,9 @@ impl Service {
         *self.index.write().expect("index lock poisoned") = Arc::new(built);
         drop(guard);
         self.store.mark_indexed(&marked)?;
+        if bulk_loaded {
+            self.store.clear_rebuild_pending()?;
+        }
         Ok(n)
     }
 
@@ -1012,8 +1020,19 @@ fn count(report: &mut IngestReport, outcome: Upsert) {
     metrics::counter!(names::INGESTED, "outcome" => name).increment(1);
 }
 
-/// Loads NDJSON files into a store (no index involved); durable when it returns.
+/// Loads NDJSON files into a store (no index involved); durable when it returns. A bulk
+/// load: the store records that the index must be rebuilt ([`Store::begin_bulk_load`]) until
+/// a rebuild has read it, which the caller starts next (or the next start does).
 pub fn ingest_files(store: &Store, files: &[PathBuf]) -> Result<IngestReport, ServiceError> {
+    /// Ends the bulk load however the loading ends.
+    struct Bulk<'a>(&'a Store);
+    impl Drop for Bulk<'_> {
+        fn drop(&mut self) {
+            self.0.end_bulk_load();
+        }
+    }
+    store.begin_bulk_load()?;
+    let _bulk = Bulk(store);
     let mut report = IngestReport::default();
     for path in files {
         let io = |source| ServiceError::Io {
@@ -1064,6 +1083,34 @@ mod tests {
             std::thread::sleep(Duration::from_millis(10));
         }
         panic!("job {id} never ended");
+    }
+
+    #[test]
+    fn a_bulk_load_stopped_before_its_rebuild_is_indexed_on_the_next_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = || Paths {
+            data_dir: dir.path().to_owned(),
+        };
+        drop(Service::open(paths(), None).unwrap());
+        let file = dir.path().join("load.ndjson");
+        let line = |id: &str| {
+            format!(
+                r#"{{"kind":"network","id":"{id}","title":"Verkosto {id}","summary":"s","language":"fi","created_at":"2024-01-01","updated_at":"2024-01-01","description":"d"}}"#
+            )
+        };
+        std::fs::write(&file, format!("{}\n{}\n", line("yksi"), line("kaksi"))).unwrap();
+        {
+            // `reindex FILE` stopped once stored, before its rebuild.
+            let store = Store::open(&paths().store()).unwrap();
+            assert_eq!(ingest_files(&store, &[file]).unwrap().inserted, 2);
+            assert!(
+                store.unindexed().unwrap().is_empty(),
+                "no mark per document"
+            );
+        }
+        let service = Service::open(paths(), None).unwrap();
+        assert_eq!(service.index().num_docs(), 2);
+        assert!(!service.store().rebuild_pending().unwrap());
     }
 
     #[test]
