@@ -295,27 +295,37 @@ impl Service {
         if service.store.snapshots_set_aside() > 0 {
             service.verify_index()?;
         }
-        let pending = service.store.unindexed()?;
-        if service.store.rebuild_pending()? {
+        service.catch_up()?;
+        service.fail_interrupted_jobs()?;
+        Ok(service)
+    }
+
+    /// Brings the index up to the store at start: rebuilds it after a bulk load it has not
+    /// read, or when most of the store never reached it; otherwise re-applies the changes a
+    /// crash kept from it.
+    fn catch_up(&self) -> Result<(), ServiceError> {
+        if self.store.rebuild_pending()? {
             tracing::info!("rebuilding the index: a bulk load has not reached it");
-            service.rebuild(None, |_| {})?;
-        } else if pending.len() > REBUILD_ABOVE && pending.len() * 2 > service.store.len() {
+            self.rebuild(None, |_| {})?;
+            return Ok(());
+        }
+        let pending = self.store.unindexed()?;
+        if pending.len() > REBUILD_ABOVE && pending.len() * 2 > self.store.len() {
             // Most of the store never reached the index (a bulk load stopped before its
             // build): a full build is faster than as many single updates.
             tracing::info!(
                 documents = pending.len(),
                 "rebuilding the index: most documents had not reached it"
             );
-            service.rebuild(None, |_| {})?;
+            self.rebuild(None, |_| {})?;
         } else if !pending.is_empty() {
             tracing::info!(
                 documents = pending.len(),
                 "re-applying changes that had not reached the index"
             );
-            service.apply(&pending)?;
+            self.apply(&pending)?;
         }
-        service.fail_interrupted_jobs()?;
-        Ok(service)
+        Ok(())
     }
 
     /// The index currently serving.
