@@ -163,9 +163,7 @@ fn directly_linked(hit: &Value) -> bool {
 #[test]
 fn collection_pages_not_linked_with_the_source_come_after_the_practices() {
     let server = sample();
-    let files = innohaku::service::ndjson_files(&sample_dir()).expect("sample files");
-    let gathers: HashMap<String, bool> = innohaku::cli::read_documents(&files)
-        .expect("sample documents")
+    let gathers: HashMap<String, bool> = crate::support::sample_documents()
         .iter()
         .map(|doc| {
             let gathers = match &doc.details {

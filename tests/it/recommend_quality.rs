@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 
+use innohaku::index::{Catalog, SearchIndex};
+
 use crate::checkout::project_dir;
 use crate::judged::{self, measure, recall5};
 use crate::support::sample;
@@ -63,19 +65,10 @@ fn the_judged_recommendations_do_as_well_as_reported() {
 /// learnt from the index.
 #[test]
 fn boilerplate_is_learnt_from_the_spread_over_themes() {
-    use innohaku::index::{Catalog, SearchIndex};
     use innohaku::recommend::ThemeSpread;
     use innohaku::schema::Language;
 
-    let files = innohaku::service::ndjson_files(&crate::support::sample_dir()).expect("sample");
-    let docs = innohaku::cli::read_documents(&files).expect("sample documents");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let index = SearchIndex::build(
-        &Catalog::new(dir.path()),
-        docs.into_iter().map(Ok::<_, String>),
-        |_| {},
-    )
-    .expect("index");
+    let (_dir, index) = built(crate::support::sample_documents());
     let searcher = index.searcher();
     let sets = index.facet_sets(&searcher).expect("facet sets");
     let spread = ThemeSpread::new(&searcher, &sets);
@@ -102,26 +95,18 @@ fn boilerplate_is_learnt_from_the_spread_over_themes() {
 /// every English word look rare).
 #[test]
 fn a_languages_statistics_count_its_own_documents() {
-    use innohaku::index::{Catalog, SearchIndex};
     use innohaku::recommend::LanguageStats;
     use innohaku::schema::Language;
     use tantivy::query::Bm25StatisticsProvider;
 
-    let files = innohaku::service::ndjson_files(&crate::support::sample_dir()).expect("sample");
-    let docs = innohaku::cli::read_documents(&files).expect("sample documents");
+    let docs = crate::support::sample_documents();
     let written = |lang: Language| docs.iter().filter(|d| d.language() == lang).count() as u64;
     let (en, sv, all) = (
         written(Language::En),
         written(Language::Sv),
         docs.len() as u64,
     );
-    let dir = tempfile::tempdir().expect("temp dir");
-    let index = SearchIndex::build(
-        &Catalog::new(dir.path()),
-        docs.into_iter().map(Ok::<_, String>),
-        |_| {},
-    )
-    .expect("index");
+    let (_dir, index) = built(docs);
     let searcher = index.searcher();
     for (lang, own) in [(Language::En, en), (Language::Sv, sv)] {
         let stats = LanguageStats::new(&searcher, &index.fields().text(lang)).expect("norms");
@@ -134,4 +119,16 @@ fn a_languages_statistics_count_its_own_documents() {
         );
         assert!(counted < all / 2);
     }
+}
+
+/// An index of `docs` built in process, in a directory that lives as long as it is kept.
+fn built(docs: Vec<innohaku::schema::Document>) -> (tempfile::TempDir, SearchIndex) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index = SearchIndex::build(
+        &Catalog::new(dir.path()),
+        docs.into_iter().map(Ok::<_, String>),
+        |_| {},
+    )
+    .expect("index");
+    (dir, index)
 }

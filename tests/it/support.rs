@@ -30,6 +30,12 @@ pub fn sample_dir() -> PathBuf {
     crate::checkout::project_dir().join("data/sample")
 }
 
+/// Every document of the sample corpus.
+pub fn sample_documents() -> Vec<innohaku::schema::Document> {
+    let files = innohaku::service::ndjson_files(&sample_dir()).expect("sample files");
+    innohaku::cli::read_documents(&files).expect("sample documents")
+}
+
 /// One server over the sample corpus, shared by every read-only test.
 pub fn sample() -> &'static TestServer {
     static SERVER: OnceLock<TestServer> = OnceLock::new();
