@@ -6,6 +6,7 @@
 //! cargo run --release --example recommend_eval -- --runs      # every ranking, per source
 //! cargo run --release --example recommend_eval -- --tune 'themes=1,collections=tier' ...
 //!                                      # the default changed so, on the tuning half only
+//!                                      # (RECOMMEND_EVAL_RUNS=FILE: its rankings appended)
 //! ```
 //!
 //! **Judged** (`eval/recommend/`): the sources of `sources.tsv`, each a document with a need
@@ -153,7 +154,9 @@ fn top_ten(
 
 /// Variants of the default, blended and spread, to tune on the odd sources, as `--tune`
 /// takes them.
-const VARIANTS: [&str; 6] = [
+const VARIANTS: [&str; 8] = [
+    "parts=0",
+    "parts=0.5",
     "collections=1",
     "programmes_only=0",
     "rare_facets=0,target_groups=0.3",
@@ -178,6 +181,7 @@ fn tuning(spec: &str) -> anyhow::Result<Tuning> {
             "language_stats" => tuning.language_stats = number()? != 0.0,
             "translations" => tuning.translations = number()?,
             "rare_facets" => tuning.rare_facets = number()? != 0.0,
+            "parts" => tuning.parts = number()?,
             "programmes_only" => tuning.programmes_only = number()? != 0.0,
             "themes" => tuning.themes = number()?,
             "target_groups" => tuning.target_groups = number()?,
@@ -275,6 +279,14 @@ fn tune(
             let doc = by_id[&s.doc.parse::<DocId>()?];
             let found = top_ten(index, doc, Method::Blended, true, tuning)?;
             let ids: Vec<String> = found.iter().map(DocId::to_string).collect();
+            if let Ok(path) = std::env::var("RECOMMEND_EVAL_RUNS") {
+                use std::io::Write;
+                let mut out = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)?;
+                writeln!(out, "{spec}\t{}\t{}\t{}", s.id, s.doc, ids.join(" "))?;
+            }
             let g = grades.get(&s.id);
             let m = measure(&ids, g);
             unjudged += m.unjudged;

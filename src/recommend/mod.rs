@@ -217,6 +217,10 @@ pub struct Tuning {
     /// How strongly a key term spread over many themes is weighed down: its tf-idf is
     /// multiplied by its concentration in a few themes to this power (0: tf-idf alone).
     pub boilerplate: f32,
+    /// How much a compound part or derivational root counts as a key term, next to a whole
+    /// word's 1; above 0 the compound-part field is searched too, so that
+    /// `mielenterveysvastaanotto` and `vastaanotto` find each other (0: whole words only).
+    pub parts: f32,
     /// How much a summary's word counts, next to the body's 1 and the title's 3.
     pub summary: f32,
     /// How much a word of the sections on circumstances counts (`Part::Context`).
@@ -252,6 +256,7 @@ impl Tuning {
     /// weights tuned on the links, collection pages ranked with the rest.
     pub const BEFORE: Tuning = Tuning {
         boilerplate: 0.0,
+        parts: 0.0,
         summary: 1.0,
         context: 1.0,
         language_stats: false,
@@ -271,11 +276,12 @@ impl Default for Tuning {
     /// (same county, same programme: the boilerplate of structure); a shared target group
     /// counts by its rarity, and more (0.3 → 0.5); each language is scored over its own
     /// documents; the collection tier holds networks and the projects of a funding
-    /// programme. The sections on circumstances and the language versions' own terms, tried
+    /// programme; compound parts are key terms as whole words are. The sections on circumstances and the language versions' own terms, tried
     /// too, did not help there (`eval/README.md`).
     fn default() -> Self {
         Tuning {
             boilerplate: 1.0,
+            parts: 1.0,
             target_groups: 0.5,
             rare_facets: true,
             language_stats: true,
@@ -431,6 +437,7 @@ pub fn recommend(
             spread: Some((&spread, tuning.boilerplate)),
             min_df,
             docs: stats.get(&lang).map(stats::LanguageStats::docs),
+            parts: tuning.parts,
         };
         key_terms(&searcher, fields, lang, &weighted(texts, &tuning), weighing)
     };
@@ -471,14 +478,20 @@ pub fn recommend(
             if terms.is_empty() {
                 continue;
             }
-            let query = with_exclusions(Box::new(text_query(fields, &terms)), &excluded);
+            let query = with_exclusions(
+                Box::new(text_query(fields, &terms, tuning.parts > 0.0)),
+                &excluded,
+            );
             let top = searcher.search_with_statistics_provider(&query, &collector, stats)?;
             hits.extend(top.top.iter().map(|r| (r.score, r.address)));
         }
         hits.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         hits.truncate(pool);
     } else if !key.is_empty() {
-        let query = with_exclusions(Box::new(text_query(fields, &key)), &excluded);
+        let query = with_exclusions(
+            Box::new(text_query(fields, &key, tuning.parts > 0.0)),
+            &excluded,
+        );
         let top = searcher.search(&query, &collector)?;
         hits.extend(top.top.iter().map(|r| (r.score, r.address)));
     }
@@ -645,13 +658,15 @@ fn boosted(query: Box<dyn Query>, boost: f32) -> (Occur, Box<dyn Query>) {
 }
 
 /// More like this: the key terms in the title, summary and body of their language.
-fn text_query(fields: &Fields, key: &[KeyTerm]) -> BooleanQuery {
+fn text_query(fields: &Fields, key: &[KeyTerm], with_parts: bool) -> BooleanQuery {
     let clauses = key
         .iter()
         .flat_map(|k| {
             let text = fields.text(k.lang);
+            let parts = with_parts.then_some(text.parts);
             [text.title, text.summary, text.body]
                 .into_iter()
+                .chain(parts)
                 .map(move |field| boosted(term(field, &k.term), k.weight))
         })
         .collect();

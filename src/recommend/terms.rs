@@ -40,6 +40,9 @@ pub struct Weighing<'a> {
     pub min_df: u64,
     /// Documents the idf counts: those with text in the language, or with `None` all.
     pub docs: Option<u64>,
+    /// How much a compound part counts, next to a whole word's 1 (0: not at all, and the
+    /// compound-part field is not asked for document frequencies either).
+    pub parts: f32,
 }
 
 /// The `texts`' most distinctive terms over the index of `lang`: by tf-idf, and by how
@@ -60,8 +63,15 @@ pub fn key_terms(
     let mut seen: HashMap<String, Seen> = HashMap::new();
     for &(weight, text) in texts {
         for token in analyze(lang, text) {
-            // Compound parts live in another field; the whole words carry the meaning here.
-            if token.origin.is_part()
+            // A compound's parts (and a word's derivational root) say what it is about too:
+            // `mielenterveysvastaanotto` is a `vastaanotto`. They count `weighing.parts` of a
+            // word, and their spread over themes is learnt from where they stand as words.
+            let weight = if token.origin.is_part() {
+                weight * weighing.parts
+            } else {
+                weight
+            };
+            if weight <= 0.0
                 || token.term.chars().count() < 3
                 || token.term.chars().all(|c| c.is_ascii_digit())
             {
@@ -85,7 +95,11 @@ pub fn key_terms(
     let mut terms = Vec::with_capacity(seen.len());
     for (term, s) in seen {
         let mut df = 0u64;
-        for field in [text.title, text.summary, text.body] {
+        let parts = (weighing.parts > 0.0).then_some(text.parts);
+        for field in [text.title, text.summary, text.body]
+            .into_iter()
+            .chain(parts)
+        {
             df = df.max(searcher.doc_freq(&Term::from_field_text(field, &term))?);
         }
         if df < weighing.min_df.max(1) {
@@ -192,10 +206,17 @@ pub fn shared_terms(
     // "etelä-pohjanmaa" and "eteläpohjanmaa" are one word to a reader.
     let plain = |s: &str| s.replace('-', "");
     for key in terms.iter().filter(|k| k.lang == lang) {
-        if shared.iter().any(|s| plain(s) == plain(&key.display)) {
+        // A part of a word already given (`vastaanotto` of `mielenterveysvastaanotto`, `otto`
+        // of `vastaanotto`) tells the reader nothing more.
+        if shared
+            .iter()
+            .any(|s| plain(s).contains(&plain(&key.display)))
+        {
             continue;
         }
-        for field in [text.title, text.summary, text.body] {
+        // The compound-part field: `vastaanotto` is shared with a text saying
+        // `mielenterveysvastaanotolla`.
+        for field in [text.title, text.summary, text.body, text.parts] {
             let inverted = segment.inverted_index(field)?;
             let term = Term::from_field_text(field, &key.term);
             let Some(mut postings) = inverted

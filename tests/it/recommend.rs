@@ -431,6 +431,46 @@ fn a_page_outside_innohaku_gets_recommendations_from_its_text() {
     );
 }
 
+/// A compound's parts are key terms too: a text on a *kotikuntoutustiimi* (home
+/// rehabilitation team) finds the documents on *kotikuntoutus* that never write the compound,
+/// and says so in the reasons; a part of a reason already given is not repeated.
+#[test]
+fn a_compounds_parts_find_the_texts_that_write_them_alone() {
+    let server = sample();
+    let r = server.get_json(
+        "/v1/similar",
+        &[("text", "Kotikuntoutustiimi"), ("limit", "5")],
+    );
+    let results = r["results"].as_array().unwrap();
+    assert!(results.len() >= 3, "{r}");
+    let through_part: Vec<&Value> = results
+        .iter()
+        .filter(|hit| {
+            let text = document(server, hit["id"].as_str().unwrap())
+                .to_string()
+                .to_lowercase();
+            !text.contains("kotikuntoutustiim")
+        })
+        .collect();
+    assert!(
+        !through_part.is_empty(),
+        "only the compound itself found: {r}"
+    );
+    for hit in through_part.iter().take(2) {
+        let terms: Vec<&str> = hit["reasons"]["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        assert!(terms.contains(&"kotikuntoutus"), "{hit}");
+        assert!(
+            !terms.contains(&"kuntoutus"),
+            "a part of a given reason: {hit}"
+        );
+    }
+}
+
 #[test]
 fn an_unknown_document_is_a_404_problem() {
     let response = sample().get("/v1/documents/ei-ole-olemassa/similar");
