@@ -140,6 +140,8 @@ struct Counts {
     latencies: Vec<Duration>,
     /// The server's own p99 of admitted requests (from `/metrics`), in milliseconds.
     server_p99: Option<f64>,
+    /// CPU time used by each of the server's threads and the client's, when measured.
+    cpu: String,
 }
 
 impl Counts {
@@ -162,6 +164,9 @@ impl Counts {
             "{scenario}: sent {} acknowledged {} lost {} 5xx {} shed {} p99 of admitted {p99}{extra}",
             self.sent, self.acknowledged, self.lost, self.server_errors, self.shed
         );
+        if !self.cpu.is_empty() {
+            println!("  {}", self.cpu);
+        }
     }
 }
 
@@ -665,6 +670,49 @@ async fn search_histogram(client: &reqwest::Client, base: &str) -> Vec<(f64, f64
         .collect()
 }
 
+/// CPU seconds (user + system) each thread of process `pid` has used, by thread name, summed
+/// over threads of the same name; from `/proc`. Shows which thread a flood starves.
+fn thread_cpu(pid: u32) -> std::collections::BTreeMap<String, f64> {
+    let tick = 100.0; // USER_HZ on Linux
+    let mut all = std::collections::BTreeMap::new();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return all;
+    };
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let name = stat[open + 1..close].to_owned();
+        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+        let cpu = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|f| f.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        // utime and stime are the 14th and 15th fields; here after the name, 12th and 13th.
+        *all.entry(name).or_insert(0.0) += (cpu(11) + cpu(12)) / tick;
+    }
+    all
+}
+
+/// The CPU seconds used between two [`thread_cpu`] readings, as text.
+fn cpu_used(
+    before: &std::collections::BTreeMap<String, f64>,
+    after: &std::collections::BTreeMap<String, f64>,
+) -> String {
+    after
+        .iter()
+        .map(|(name, t)| (name, t - before.get(name).unwrap_or(&0.0)))
+        .filter(|(_, used)| *used >= 0.01)
+        .map(|(name, used)| format!("{name} {used:.2} s"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The 99th percentile of the searches answered between two histograms, interpolated within
 /// its bucket as Prometheus' `histogram_quantile` does, in milliseconds.
 fn histogram_p99(before: &[(f64, f64)], after: &[(f64, f64)]) -> Option<f64> {
@@ -724,11 +772,13 @@ fn load_run(bin: &Path, data: &Path, pinning: &Pinning, load: &Load, seconds: u6
             .unwrap();
         let warm = Instant::now() + Duration::from_secs(3);
         let end = warm + Duration::from_secs(seconds);
+        let server_pid = server.child.id();
         let before = {
             let (client, base) = (client.clone(), server.base.clone());
             tokio::spawn(async move {
                 tokio::time::sleep_until(warm.into()).await;
-                search_histogram(&client, &base).await
+                let cpu = (thread_cpu(server_pid), thread_cpu(std::process::id()));
+                (search_histogram(&client, &base).await, cpu)
             })
         };
         let mut counts = match *load {
@@ -737,9 +787,16 @@ fn load_run(bin: &Path, data: &Path, pinning: &Pinning, load: &Load, seconds: u6
                 open_loop(&client, &server.base, rate, connections, warm, end).await
             }
         };
-        let before = before.await.expect("the scrape does not panic");
+        let (before, (server_cpu, client_cpu)) = before.await.expect("the scrape does not panic");
+        let (server_cpu_after, client_cpu_after) =
+            (thread_cpu(server_pid), thread_cpu(std::process::id()));
         let after = search_histogram(&client, &server.base).await;
         counts.server_p99 = histogram_p99(&before, &after);
+        counts.cpu = format!(
+            "CPU seconds used: server {}; client {}",
+            cpu_used(&server_cpu, &server_cpu_after),
+            cpu_used(&client_cpu, &client_cpu_after)
+        );
         counts
     });
     server.kill();
