@@ -43,6 +43,9 @@ const SV_PARTS: (&str, &[u8]) = embedded!("sv/compound-parts.tsv");
 const FI_EXTRA: (&str, &[u8]) = embedded!("fi/lexicon-extra.tsv");
 const SV_EXTRA: (&str, &[u8]) = embedded!("sv/lexicon-extra.tsv");
 const SYNONYMS: (&str, &[u8]) = embedded!("synonyms.txt");
+/// The Bloom filters of the built-in lexicons' forms, built by `build.rs`.
+const FI_FILTER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/fi-forms.bloom"));
+const SV_FILTER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/sv-forms.bloom"));
 
 /// Reads a resource from the override directory if it has it, else the built-in copy.
 fn load((path, builtin): (&str, &'static [u8])) -> std::borrow::Cow<'static, [u8]> {
@@ -109,8 +112,11 @@ pub struct Lexicon {
     /// Hashes of the base forms long enough to be compounds, built on first use
     /// ([`Lexicon::is_long_lemma`]).
     long_lemmas: OnceLock<HashSet<u64>>,
-    /// The forms of `forms`, as a Bloom filter asked before the FST, built on first use.
+    /// The forms of `forms`, as a Bloom filter asked before the FST, on first use.
     forms_filter: OnceLock<Bloom>,
+    /// The filter `build.rs` built of the built-in lexicon: used when its stamp is that of
+    /// `forms` (the lexicon is not overridden), else the filter is built.
+    built_filter: &'static [u8],
 }
 
 impl Lexicon {
@@ -119,6 +125,7 @@ impl Lexicon {
         folded: (&str, &'static [u8]),
         lemmas: (&str, &'static [u8]),
         extra: (&str, &'static [u8]),
+        built_filter: &'static [u8],
     ) -> Lexicon {
         let map =
             |bytes: std::borrow::Cow<'static, [u8]>| Map::new(bytes).expect("a valid lexicon FST");
@@ -133,6 +140,7 @@ impl Lexicon {
                 .collect(),
             long_lemmas: OnceLock::new(),
             forms_filter: OnceLock::new(),
+            built_filter,
         }
     }
 
@@ -142,15 +150,11 @@ impl Lexicon {
     /// 10,000-document build of the peers' corpus: `lemma` and `knows` 43 % of instructions).
     /// The filter takes 8 MB for the Finnish lexicon's 3.5 million forms.
     fn may_know(&self, form: &str) -> bool {
-        use fst::Streamer;
         self.forms_filter
             .get_or_init(|| {
-                let mut filter = Bloom::with_capacity(self.forms.len());
-                let mut keys = self.forms.keys();
-                while let Some(key) = keys.next() {
-                    filter.insert(key);
-                }
-                filter
+                let fst = self.forms.as_fst();
+                Bloom::from_bytes(self.built_filter, Bloom::stamp(fst.as_bytes()))
+                    .unwrap_or_else(|| Bloom::of_fst_keys(fst))
             })
             .may_contain(form.as_bytes())
     }
@@ -257,12 +261,16 @@ pub fn resources() -> &'static Resources {
     static RESOURCES: OnceLock<Resources> = OnceLock::new();
     RESOURCES.get_or_init(|| Resources {
         fi: LanguageResources {
-            lexicon: Some(Lexicon::load(FI_LEXICON, FI_FOLDED, FI_LEMMAS, FI_EXTRA)),
+            lexicon: Some(Lexicon::load(
+                FI_LEXICON, FI_FOLDED, FI_LEMMAS, FI_EXTRA, FI_FILTER,
+            )),
             stopwords: stopwords(FI_STOP),
             compound_parts: CompoundParts::load(FI_PARTS),
         },
         sv: LanguageResources {
-            lexicon: Some(Lexicon::load(SV_LEXICON, SV_FOLDED, SV_LEMMAS, SV_EXTRA)),
+            lexicon: Some(Lexicon::load(
+                SV_LEXICON, SV_FOLDED, SV_LEMMAS, SV_EXTRA, SV_FILTER,
+            )),
             stopwords: stopwords(SV_STOP),
             compound_parts: CompoundParts::load(SV_PARTS),
         },

@@ -7,7 +7,7 @@ use std::hash::BuildHasher;
 use std::rc::Rc;
 
 use super::compound::MIN_WORD_CHARS;
-use super::pipeline::{AnalyzedToken, Analyzer, Origin, fold};
+use super::pipeline::{Analyzer, Origin, TextTerm, fold_into};
 use super::synonyms::{Phrases, phrase_key};
 use crate::schema::Language;
 
@@ -46,36 +46,22 @@ impl FieldTokenizer {
 }
 
 impl Tokenizer for FieldTokenizer {
-    type TokenStream<'a> = VecTokenStream;
+    type TokenStream<'a> = FieldTokenStream;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> FieldTokenStream {
         let analyzed = recent_analysis(self.analyzer, text);
         if self.class == Class::Pairs {
-            return VecTokenStream {
+            return FieldTokenStream::Tokens(VecTokenStream {
                 tokens: pairs(&self.analyzer, text, &analyzed),
                 next: 0,
-            };
+            });
         }
-        let wanted = |origin: Origin| {
-            // Words a coordination only implies are weaker evidence than written ones:
-            // they go with the compound parts, weighted below whole words.
-            (origin.is_part() || origin == Origin::Coordination) == (self.class == Class::Parts)
-        };
-        let tokens = analyzed
-            .iter()
-            .filter(|t| wanted(t.origin))
-            .map(|t| Token {
-                offset_from: t.start,
-                offset_to: t.end,
-                position: t.position,
-                text: match self.class {
-                    Class::Folded => fold(&t.term),
-                    _ => t.term.clone(),
-                },
-                position_length: 1,
-            })
-            .collect();
-        VecTokenStream { tokens, next: 0 }
+        FieldTokenStream::Terms(TermStream {
+            terms: analyzed,
+            class: self.class,
+            next: 0,
+            token: Token::default(),
+        })
     }
 }
 
@@ -85,8 +71,8 @@ impl Tokenizer for FieldTokenizer {
 /// `ajan`), and looked up among the lexicon's word forms. A stop word between two words holds
 /// its position, so it keeps them apart, as it keeps a phrase from matching. Then the synonyms
 /// of several words whose words stand there in order, at the first one's position.
-fn pairs(analyzer: &Analyzer, text: &str, analyzed: &[AnalyzedToken]) -> Vec<Token> {
-    let main: Vec<&AnalyzedToken> = analyzed
+fn pairs(analyzer: &Analyzer, text: &str, analyzed: &[TextTerm]) -> Vec<Token> {
+    let main: Vec<&TextTerm> = analyzed
         .iter()
         .filter(|t| !(t.origin.is_part() || t.origin == Origin::Coordination))
         .collect();
@@ -102,20 +88,20 @@ fn pairs(analyzer: &Analyzer, text: &str, analyzed: &[AnalyzedToken]) -> Vec<Tok
         main[from..]
             .iter()
             .take_while(|t| t.position == position)
-            .any(|t| t.term == term)
+            .any(|t| t.term() == term)
     };
     let phrases = Phrases::of(*analyzer);
     let mut tokens: Vec<Token> = Vec::new();
     let mut candidate = String::new();
     for (i, first) in main.iter().enumerate() {
-        for key in phrases.starting(&first.term, first.position, has) {
+        for key in phrases.starting(first.term(), first.position, has) {
             let key = key.to_owned();
             push_once(&mut tokens, key, first.position, first.start, first.end);
         }
-        let heads: &[&str] = if written[i] == first.term {
-            &[&first.term]
+        let heads: &[&str] = if written[i] == first.term() {
+            &[first.term()]
         } else {
-            &[&written[i], &first.term]
+            &[&written[i], first.term()]
         };
         // A position may hold several main terms (several readings of a word): each pairs.
         let next = (i + 1..main.len())
@@ -125,10 +111,10 @@ fn pairs(analyzer: &Analyzer, text: &str, analyzed: &[AnalyzedToken]) -> Vec<Tok
             let second = main[j];
             // The two words' base forms side by side, as a phrase of them is keyed: what a
             // compound the lexicon does not know finds of its parts written apart.
-            if pairs_apart(analyzer.language(), &second.term) {
+            if pairs_apart(analyzer.language(), second.term()) {
                 push_once(
                     &mut tokens,
-                    phrase_key(&[(0, first.term.clone()), (1, second.term.clone())]),
+                    phrase_key(&[(0, first.term().to_owned()), (1, second.term().to_owned())]),
                     first.position,
                     first.start,
                     second.end,
@@ -211,16 +197,16 @@ fn push_once(tokens: &mut Vec<Token>, text: String, position: usize, from: usize
 /// Texts analysed most recently on this thread, newest last.
 const RECENT_TEXTS: usize = 8;
 
-/// A recently analysed text: analyzer, hash and length of the text, and its tokens.
-type Recent = (Analyzer, u64, usize, Rc<Vec<AnalyzedToken>>);
+/// A recently analysed text: analyzer, hash and length of the text, and its terms.
+type Recent = (Analyzer, u64, usize, Rc<Vec<TextTerm>>);
 
 thread_local! {
     static RECENT: RefCell<Vec<Recent>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The analysis of `text`, shared by the fields that index the same text: a document's
-/// text goes into its main, compound-part and folded fields, and is analysed once.
-fn recent_analysis(analyzer: Analyzer, text: &str) -> Rc<Vec<AnalyzedToken>> {
+/// text goes into its main, compound-part, folded and pairs fields, and is analysed once.
+fn recent_analysis(analyzer: Analyzer, text: &str) -> Rc<Vec<TextTerm>> {
     let hash = rustc_hash::FxBuildHasher.hash_one(text);
     let key = (analyzer, hash, text.len());
     if let Some(hit) = RECENT.with(|r| {
@@ -231,7 +217,7 @@ fn recent_analysis(analyzer: Analyzer, text: &str) -> Rc<Vec<AnalyzedToken>> {
     }) {
         return hit;
     }
-    let analyzed = Rc::new(analyzer.analyze(text));
+    let analyzed = Rc::new(analyzer.index_terms(text));
     RECENT.with(|r| {
         let mut recent = r.borrow_mut();
         if recent.len() >= RECENT_TEXTS {
@@ -240,6 +226,72 @@ fn recent_analysis(analyzer: Analyzer, text: &str) -> Rc<Vec<AnalyzedToken>> {
         recent.push((analyzer, hash, text.len(), analyzed.clone()));
     });
     analyzed
+}
+
+/// The token stream of a [`FieldTokenizer`].
+pub enum FieldTokenStream {
+    /// One class of a text's terms.
+    Terms(TermStream),
+    /// Tokens computed beforehand (the pairs field).
+    Tokens(VecTokenStream),
+}
+
+impl TokenStream for FieldTokenStream {
+    fn advance(&mut self) -> bool {
+        match self {
+            FieldTokenStream::Terms(s) => s.advance(),
+            FieldTokenStream::Tokens(s) => s.advance(),
+        }
+    }
+
+    fn token(&self) -> &Token {
+        match self {
+            FieldTokenStream::Terms(s) => &s.token,
+            FieldTokenStream::Tokens(s) => s.token(),
+        }
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        match self {
+            FieldTokenStream::Terms(s) => &mut s.token,
+            FieldTokenStream::Tokens(s) => s.token_mut(),
+        }
+    }
+}
+
+/// The terms of one class of an analysed text, written one at a time into one token, as
+/// Tantivy's own tokenizers do, rather than each into a string of its own.
+pub struct TermStream {
+    terms: Rc<Vec<TextTerm>>,
+    class: Class,
+    next: usize,
+    token: Token,
+}
+
+impl TermStream {
+    fn advance(&mut self) -> bool {
+        // Words a coordination only implies are weaker evidence than written ones: they go
+        // with the compound parts, weighted below whole words.
+        let parts = self.class == Class::Parts;
+        while let Some(t) = self.terms.get(self.next) {
+            self.next += 1;
+            if (t.origin.is_part() || t.origin == Origin::Coordination) != parts {
+                continue;
+            }
+            let token = &mut self.token;
+            token.offset_from = t.start;
+            token.offset_to = t.end;
+            token.position = t.position;
+            token.position_length = 1;
+            token.text.clear();
+            match self.class {
+                Class::Folded => fold_into(t.term(), &mut token.text),
+                _ => token.text.push_str(t.term()),
+            }
+            return true;
+        }
+        false
+    }
 }
 
 /// A token stream over precomputed tokens.
@@ -266,7 +318,73 @@ impl TokenStream for VecTokenStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::pipeline::fold;
     use crate::schema::Language;
+
+    /// (term, position, from, to) of every token a tokenizer emits.
+    fn tokens(class: Class, lang: Language, text: &str) -> Vec<(String, usize, usize, usize)> {
+        let mut tokenizer = FieldTokenizer::new(Analyzer::full(lang), class);
+        let mut stream = tokenizer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            out.push((t.text.clone(), t.position, t.offset_from, t.offset_to));
+        }
+        out
+    }
+
+    #[test]
+    fn the_index_fields_take_the_terms_the_analysis_reports() {
+        let texts = [
+            (
+                Language::Fi,
+                "Mielenterveyspalveluissa ja SOTE-keskuksen ÄITIYSNEUVOLASSA",
+            ),
+            (
+                Language::Fi,
+                "sosiaali- ja terveyspalvelut, lasten suojelua ja vähentäminen",
+            ),
+            (Language::Fi, "THL:n työikäisten Päihdetyö; ΣΟΦΟΣ Åbo"),
+            (
+                Language::Sv,
+                "Socialvårdslagen och äldreomsorgen i Östra Nyland",
+            ),
+            (Language::En, "Home care services for older people"),
+        ];
+        for (lang, text) in texts {
+            let analyzed = Analyzer::full(lang).analyze(text);
+            let expected = |parts: bool, folded: bool| -> Vec<(String, usize, usize, usize)> {
+                analyzed
+                    .iter()
+                    .filter(|t| (t.origin.is_part() || t.origin == Origin::Coordination) == parts)
+                    .map(|t| {
+                        let term = if folded {
+                            fold(&t.term)
+                        } else {
+                            t.term.clone()
+                        };
+                        (term, t.position, t.start, t.end)
+                    })
+                    .collect()
+            };
+            assert!(!expected(false, false).is_empty(), "{text}");
+            assert_eq!(
+                tokens(Class::Main, lang, text),
+                expected(false, false),
+                "{text}"
+            );
+            assert_eq!(
+                tokens(Class::Parts, lang, text),
+                expected(true, false),
+                "{text}"
+            );
+            assert_eq!(
+                tokens(Class::Folded, lang, text),
+                expected(false, true),
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn neighbouring_words_that_spell_a_known_compound_are_indexed_as_it() {

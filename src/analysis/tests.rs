@@ -486,3 +486,27 @@ fn folding_matches_text_typed_without_nordic_letters() {
         );
     }
 }
+
+#[test]
+fn words_are_lowercased_as_str_to_lowercase_does() {
+    let words = [
+        "Sosiaali",
+        "ÄITIYS",
+        "Östra",
+        "ÅBO",
+        "Über",
+        "ß",
+        "Straße",
+        "×÷",
+        "ΣΟΦΟΣ",
+        "İstanbul",
+        "ǅemal",
+        "KÄÄNTÄJÄ-ÅLAND",
+        "",
+    ];
+    let mut lower = String::from("left over");
+    for word in words {
+        pipeline::lowercase_into(word, &mut lower);
+        assert_eq!(lower, word.to_lowercase(), "{word}");
+    }
+}
