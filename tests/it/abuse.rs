@@ -433,7 +433,7 @@ fn stalled_uploads_are_timed_out_and_free_the_write_slots() {
 
 #[test]
 fn malformed_and_oversized_requests_get_problems() {
-    let server = sample_binary();
+    let (_dir, ref server) = sample_binary();
     let cases: [(String, u16); 5] = [
         ("GARBAGE\x01 / HTTP/1.1\r\n\r\n".into(), 400),
         ("GET / HTTP/1.1\r\nBad Header\r\n\r\n".into(), 400),
@@ -506,17 +506,13 @@ fn malformed_and_oversized_requests_get_problems() {
     assert_eq!(response.status(), 200);
 }
 
-/// A server over the sample corpus, shared by the tests that only read.
-fn sample_binary() -> &'static Binary {
-    static SERVER: std::sync::OnceLock<(tempfile::TempDir, Binary)> = std::sync::OnceLock::new();
-    &SERVER
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let server = Binary::try_start(dir.path(), Some(&sample_dir()), &[], &[])
-                .expect("the server serves");
-            (dir, server)
-        })
-        .1
+/// A server over the sample corpus, and the directory it lives in. Owned by its test, not kept
+/// in a static: a static is never dropped, and its server outlived the test run.
+fn sample_binary() -> (tempfile::TempDir, Binary) {
+    let dir = tempfile::tempdir().unwrap();
+    let server =
+        Binary::try_start(dir.path(), Some(&sample_dir()), &[], &[]).expect("the server serves");
+    (dir, server)
 }
 
 /// Sixty clients searching five times each at once; every answer is 200 or a 503 problem with
@@ -694,7 +690,7 @@ fn a_client_over_its_rate_gets_429_and_others_do_not() {
 
 #[test]
 fn pages_and_api_responses_carry_security_headers() {
-    let server = sample_binary();
+    let (_dir, ref server) = sample_binary();
     for path in ["/", "/assets/app.js", "/assets/style.css"] {
         let r = server.get(path);
         let h = r.headers();
