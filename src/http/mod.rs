@@ -787,4 +787,26 @@ mod tests {
             assert_eq!(body["status"], status);
         }
     }
+
+    /// The OpenAPI document is generated once and served from memory: every response shares
+    /// the same bytes (it was once regenerated on every request).
+    #[tokio::test]
+    async fn the_openapi_document_is_built_once() {
+        let mut bodies = Vec::new();
+        for _ in 0..2 {
+            let response = openapi_json().await;
+            assert_eq!(response.status(), StatusCode::OK);
+            bodies.push(
+                axum::body::to_bytes(response.into_body(), usize::MAX)
+                    .await
+                    .unwrap(),
+            );
+        }
+        assert!(!bodies[0].is_empty());
+        assert_eq!(
+            bodies[0].as_ptr(),
+            bodies[1].as_ptr(),
+            "each request built the document anew"
+        );
+    }
 }
