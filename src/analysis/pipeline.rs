@@ -106,6 +106,12 @@ impl Origin {
     pub fn is_part(self) -> bool {
         matches!(self, Origin::CompoundPart | Origin::Derivation)
     }
+
+    /// Whether the term goes to the compound-part field rather than the main one: a piece of
+    /// the word, or a word a coordination only implies (weaker evidence than written ones).
+    pub fn in_parts_field(self) -> bool {
+        self.is_part() || self == Origin::Coordination
+    }
 }
 
 /// What one word contributes.

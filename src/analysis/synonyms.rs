@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{OnceLock, RwLock};
 
-use super::pipeline::{AnalyzedToken, Analyzer, Config, Origin};
+use super::pipeline::{AnalyzedToken, Analyzer, Config};
 use super::resources::resources;
 use crate::schema::Language;
 
@@ -20,7 +20,7 @@ fn key(lang: Language, text: &str) -> String {
     let terms: Vec<String> = Analyzer::full(lang)
         .analyze_folded(text)
         .into_iter()
-        .filter(|t| !t.origin.is_part() && t.origin != Origin::Coordination)
+        .filter(|t| !t.origin.in_parts_field())
         .map(|t| t.term)
         .collect();
     terms.join(" ")

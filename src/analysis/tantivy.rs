@@ -7,7 +7,7 @@ use std::hash::BuildHasher;
 use std::rc::Rc;
 
 use super::compound::MIN_WORD_CHARS;
-use super::pipeline::{Analyzer, Origin, TextTerm, fold_into};
+use super::pipeline::{Analyzer, TextTerm, fold_into};
 use super::synonyms::{Phrases, phrase_key};
 use crate::schema::Language;
 
@@ -74,7 +74,7 @@ impl Tokenizer for FieldTokenizer {
 fn pairs(analyzer: &Analyzer, text: &str, analyzed: &[TextTerm]) -> Vec<Token> {
     let main: Vec<&TextTerm> = analyzed
         .iter()
-        .filter(|t| !(t.origin.is_part() || t.origin == Origin::Coordination))
+        .filter(|t| !t.origin.in_parts_field())
         .collect();
     // Each word as written, lowercase: once, as it is the first of one pair and the second
     // of another.
@@ -270,12 +270,10 @@ pub struct TermStream {
 
 impl TermStream {
     fn advance(&mut self) -> bool {
-        // Words a coordination only implies are weaker evidence than written ones: they go
-        // with the compound parts, weighted below whole words.
         let parts = self.class == Class::Parts;
         while let Some(t) = self.terms.get(self.next) {
             self.next += 1;
-            if (t.origin.is_part() || t.origin == Origin::Coordination) != parts {
+            if t.origin.in_parts_field() != parts {
                 continue;
             }
             let token = &mut self.token;
@@ -356,7 +354,7 @@ mod tests {
             let expected = |parts: bool, folded: bool| -> Vec<(String, usize, usize, usize)> {
                 analyzed
                     .iter()
-                    .filter(|t| (t.origin.is_part() || t.origin == Origin::Coordination) == parts)
+                    .filter(|t| t.origin.in_parts_field() == parts)
                     .map(|t| {
                         let term = if folded {
                             fold(&t.term)

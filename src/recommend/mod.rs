@@ -276,8 +276,9 @@ impl Default for Tuning {
     /// (same county, same programme: the boilerplate of structure); a shared target group
     /// counts by its rarity, and more (0.3 → 0.5); each language is scored over its own
     /// documents; the collection tier holds networks and the projects of a funding
-    /// programme; compound parts are key terms as whole words are. The sections on circumstances and the language versions' own terms, tried
-    /// too, did not help there (`eval/README.md`).
+    /// programme; compound parts are key terms as whole words are. The sections on
+    /// circumstances and the language versions' own terms, tried too, did not help there
+    /// (`eval/README.md`).
     fn default() -> Self {
         Tuning {
             boilerplate: 1.0,
@@ -657,16 +658,13 @@ fn boosted(query: Box<dyn Query>, boost: f32) -> (Occur, Box<dyn Query>) {
     (Occur::Should, Box::new(BoostQuery::new(query, boost)))
 }
 
-/// More like this: the key terms in the title, summary and body of their language.
+/// More like this: the key terms in the fields of their language they are searched in
+/// ([`terms::searched_fields`]).
 fn text_query(fields: &Fields, key: &[KeyTerm], with_parts: bool) -> BooleanQuery {
     let clauses = key
         .iter()
         .flat_map(|k| {
-            let text = fields.text(k.lang);
-            let parts = with_parts.then_some(text.parts);
-            [text.title, text.summary, text.body]
-                .into_iter()
-                .chain(parts)
+            terms::searched_fields(fields.text(k.lang), with_parts)
                 .map(move |field| boosted(term(field, &k.term), k.weight))
         })
         .collect();

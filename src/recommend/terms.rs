@@ -2,12 +2,12 @@
 
 use std::collections::HashMap;
 
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, Searcher, Term};
 
 use super::distinct::ThemeSpread;
 use crate::analysis::{Origin, analyze, synonyms};
-use crate::index::Fields;
+use crate::index::{Fields, TextFields};
 use crate::schema::Language;
 use crate::search::SearchError;
 
@@ -95,11 +95,7 @@ pub fn key_terms(
     let mut terms = Vec::with_capacity(seen.len());
     for (term, s) in seen {
         let mut df = 0u64;
-        let parts = (weighing.parts > 0.0).then_some(text.parts);
-        for field in [text.title, text.summary, text.body]
-            .into_iter()
-            .chain(parts)
-        {
+        for field in searched_fields(text, weighing.parts > 0.0) {
             df = df.max(searcher.doc_freq(&Term::from_field_text(field, &term))?);
         }
         if df < weighing.min_df.max(1) {
@@ -142,6 +138,14 @@ pub fn key_terms(
         t.weight /= max;
     }
     Ok(terms)
+}
+
+/// The fields of one language a key term is searched in: the title, summary and body, and
+/// with `parts` the compound-part field.
+pub fn searched_fields(text: TextFields, parts: bool) -> impl Iterator<Item = Field> {
+    [text.title, text.summary, text.body]
+        .into_iter()
+        .chain(parts.then_some(text.parts))
 }
 
 /// Weight of a term found through a synonym in another language, relative to its source.
