@@ -433,7 +433,7 @@ fn stalled_uploads_are_timed_out_and_free_the_write_slots() {
 
 #[test]
 fn malformed_and_oversized_requests_get_problems() {
-    let (_dir, ref server) = sample_binary();
+    let (_dir, ref server) = sample_binary(&[]);
     let cases: [(String, u16); 5] = [
         ("GARBAGE\x01 / HTTP/1.1\r\n\r\n".into(), 400),
         ("GET / HTTP/1.1\r\nBad Header\r\n\r\n".into(), 400),
@@ -506,12 +506,13 @@ fn malformed_and_oversized_requests_get_problems() {
     assert_eq!(response.status(), 200);
 }
 
-/// A server over the sample corpus, and the directory it lives in. Owned by its test, not kept
-/// in a static: a static is never dropped, and its server outlived the test run.
-fn sample_binary() -> (tempfile::TempDir, Binary) {
+/// A server of its own over the sample corpus, with `env`, and the directory it lives in.
+/// Owned by its test, not kept in a static: a static is never dropped, and its server
+/// outlived the test run.
+fn sample_binary(env: &[(&str, &str)]) -> (tempfile::TempDir, Binary) {
     let dir = tempfile::tempdir().unwrap();
     let server =
-        Binary::try_start(dir.path(), Some(&sample_dir()), &[], &[]).expect("the server serves");
+        Binary::try_start(dir.path(), Some(&sample_dir()), &[], env).expect("the server serves");
     (dir, server)
 }
 
@@ -559,17 +560,10 @@ fn flood(server: &Binary) -> (usize, usize) {
 #[test]
 fn overload_is_shed_early_with_retry_after() {
     // A server of its own: the overload would shed the requests of tests sharing one.
-    let dir = tempfile::tempdir().unwrap();
-    let server = Binary::try_start(
-        dir.path(),
-        Some(&sample_dir()),
-        &[],
-        &[
-            ("INNOHAKU_SEARCH_QUEUE", "2"),
-            ("INNOHAKU_SEARCH_WAIT", "10s"),
-        ],
-    )
-    .expect("the server serves");
+    let (_dir, server) = sample_binary(&[
+        ("INNOHAKU_SEARCH_QUEUE", "2"),
+        ("INNOHAKU_SEARCH_WAIT", "10s"),
+    ]);
     let (ok, shed) = flood(&server);
     assert!(shed > 0, "nothing was shed");
     assert!(ok > 0, "nothing was served");
@@ -624,14 +618,7 @@ fn a_read_that_waited_too_long_for_a_thread_is_shed() {
 /// searching in turn never has anyone behind it.
 #[test]
 fn a_lone_read_is_never_shed_however_short_the_patience() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Binary::try_start(
-        dir.path(),
-        Some(&sample_dir()),
-        &[],
-        &[("INNOHAKU_SEARCH_WAIT", "0ms")],
-    )
-    .expect("the server serves");
+    let (_dir, server) = sample_binary(&[("INNOHAKU_SEARCH_WAIT", "0ms")]);
     let client = reqwest::blocking::Client::new();
     for i in 0..100 {
         let q = ["kotihoito", "perhekeskus", "mielenterveys", "ikääntyneet"][i % 4];
@@ -690,7 +677,7 @@ fn a_client_over_its_rate_gets_429_and_others_do_not() {
 
 #[test]
 fn pages_and_api_responses_carry_security_headers() {
-    let (_dir, ref server) = sample_binary();
+    let (_dir, ref server) = sample_binary(&[]);
     for path in ["/", "/assets/app.js", "/assets/style.css"] {
         let r = server.get(path);
         let h = r.headers();

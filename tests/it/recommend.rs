@@ -457,15 +457,10 @@ fn a_compounds_parts_find_the_texts_that_write_them_alone() {
         "only the compound itself found: {r}"
     );
     for hit in through_part.iter().take(2) {
-        let terms: Vec<&str> = hit["reasons"]["terms"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t.as_str().unwrap())
-            .collect();
-        assert!(terms.contains(&"kotikuntoutus"), "{hit}");
+        let terms = strings(&hit["reasons"]["terms"]);
+        assert!(terms.contains("kotikuntoutus"), "{hit}");
         assert!(
-            !terms.contains(&"kuntoutus"),
+            !terms.contains("kuntoutus"),
             "a part of a given reason: {hit}"
         );
     }
