@@ -7,6 +7,11 @@
 //! with the matches: the cost follows the number of values, not the number of matches. Dense
 //! values are bitsets; sparse ones (most organisations) sorted lists, which cost four bytes a
 //! document instead of a bit for every document of the segment.
+//!
+//! Intersections cost the same however few documents match: a query matching twenty
+//! documents would still visit every organisation's list. Each segment therefore also keeps
+//! every document's values ([`ByDocument`]), and a count of few matches reads those instead,
+//! whichever of the two ways costs less for the matches at hand.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -64,6 +69,28 @@ impl Bits {
             .filter(|&w| self.0[w as usize] != 0)
             .collect()
     }
+
+    /// How many documents the set holds; `occupied` are its non-empty words.
+    pub fn len_in(&self, occupied: &[u32]) -> u64 {
+        occupied
+            .iter()
+            .map(|&w| u64::from(self.0[w as usize].count_ones()))
+            .sum()
+    }
+
+    /// The documents, in order; `occupied` are the set's non-empty words.
+    pub fn docs_in<'a>(&'a self, occupied: &'a [u32]) -> impl Iterator<Item = DocId> + 'a {
+        occupied.iter().flat_map(move |&w| {
+            let mut bits = self.0[w as usize];
+            std::iter::from_fn(move || {
+                (bits != 0).then(|| {
+                    let doc = w * 64 + bits.trailing_zeros();
+                    bits &= bits - 1;
+                    doc
+                })
+            })
+        })
+    }
 }
 
 /// The documents of one facet value.
@@ -73,6 +100,15 @@ enum Members {
     Dense(Bits),
     /// Sorted document ids, for values few documents have.
     Sparse(Vec<DocId>),
+}
+
+impl Members {
+    fn for_each_doc(&self, mut f: impl FnMut(DocId)) {
+        match self {
+            Members::Dense(bits) => bits.docs_in(&bits.occupied()).for_each(f),
+            Members::Sparse(docs) => docs.iter().for_each(|&d| f(d)),
+        }
+    }
 }
 
 /// One facet's values in one segment, in term order, with their documents.
@@ -142,11 +178,41 @@ fn shared_words(a: &Bits, b: &Bits, occupied: &[u32]) -> u64 {
         .sum()
 }
 
+/// Every document's facet values, of all facets: the sets of [`SegmentFacets`] turned
+/// around. A value is numbered across the facets, in the order of [`FacetField::ALL`] and
+/// then of each facet's values, so a document's numbers are sorted and each facet's are a
+/// range ([`SegmentFacets::numbered`]).
+#[derive(Debug, Default)]
+struct ByDocument {
+    /// Where each document's values start in `values`, and where the last one's end.
+    starts: Vec<u32>,
+    values: Vec<u32>,
+}
+
+impl ByDocument {
+    fn of(&self, doc: DocId) -> &[u32] {
+        &self.values[self.starts[doc as usize] as usize..self.starts[doc as usize + 1] as usize]
+    }
+}
+
+/// What reading one value of one document costs when counting by document, in units of
+/// intersecting one word of two bitsets (a random increment against a streamed
+/// and-and-count; measured on the 1M synthetic catalogue, docs/performance.md).
+const BY_DOCUMENT_COST: u64 = 2;
+
 /// Every facet's values and their documents in one segment.
 #[derive(Debug)]
 pub struct SegmentFacets {
     max_doc: DocId,
     facets: Vec<FacetValues>,
+    by_document: ByDocument,
+    /// Where each facet's numbers start ([`ByDocument`]), and where the last one's end.
+    numbered: Vec<u32>,
+    /// Values kept as bitsets, over all facets: counting by intersection visits each once
+    /// per occupied word of the matches.
+    dense_values: u64,
+    /// Documents of the values kept as lists: counting by intersection reads each of them.
+    sparse_documents: u64,
 }
 
 impl SegmentFacets {
@@ -182,7 +248,123 @@ impl SegmentFacets {
             }
             facets.push(out);
         }
-        Ok(SegmentFacets { max_doc, facets })
+        Ok(SegmentFacets::new(max_doc, facets))
+    }
+
+    /// The sets of a segment of `max_doc` documents with these facets' values, in the order
+    /// of [`FacetField::ALL`].
+    fn new(max_doc: DocId, facets: Vec<FacetValues>) -> SegmentFacets {
+        let mut numbered = vec![0];
+        for facet in &facets {
+            numbered.push(numbered[numbered.len() - 1] + facet.members.len() as u32);
+        }
+        let each = || facets.iter().flat_map(|facet| &facet.members).enumerate();
+        // Counted first, then placed: each document's values come out in number order.
+        let mut starts = vec![0u32; max_doc as usize + 1];
+        for (_, members) in each() {
+            members.for_each_doc(|doc| starts[doc as usize + 1] += 1);
+        }
+        for doc in 0..max_doc as usize {
+            starts[doc + 1] += starts[doc];
+        }
+        let mut next = starts.clone();
+        let mut values = vec![0; starts[max_doc as usize] as usize];
+        for (number, members) in each() {
+            members.for_each_doc(|doc| {
+                values[next[doc as usize] as usize] = number as u32;
+                next[doc as usize] += 1;
+            });
+        }
+        let members = || facets.iter().flat_map(|facet| &facet.members);
+        let dense_values = members().filter(|m| matches!(m, Members::Dense(_))).count() as u64;
+        let sparse_documents = members()
+            .map(|m| match m {
+                Members::Sparse(docs) => docs.len() as u64,
+                Members::Dense(_) => 0,
+            })
+            .sum();
+        SegmentFacets {
+            max_doc,
+            facets,
+            by_document: ByDocument { starts, values },
+            numbered,
+            dense_values,
+            sparse_documents,
+        }
+    }
+
+    /// How many documents of `matched` have each value of each facet: per facet in the
+    /// order of [`FacetField::ALL`], per value in the order of [`FacetValues::values`]. The
+    /// documents `lifted` with a facet, none of them in `matched`, count for that facet alone
+    /// (those failing only its own filter, which a facet's counts ignore).
+    pub fn counts(&self, matched: &Bits, lifted: &[(FacetField, &Bits)]) -> Vec<Vec<u64>> {
+        let occupied = matched.occupied();
+        let by_intersection = self.dense_values * occupied.len() as u64 + self.sparse_documents;
+        let values_per_doc = self.by_document.values.len() as u64 / u64::from(self.max_doc.max(1));
+        let by_document = matched.len_in(&occupied) * (values_per_doc + 1) * BY_DOCUMENT_COST;
+        self.counts_by(by_document < by_intersection, matched, &occupied, lifted)
+    }
+
+    fn counts_by(
+        &self,
+        by_document: bool,
+        matched: &Bits,
+        occupied: &[u32],
+        lifted: &[(FacetField, &Bits)],
+    ) -> Vec<Vec<u64>> {
+        if !by_document {
+            return FacetField::ALL
+                .iter()
+                .zip(&self.facets)
+                .map(
+                    |(facet, values)| match lifted.iter().find(|(f, _)| f == facet) {
+                        Some((_, near)) => {
+                            let mut docs = matched.clone();
+                            docs.union_with(near);
+                            values.counts(&docs, &docs.occupied())
+                        }
+                        None => values.counts(matched, occupied),
+                    },
+                )
+                .collect();
+        }
+        let mut all = vec![0u64; self.total_values()];
+        for doc in matched.docs_in(occupied) {
+            for &number in self.by_document.of(doc) {
+                all[number as usize] += 1;
+            }
+        }
+        for (facet, near) in lifted {
+            let range = self.range_of(*facet);
+            for doc in near.docs_in(&near.occupied()) {
+                for &number in self.by_document.of(doc) {
+                    if range.contains(&number) {
+                        all[number as usize] += 1;
+                    }
+                }
+            }
+        }
+        self.numbered
+            .windows(2)
+            .map(|w| all[w[0] as usize..w[1] as usize].to_vec())
+            .collect()
+    }
+
+    /// The numbers of a facet's values ([`ByDocument`]).
+    fn range_of(&self, facet: FacetField) -> std::ops::Range<u32> {
+        let at = Self::position(facet);
+        self.numbered[at]..self.numbered[at + 1]
+    }
+
+    fn total_values(&self) -> usize {
+        self.numbered[self.numbered.len() - 1] as usize
+    }
+
+    fn position(facet: FacetField) -> usize {
+        FacetField::ALL
+            .iter()
+            .position(|&f| f == facet)
+            .expect("every facet is in ALL")
     }
 
     /// The segment's size in documents, deleted ones included.
@@ -192,11 +374,7 @@ impl SegmentFacets {
 
     /// The values of one facet.
     pub fn facet(&self, facet: FacetField) -> &FacetValues {
-        let at = FacetField::ALL
-            .iter()
-            .position(|&f| f == facet)
-            .expect("every facet is in ALL");
-        &self.facets[at]
+        &self.facets[Self::position(facet)]
     }
 }
 
@@ -271,6 +449,48 @@ mod tests {
         assert_eq!(selected, [3, 64, 130]);
         let both = facet.any_of(&["rare".into(), "common".into()], 200);
         assert!(both.contains(3) && both.contains(4) && !both.contains(5));
+    }
+
+    #[test]
+    fn counting_by_document_and_by_intersection_agree() {
+        // 300 documents; each facet in ALL has values dense (every third document) and
+        // sparse (a few), and a document may have several values of one facet.
+        let max_doc = 300;
+        let thirds: Vec<DocId> = (0..max_doc).step_by(3).collect();
+        let facets = FacetField::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, _)| FacetValues {
+                values: vec!["a".into(), "b".into(), "c".into()],
+                members: vec![
+                    Members::Dense(bits(max_doc, &thirds)),
+                    Members::Sparse(vec![i as DocId, 3, 100, 299]),
+                    Members::Sparse(vec![]),
+                ],
+            })
+            .collect();
+        let sets = SegmentFacets::new(max_doc, facets);
+        let matched = bits(max_doc, &[0, 1, 3, 4, 99, 100, 150, 299]);
+        let near = bits(max_doc, &[6, 7, 200, 201]);
+        let lifted = [(FacetField::Region, &near)];
+        let occupied = matched.occupied();
+        let by_document = sets.counts_by(true, &matched, &occupied, &lifted);
+        assert_eq!(
+            by_document,
+            sets.counts_by(false, &matched, &occupied, &lifted)
+        );
+        assert_eq!(
+            by_document[0],
+            [4, 4, 0],
+            "kind: 0, 3, 99, 150 and 0, 3, 100, 299"
+        );
+        assert_eq!(
+            by_document[1],
+            [6, 4, 0],
+            "region: also 6 and 201; 1, 3, 100, 299"
+        );
+        assert_eq!(sets.counts(&matched, &lifted), by_document);
+        assert_eq!(matched.len_in(&occupied), 8);
     }
 
     #[test]

@@ -312,19 +312,19 @@ impl SegmentCollector for SegmentSearchCollector {
     fn harvest(self) -> Collected {
         let mut facets = BTreeMap::new();
         if let (Some(sets), Some((matched, near))) = (&self.sets, &self.matched) {
-            let occupied = matched.occupied();
-            for facet in FacetField::ALL {
-                let values = sets.facet(facet);
-                // A facet's own filter is lifted for its counts.
-                let counts = match self.filters.iter().position(|(f, _)| *f == facet) {
-                    Some(i) => {
-                        let mut docs = matched.clone();
-                        docs.union_with(&near[i]);
-                        values.counts(&docs, &docs.occupied())
-                    }
-                    None => values.counts(matched, &occupied),
-                };
-                let counted = values
+            // A facet's own filter is lifted for its counts.
+            let lifted: Vec<(FacetField, &Bits)> = self
+                .filters
+                .iter()
+                .zip(near)
+                .map(|((facet, _), near)| (*facet, near))
+                .collect();
+            for (facet, counts) in FacetField::ALL
+                .into_iter()
+                .zip(sets.counts(matched, &lifted))
+            {
+                let counted = sets
+                    .facet(facet)
                     .values()
                     .iter()
                     .zip(counts)
