@@ -696,7 +696,7 @@ fn typo_automata(scope: Scope<'_>, word: &str) -> Vec<(Language, Arc<DfaWrapper>
 /// The Levenshtein automaton of `term`, remembered per thread: a search that falls back to
 /// typo tolerance needs it twice (to search, then to find what to highlight), and building a
 /// two-edit automaton of a long word costs more than searching with it.
-fn typo_automaton(term: &str, distance: u8) -> Option<Arc<DfaWrapper>> {
+pub(super) fn typo_automaton(term: &str, distance: u8) -> Option<Arc<DfaWrapper>> {
     type Typo = Option<Arc<DfaWrapper>>;
     thread_local! {
         static MEMO: RefCell<Memo<(String, u8), Typo>> = RefCell::default();

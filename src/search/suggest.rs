@@ -8,7 +8,7 @@ use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
-use super::{Order, SearchError, SearchRequest, load_document, query};
+use super::{Order, SearchError, SearchRequest, build, load_document, query};
 use crate::analysis::{Analyzer, words};
 use crate::index::{Fields, SearchIndex};
 use crate::schema::{DocId, Kind, Language};
@@ -249,65 +249,41 @@ fn correction(
         if term.chars().count() < 4 {
             continue;
         }
-        // Candidates share the first letter: typos there are rare, and it bounds the scan.
-        let first: String = term.chars().take(1).collect();
-        let mut upper = first.as_bytes().to_vec();
-        upper.push(0xff);
         let max = if term.chars().count() >= 6 { 2 } else { 1 };
+        let Some(automaton) = build::typo_automaton(&term, max) else {
+            continue;
+        };
+        // The terms within reach are read through the automaton, not by scanning the
+        // dictionary: at a million documents the scan was a tenth of all searches' time.
+        let mut near: HashMap<String, u64> = HashMap::new();
         for field in [f.title, f.body] {
-            for_each_term(
-                searcher,
-                field,
-                first.as_bytes(),
-                &upper,
-                |candidate, df| {
-                    if edit_distance(&term, candidate, max).is_some()
-                        && best.as_ref().is_none_or(|(n, _)| df > *n)
+            for segment in searcher.segment_readers() {
+                let inverted = segment.inverted_index(field)?;
+                let mut stream = inverted
+                    .terms()
+                    .search(automaton.as_ref())
+                    .into_stream()
+                    .map_err(tantivy::TantivyError::from)?;
+                while stream.advance() {
+                    // Candidates share the first letter: typos there are rare.
+                    if let Ok(candidate) = std::str::from_utf8(stream.key())
+                        && candidate.chars().next() == term.chars().next()
                     {
-                        best = Some((df, candidate.to_owned()));
+                        *near.entry(candidate.to_owned()).or_default() +=
+                            u64::from(stream.value().doc_freq);
                     }
-                },
-            )?;
+                }
+            }
+        }
+        for (candidate, df) in near {
+            // The most frequent; of equals, the first in the dictionary's order.
+            if best
+                .as_ref()
+                .is_none_or(|(n, t)| df > *n || (df == *n && candidate < *t))
+            {
+                best = Some((df, candidate));
+            }
         }
     }
     Ok(best.map(|(_, t)| t))
-}
-
-/// Damerau-Levenshtein distance (adjacent transpositions count one), if at most `max`.
-fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > max {
-        return None;
-    }
-    let mut prev2 = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                cur[j] = cur[j].min(prev2[j - 2] + 1);
-            }
-        }
-        if cur.iter().min().is_some_and(|&m| m > max) {
-            return None;
-        }
-        prev2 = std::mem::replace(&mut prev, cur);
-    }
-    (prev[b.len()] <= max).then_some(prev[b.len()])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::edit_distance;
-
-    #[test]
-    fn edit_distance_counts_transpositions_once() {
-        assert_eq!(edit_distance("palvelu", "palvleu", 1), Some(1));
-        assert_eq!(edit_distance("kunta", "kunto", 1), Some(1));
-        assert_eq!(edit_distance("kunta", "kotihoito", 2), None);
-        assert_eq!(edit_distance("ab", "ab", 0), Some(0));
-    }
 }
