@@ -304,8 +304,9 @@ impl ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// Its status and problem document, as a response carries them.
+    pub fn into_problem(self) -> (StatusCode, ProblemBody) {
         let (_, status, title, _) = self.problem.meta();
         let body = ProblemBody {
             type_uri: self.problem.type_uri(),
@@ -316,12 +317,20 @@ impl IntoResponse for ApiError {
             errors: self.errors,
             request_id: super::observe::current_request_id(),
         };
+        (status, body)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let retry_after = self.retry_after;
+        let (status, body) = self.into_problem();
         let mut response = (status, Json(body)).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if let Some(seconds) = self.retry_after {
+        if let Some(seconds) = retry_after {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));

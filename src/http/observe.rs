@@ -70,8 +70,8 @@ pub fn current_request_id() -> Option<String> {
 }
 
 /// Runs `f` as if answering a request with this id (for responses made outside the router).
-pub async fn with_request_id<T>(id: RequestId, f: impl Future<Output = T>) -> T {
-    CURRENT.scope(id, f).await
+pub fn with_request_id<T>(id: RequestId, f: impl FnOnce() -> T) -> T {
+    CURRENT.sync_scope(id, f)
 }
 
 /// Gives each request its id, counts and times it by route and status, and logs it when

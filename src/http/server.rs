@@ -13,7 +13,6 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode};
-use axum::response::IntoResponse;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
@@ -176,6 +175,7 @@ async fn connection(
         at: 0,
         inner: stream,
         linger: None,
+        replacing: None,
     });
     let served = builder.serve_connection(io, TowerToHyperService::new(service));
     if let Err(e) = watcher.watch(served).await {
@@ -269,35 +269,10 @@ fn oversized(buf: &[u8]) -> Refusal {
 }
 
 /// Answers a refused head with its problem and closes the connection.
-async fn refuse(stream: &mut TcpStream, Refusal(problem, detail): Refusal) {
-    let id = RequestId::generate();
-    tracing::info!(
-        target: "innohaku::access",
-        status = problem.meta().1.as_u16(),
-        request_id = id.as_str(),
-        detail,
-        "request refused before routing"
-    );
-    let response = with_request_id(id.clone(), async {
-        ApiError::new(problem, detail).into_response()
-    })
-    .await;
-    let status = response.status();
-    let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
-        .await
-        .unwrap_or_default();
-    let head = format!(
-        "HTTP/1.1 {} {}\r\ncontent-type: application/problem+json\r\ncontent-length: {}\r\n\
-         x-content-type-options: nosniff\r\nx-request-id: {}\r\nconnection: close\r\n\r\n",
-        status.as_u16(),
-        status.canonical_reason().unwrap_or(""),
-        body.len(),
-        id.as_str()
-    );
-    debug_assert!(status != StatusCode::OK);
+async fn refuse(stream: &mut TcpStream, refusal: Refusal) {
+    let answer = refusal_answer(refusal);
     let _ = tokio::time::timeout(Duration::from_secs(1), async {
-        stream.write_all(head.as_bytes()).await?;
-        stream.write_all(&body).await?;
+        stream.write_all(&answer).await?;
         stream.shutdown().await
     })
     .await;
@@ -316,17 +291,76 @@ async fn refuse(stream: &mut TcpStream, Refusal(problem, detail): Refusal) {
     .await;
 }
 
+/// The whole answer to a refused request head, logged: its problem, then the connection
+/// closes.
+fn refusal_answer(Refusal(problem, detail): Refusal) -> Vec<u8> {
+    let id = RequestId::generate();
+    tracing::info!(
+        target: "innohaku::access",
+        status = problem.meta().1.as_u16(),
+        request_id = id.as_str(),
+        detail,
+        "request refused before routing"
+    );
+    let (status, body) =
+        with_request_id(id.clone(), || ApiError::new(problem, detail).into_problem());
+    debug_assert!(status != StatusCode::OK);
+    let body = serde_json::to_vec(&body).expect("a problem serializes");
+    let mut answer = format!(
+        "HTTP/1.1 {} {}\r\ncontent-type: application/problem+json\r\ncontent-length: {}\r\n\
+         x-content-type-options: nosniff\r\nx-request-id: {}\r\nconnection: close\r\n\r\n",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or(""),
+        body.len(),
+        id.as_str()
+    )
+    .into_bytes();
+    answer.extend_from_slice(&body);
+    answer
+}
+
+/// The refusal hyper itself wrote as `answer`, if it is one. A later request of a kept-alive
+/// connection that hyper cannot parse (or that is far past the limits) hyper answers on its
+/// own, before the router: an empty 400, 414 or 431 with no header of ours, which it offers
+/// no way to replace. [`Prefixed`] writes the problem instead.
+fn hypers_own_refusal(answer: &[u8]) -> Option<Refusal> {
+    let rest = answer.strip_prefix(b"HTTP/1.1 ")?;
+    let line = rest.windows(2).position(|w| w == b"\r\n")?;
+    if !rest[line + 2..].starts_with(b"connection: close\r\ncontent-length: 0\r\n") {
+        return None;
+    }
+    match rest.get(..4)? {
+        b"400 " => Some(Refusal(
+            Problem::MalformedRequest,
+            "the request is not valid HTTP/1.1",
+        )),
+        b"414 " => Some(Refusal(
+            Problem::UriTooLong,
+            "the request target is longer than the service accepts",
+        )),
+        b"431 " => Some(Refusal(
+            Problem::HeadersTooLarge,
+            "the request head is larger than the service accepts",
+        )),
+        _ => None,
+    }
+}
+
 /// A stream whose first bytes were already read: they are read again first.
 ///
 /// Its shutdown lingers: the response is ended (FIN) and what the client still sends is
 /// read and dropped, for at most [`LINGER`] and [`LINGER_BYTES`], before the socket closes.
 /// Closing with unread bytes makes the kernel reset the connection, and a reset client may
 /// lose the response it was sent (a 413 for a body it is still sending, say).
+///
+/// A refusal hyper writes on its own is replaced by the problem ([`hypers_own_refusal`]).
 struct Prefixed {
     prefix: Vec<u8>,
     at: usize,
     inner: TcpStream,
     linger: Option<(Pin<Box<tokio::time::Sleep>>, usize)>,
+    /// The problem being written instead of hyper's refusal, and how much of it is written.
+    replacing: Option<(Vec<u8>, usize)>,
 }
 
 /// How long a closing connection reads what its client still sends.
@@ -355,13 +389,35 @@ impl AsyncRead for Prefixed {
     }
 }
 
+impl Prefixed {
+    /// Writes the problem that replaces hyper's refusal `buf`, then says `buf` was written.
+    fn poll_replace(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        if self.replacing.is_none() {
+            match hypers_own_refusal(buf) {
+                Some(refusal) => self.replacing = Some((refusal_answer(refusal), 0)),
+                None => return Pin::new(&mut self.inner).poll_write(cx, buf),
+            }
+        }
+        let (answer, written) = self.replacing.as_mut().expect("set above");
+        while *written < answer.len() {
+            match std::task::ready!(Pin::new(&mut self.inner).poll_write(cx, &answer[*written..])) {
+                Ok(0) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                Ok(n) => *written += n,
+                Err(e) => return Poll::Ready(Err(e)),
+            }
+        }
+        self.replacing = None;
+        Poll::Ready(Ok(buf.len()))
+    }
+}
+
 impl AsyncWrite for Prefixed {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+        self.poll_replace(cx, buf)
     }
 
     fn poll_write_vectored(
@@ -369,7 +425,13 @@ impl AsyncWrite for Prefixed {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+        // hyper's refusal is a head alone, in one buffer.
+        match bufs.iter().find(|b| !b.is_empty()) {
+            Some(first) if self.replacing.is_some() || hypers_own_refusal(first).is_some() => {
+                self.poll_replace(cx, first)
+            }
+            _ => Pin::new(&mut self.inner).poll_write_vectored(cx, bufs),
+        }
     }
 
     fn is_write_vectored(&self) -> bool {
