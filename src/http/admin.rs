@@ -17,7 +17,7 @@ use super::error::{ApiError, Problem};
 use super::{AppState, MAX_BODY_BYTES, computing, parse_id, read_body, writing};
 use crate::ingest::{Item, LineError, parse_document, read_ndjson};
 use crate::schema::{DocId, Document};
-use crate::service::{IngestReport, JobStatus};
+use crate::service::{Deleted, IngestReport, JobStatus};
 
 /// Largest NDJSON stream accepted in one request. Memory does not grow with it: the stream is
 /// parsed line by line and applied in batches.
@@ -256,14 +256,18 @@ pub async fn put_document(
 pub async fn delete_document(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let missing = writing(move || Ok(state.service.delete(&[id])?)).await?;
-    if missing.is_empty() {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::new(Problem::NotFound, "no document has this id"))
+    let deleted = writing(move || Ok(state.service.delete(&[id])?)).await?;
+    if !deleted.missing.is_empty() {
+        return Err(ApiError::new(Problem::NotFound, "no document has this id"));
     }
+    // Durable either way; 202 says it is not yet gone from search results.
+    Ok(if deleted.pending_index {
+        (StatusCode::ACCEPTED, Json(DeleteReport::from(1, deleted))).into_response()
+    } else {
+        StatusCode::NO_CONTENT.into_response()
+    })
 }
 
 /// Body of `POST /v1/documents/delete`.
@@ -281,6 +285,19 @@ pub struct DeleteReport {
     pub deleted: usize,
     /// Ids that were not stored.
     pub missing: Vec<String>,
+    /// The deletions are durable, but the index could not be updated (the disk is full): the
+    /// documents can still be found until it can be, at the latest on the next start.
+    pub pending_index: bool,
+}
+
+impl DeleteReport {
+    fn from(asked: usize, deleted: Deleted) -> DeleteReport {
+        DeleteReport {
+            deleted: asked - deleted.missing.len(),
+            missing: deleted.missing.iter().map(ToString::to_string).collect(),
+            pending_index: deleted.pending_index,
+        }
+    }
 }
 
 /// `POST /v1/documents/delete`: `{"ids": [...]}`.
@@ -292,12 +309,9 @@ pub async fn delete_documents(
     let body = read_body(&state, &headers, body, MAX_DELETE_BYTES).await?;
     let max = state.limits.max_batch_docs;
     let ids = computing(move || delete_request(&body, max)).await?;
-    let total = ids.len();
-    let missing = writing(move || Ok(state.service.delete(&ids)?)).await?;
-    Ok(Json(DeleteReport {
-        deleted: total - missing.len(),
-        missing: missing.iter().map(ToString::to_string).collect(),
-    }))
+    let asked = ids.len();
+    let deleted = writing(move || Ok(state.service.delete(&ids)?)).await?;
+    Ok(Json(DeleteReport::from(asked, deleted)))
 }
 
 /// The ids of a bulk delete's body, at most `max` of them.

@@ -349,7 +349,8 @@ fn put_doc() {}
 /// Delete one document. Needs the admin key.
 #[utoipa::path(delete, path = "/v1/documents/{id}", params(("id" = String, Path, description = "Document id")), security(("admin_key" = [])),
     responses(
-        (status = 204, description = "Deleted"),
+        (status = 204, description = "Deleted, and gone from search results"),
+        (status = 202, description = "Deleted durably, but the index could not be updated yet (the disk is full): still found until it can be", body = DeleteReport),
         (status = 401, description = "No API key", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Wrong API key, or the write API is off", body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No such document", body = ProblemBody, content_type = "application/problem+json"),

@@ -186,6 +186,16 @@ pub struct IngestReport {
     pub pending_index: bool,
 }
 
+/// What a delete did.
+#[derive(Debug)]
+pub struct Deleted {
+    /// The ids that were not stored.
+    pub missing: Vec<DocId>,
+    /// The deletions are durable, but the index could not be updated (the disk is full): the
+    /// documents can still be found until it can be, at the latest on the next start.
+    pub pending_index: bool,
+}
+
 /// Rejected lines listed in a report; the rest are only counted, so that a stream of bad
 /// lines costs neither memory nor a huge response.
 pub const MAX_REPORTED_REJECTIONS: usize = 1_000;
@@ -709,8 +719,8 @@ impl Service {
         Ok(Ok(report))
     }
 
-    /// Deletes documents durably, then from the index; returns the ids that were not stored.
-    pub fn delete(&self, ids: &[DocId]) -> Result<Vec<DocId>, ServiceError> {
+    /// Deletes documents durably, then from the index.
+    pub fn delete(&self, ids: &[DocId]) -> Result<Deleted, ServiceError> {
         self.recover()?;
         let mut missing = Vec::new();
         let mut deleted = Vec::new();
@@ -724,8 +734,11 @@ impl Service {
         self.store.flush()?;
         metrics::counter!(names::DELETED).increment(deleted.len() as u64);
         let applied = self.apply(&deleted);
-        self.indexed(applied)?;
-        Ok(missing)
+        let pending_index = !self.indexed(applied)?;
+        Ok(Deleted {
+            missing,
+            pending_index,
+        })
     }
 
     /// Brings the live index up to date with the store for these ids, commits, and clears

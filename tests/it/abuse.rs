@@ -1019,6 +1019,92 @@ fn a_full_disk_is_507_then_recovers_without_a_restart_and_never_breaks_the_store
     );
 }
 
+/// The ids `q` finds.
+fn found_ids(server: &Binary, q: &str) -> Vec<String> {
+    let page: Value = server
+        .get(&format!("/v1/search?q={q}&limit=50"))
+        .json()
+        .unwrap();
+    let mut ids: Vec<String> = page["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn writes_the_index_cannot_take_are_acknowledged_as_pending_and_applied_when_space_returns() {
+    // The index on a file system of its own, filled while the store's still has room: the
+    // store takes each write durably, the index cannot.
+    let dir = tempfile::tempdir().unwrap();
+    let Some(disk) = Tmpfs::mount(&dir.path().join("data").join("indexes"), 32) else {
+        eprintln!(
+            "SKIPPED: cannot mount a tmpfs here (needs root); the pending-index test did not run"
+        );
+        return;
+    };
+    let server = Binary::start(dir.path(), &[]);
+    let lines = |ids: &[&str]| ids.iter().map(|id| practice(id)).collect::<Vec<_>>();
+    let report: Value = server
+        .ingest(lines(&["kept", "gone", "gone-too"]).join("\n"))
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(report["pending_index"], false, "{report}");
+    assert_eq!(
+        found_ids(&server, "kotihoito"),
+        ["gone", "gone-too", "kept"]
+    );
+
+    disk.fill(0);
+    let report: Value = server.ingest(practice("late")).unwrap().json().unwrap();
+    assert_eq!(report["inserted"], 1, "{report}");
+    assert_eq!(report["pending_index"], true, "{report}\n{}", server.log());
+    let deleted = server
+        .client
+        .post(format!("{}/v1/documents/delete", server.base))
+        .bearer_auth(ADMIN_KEY)
+        .json(&json!({"ids": ["gone"]}))
+        .send()
+        .unwrap();
+    assert_eq!(deleted.status(), 200);
+    let report: Value = deleted.json().unwrap();
+    assert_eq!(report["deleted"], 1, "{report}");
+    assert_eq!(report["pending_index"], true, "{report}");
+    let deleted = server
+        .client
+        .delete(format!("{}/v1/documents/gone-too", server.base))
+        .bearer_auth(ADMIN_KEY)
+        .send()
+        .unwrap();
+    assert_eq!(deleted.status(), 202, "not yet gone from search results");
+    assert_eq!(deleted.json::<Value>().unwrap()["pending_index"], true);
+    // Stored, and deleted, durably; the index serves what it had.
+    assert_eq!(server.get("/v1/documents/late").status(), 200);
+    assert_eq!(server.get("/v1/documents/gone").status(), 404);
+    assert_eq!(
+        found_ids(&server, "kotihoito"),
+        ["gone", "gone-too", "kept"]
+    );
+
+    // Space returns: the next write brings the index up to date with the store.
+    disk.free();
+    let report: Value = server.ingest(practice("after")).unwrap().json().unwrap();
+    assert_eq!(report["pending_index"], false, "{report}\n{}", server.log());
+    assert_eq!(found_ids(&server, "kotihoito"), ["after", "kept", "late"]);
+    let deleted = server
+        .client
+        .delete(format!("{}/v1/documents/kept", server.base))
+        .bearer_auth(ADMIN_KEY)
+        .send()
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(found_ids(&server, "kotihoito"), ["after", "late"]);
+}
+
 #[test]
 fn an_unfinished_sled_snapshot_no_longer_keeps_the_store_from_opening() {
     let dir = tempfile::tempdir().unwrap();
