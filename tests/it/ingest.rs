@@ -195,7 +195,10 @@ fn json_arrays_all_or_nothing_put_and_delete() {
         .unwrap()
         .json()
         .unwrap();
-    assert_eq!(bulk, json!({"deleted": 1, "missing": ["nope"]}));
+    assert_eq!(
+        bulk,
+        json!({"deleted": 1, "missing": ["nope"], "pending_index": false})
+    );
     assert_eq!(server.search(&[])["total"], 0);
 }
 
