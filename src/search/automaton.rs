@@ -89,7 +89,7 @@ impl Weight for PrefixQuery {
 
 /// The first byte string after every string starting with `prefix`; `None` when there is
 /// none (the prefix is empty or all 0xFF bytes).
-fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+pub(super) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
     let mut end = prefix.to_vec();
     while let Some(last) = end.pop() {
         if last < u8::MAX {

@@ -228,6 +228,9 @@ fn a_query_that_finds_nothing_gets_a_correction() {
     let corrected = r["did_you_mean"].as_str().expect("a correction");
     let again = server().search(&[("q", corrected)]);
     assert!(again["total"].as_u64().unwrap() > 0, "{corrected}");
+    // A first letter of two bytes in UTF-8 (corrections keep the first letter).
+    let r = server().search(&[("q", "öljyx"), ("prefix", "false")]);
+    assert_eq!(r["did_you_mean"], "öljy", "{r}");
 }
 
 #[test]
