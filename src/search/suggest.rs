@@ -250,7 +250,7 @@ fn correction(
             continue;
         }
         let max = if term.chars().count() >= 6 { 2 } else { 1 };
-        let Some(automaton) = build::typo_automaton(&term, max) else {
+        let Some(within_reach) = build::typo_automaton(&term, max) else {
             continue;
         };
         // Candidates share the first letter (typos there are rare), so only the terms that
@@ -265,7 +265,7 @@ fn correction(
                 let inverted = segment.inverted_index(field)?;
                 let mut range = inverted
                     .terms()
-                    .search(automaton.as_ref())
+                    .search(within_reach.as_ref())
                     .ge(first.as_bytes());
                 if let Some(end) = &after_first {
                     range = range.lt(end);
