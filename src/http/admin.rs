@@ -264,7 +264,7 @@ pub async fn delete_document(
     }
     // Durable either way; 202 says it is not yet gone from search results.
     Ok(if deleted.pending_index {
-        (StatusCode::ACCEPTED, Json(DeleteReport::from(1, deleted))).into_response()
+        (StatusCode::ACCEPTED, Json(DeleteReport::of(1, deleted))).into_response()
     } else {
         StatusCode::NO_CONTENT.into_response()
     })
@@ -291,7 +291,8 @@ pub struct DeleteReport {
 }
 
 impl DeleteReport {
-    fn from(asked: usize, deleted: Deleted) -> DeleteReport {
+    /// The report of a delete of `asked` ids.
+    fn of(asked: usize, deleted: Deleted) -> DeleteReport {
         DeleteReport {
             deleted: asked - deleted.missing.len(),
             missing: deleted.missing.iter().map(ToString::to_string).collect(),
@@ -311,7 +312,7 @@ pub async fn delete_documents(
     let ids = computing(move || delete_request(&body, max)).await?;
     let asked = ids.len();
     let deleted = writing(move || Ok(state.service.delete(&ids)?)).await?;
-    Ok(Json(DeleteReport::from(asked, deleted)))
+    Ok(Json(DeleteReport::of(asked, deleted)))
 }
 
 /// The ids of a bulk delete's body, at most `max` of them.

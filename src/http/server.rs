@@ -390,15 +390,19 @@ impl AsyncRead for Prefixed {
 }
 
 impl Prefixed {
-    /// Writes the problem that replaces hyper's refusal `buf`, then says `buf` was written.
-    fn poll_replace(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    /// Whether `buf` is to be replaced: a replacement is being written, or `buf` is hyper's
+    /// refusal (whose replacement then starts).
+    fn replaces(&mut self, buf: &[u8]) -> bool {
         if self.replacing.is_none() {
-            match hypers_own_refusal(buf) {
-                Some(refusal) => self.replacing = Some((refusal_answer(refusal), 0)),
-                None => return Pin::new(&mut self.inner).poll_write(cx, buf),
-            }
+            self.replacing = hypers_own_refusal(buf).map(|refusal| (refusal_answer(refusal), 0));
         }
-        let (answer, written) = self.replacing.as_mut().expect("set above");
+        self.replacing.is_some()
+    }
+
+    /// Writes the problem that replaces hyper's refusal, then says its `len` bytes were
+    /// written.
+    fn poll_replacement(&mut self, cx: &mut Context<'_>, len: usize) -> Poll<io::Result<usize>> {
+        let (answer, written) = self.replacing.as_mut().expect("a replacement started");
         while *written < answer.len() {
             match std::task::ready!(Pin::new(&mut self.inner).poll_write(cx, &answer[*written..])) {
                 Ok(0) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
@@ -407,7 +411,7 @@ impl Prefixed {
             }
         }
         self.replacing = None;
-        Poll::Ready(Ok(buf.len()))
+        Poll::Ready(Ok(len))
     }
 }
 
@@ -417,7 +421,11 @@ impl AsyncWrite for Prefixed {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_replace(cx, buf)
+        if self.replaces(buf) {
+            self.poll_replacement(cx, buf.len())
+        } else {
+            Pin::new(&mut self.inner).poll_write(cx, buf)
+        }
     }
 
     fn poll_write_vectored(
@@ -427,9 +435,7 @@ impl AsyncWrite for Prefixed {
     ) -> Poll<io::Result<usize>> {
         // hyper's refusal is a head alone, in one buffer.
         match bufs.iter().find(|b| !b.is_empty()) {
-            Some(first) if self.replacing.is_some() || hypers_own_refusal(first).is_some() => {
-                self.poll_replace(cx, first)
-            }
+            Some(first) if self.replaces(first) => self.poll_replacement(cx, first.len()),
             _ => Pin::new(&mut self.inner).poll_write_vectored(cx, bufs),
         }
     }
