@@ -128,6 +128,15 @@ impl Binary {
             .send()
     }
 
+    /// `DELETE /v1/documents/{id}`, with the admin key.
+    pub fn delete(&self, id: &str) -> reqwest::blocking::Response {
+        self.client
+            .delete(format!("{}/v1/documents/{id}", self.base))
+            .bearer_auth(ADMIN_KEY)
+            .send()
+            .unwrap()
+    }
+
     /// A raw connection with a read timeout.
     pub fn connect(&self) -> TcpStream {
         let stream = TcpStream::connect(&self.addr).unwrap();
@@ -1061,12 +1070,7 @@ fn writes_the_index_cannot_take_are_acknowledged_as_pending_and_applied_when_spa
     let report: Value = deleted.json().unwrap();
     assert_eq!(report["deleted"], 1, "{report}");
     assert_eq!(report["pending_index"], true, "{report}");
-    let deleted = server
-        .client
-        .delete(format!("{}/v1/documents/gone-too", server.base))
-        .bearer_auth(ADMIN_KEY)
-        .send()
-        .unwrap();
+    let deleted = server.delete("gone-too");
     assert_eq!(deleted.status(), 202, "not yet gone from search results");
     assert_eq!(deleted.json::<Value>().unwrap()["pending_index"], true);
     // Stored, and deleted, durably; the index serves what it had.
@@ -1082,12 +1086,7 @@ fn writes_the_index_cannot_take_are_acknowledged_as_pending_and_applied_when_spa
     let report: Value = server.ingest(practice("after")).unwrap().json().unwrap();
     assert_eq!(report["pending_index"], false, "{report}\n{}", server.log());
     assert_eq!(found_ids(&server, "kotihoito"), ["after", "kept", "late"]);
-    let deleted = server
-        .client
-        .delete(format!("{}/v1/documents/kept", server.base))
-        .bearer_auth(ADMIN_KEY)
-        .send()
-        .unwrap();
+    let deleted = server.delete("kept");
     assert_eq!(deleted.status(), 204);
     assert_eq!(found_ids(&server, "kotihoito"), ["after", "late"]);
 }
