@@ -11,7 +11,9 @@
 //! Intersections cost the same however few documents match: a query matching twenty
 //! documents would still visit every organisation's list. Each segment therefore also keeps
 //! every document's values ([`ByDocument`]), and a count of few matches reads those instead,
-//! whichever of the two ways costs less for the matches at hand.
+//! whichever of the two ways costs less for the matches at hand. The dense values and the
+//! sparse ones choose apart: a query matching most of a segment counts its few dense values
+//! by intersection and its many sparse ones by document.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -178,10 +180,10 @@ fn shared_words(a: &Bits, b: &Bits, occupied: &[u32]) -> u64 {
         .sum()
 }
 
-/// Every document's facet values, of all facets: the sets of [`SegmentFacets`] turned
-/// around. A value is numbered across the facets, in the order of [`FacetField::ALL`] and
-/// then of each facet's values, so a document's numbers are sorted and each facet's are a
-/// range ([`SegmentFacets::numbered`]).
+/// Every document's facet values of one kind (dense or sparse), of all facets: those sets
+/// of [`SegmentFacets`] turned around. A value is numbered across the facets, in the order of
+/// [`FacetField::ALL`] and then of each facet's values, so a document's numbers are sorted and
+/// each facet's are a range ([`SegmentFacets::numbered`]).
 #[derive(Debug, Default)]
 struct ByDocument {
     /// Where each document's values start in `values`, and where the last one's end.
@@ -190,8 +192,57 @@ struct ByDocument {
 }
 
 impl ByDocument {
+    /// The sets `members` (each with its number) turned around, for a segment of `max_doc`.
+    fn of_sets<'a>(
+        max_doc: DocId,
+        members: impl Iterator<Item = (u32, &'a Members)> + Clone,
+    ) -> ByDocument {
+        // Counted first, then placed: each document's values come out in number order.
+        let mut starts = vec![0u32; max_doc as usize + 1];
+        for (_, set) in members.clone() {
+            set.for_each_doc(|doc| starts[doc as usize + 1] += 1);
+        }
+        for doc in 0..max_doc as usize {
+            starts[doc + 1] += starts[doc];
+        }
+        let mut next = starts.clone();
+        let mut values = vec![0; starts[max_doc as usize] as usize];
+        for (number, set) in members {
+            set.for_each_doc(|doc| {
+                values[next[doc as usize] as usize] = number;
+                next[doc as usize] += 1;
+            });
+        }
+        ByDocument { starts, values }
+    }
+
     fn of(&self, doc: DocId) -> &[u32] {
         &self.values[self.starts[doc as usize] as usize..self.starts[doc as usize + 1] as usize]
+    }
+
+    /// What counting `matches` documents this way costs, in units of intersecting one word of
+    /// two bitsets.
+    fn cost(&self, matches: u64) -> u64 {
+        let per_document = self.values.len() as u64 / (self.starts.len() as u64 - 1).max(1);
+        matches * (per_document + 1) * BY_DOCUMENT_COST
+    }
+
+    /// Adds one to `all` at each value within `numbers` of each document of `docs`
+    /// (`occupied`: its non-empty words).
+    fn count_into(
+        &self,
+        docs: &Bits,
+        occupied: &[u32],
+        numbers: std::ops::Range<u32>,
+        all: &mut [u64],
+    ) {
+        for doc in docs.docs_in(occupied) {
+            for &number in self.of(doc) {
+                if numbers.contains(&number) {
+                    all[number as usize] += 1;
+                }
+            }
+        }
     }
 }
 
@@ -205,7 +256,10 @@ const BY_DOCUMENT_COST: u64 = 2;
 pub struct SegmentFacets {
     max_doc: DocId,
     facets: Vec<FacetValues>,
-    by_document: ByDocument,
+    /// Each document's dense values.
+    dense_by_document: ByDocument,
+    /// Each document's sparse values.
+    sparse_by_document: ByDocument,
     /// Where each facet's numbers start ([`ByDocument`]), and where the last one's end.
     numbered: Vec<u32>,
     /// Values kept as bitsets, over all facets: counting by intersection visits each once
@@ -258,23 +312,15 @@ impl SegmentFacets {
         for facet in &facets {
             numbered.push(numbered[numbered.len() - 1] + facet.members.len() as u32);
         }
-        let each = || facets.iter().flat_map(|facet| &facet.members).enumerate();
-        // Counted first, then placed: each document's values come out in number order.
-        let mut starts = vec![0u32; max_doc as usize + 1];
-        for (_, members) in each() {
-            members.for_each_doc(|doc| starts[doc as usize + 1] += 1);
-        }
-        for doc in 0..max_doc as usize {
-            starts[doc + 1] += starts[doc];
-        }
-        let mut next = starts.clone();
-        let mut values = vec![0; starts[max_doc as usize] as usize];
-        for (number, members) in each() {
-            members.for_each_doc(|doc| {
-                values[next[doc as usize] as usize] = number as u32;
-                next[doc as usize] += 1;
-            });
-        }
+        let numbers = || (0u32..).zip(facets.iter().flat_map(|facet| &facet.members));
+        let dense_by_document = ByDocument::of_sets(
+            max_doc,
+            numbers().filter(|(_, m)| matches!(m, Members::Dense(_))),
+        );
+        let sparse_by_document = ByDocument::of_sets(
+            max_doc,
+            numbers().filter(|(_, m)| matches!(m, Members::Sparse(_))),
+        );
         let members = || facets.iter().flat_map(|facet| &facet.members);
         let dense_values = members().filter(|m| matches!(m, Members::Dense(_))).count() as u64;
         let sparse_documents = members()
@@ -286,7 +332,8 @@ impl SegmentFacets {
         SegmentFacets {
             max_doc,
             facets,
-            by_document: ByDocument { starts, values },
+            dense_by_document,
+            sparse_by_document,
             numbered,
             dense_values,
             sparse_documents,
@@ -299,54 +346,70 @@ impl SegmentFacets {
     /// (those failing only its own filter, which a facet's counts ignore).
     pub fn counts(&self, matched: &Bits, lifted: &[(FacetField, &Bits)]) -> Vec<Vec<u64>> {
         let occupied = matched.occupied();
-        let by_intersection = self.dense_values * occupied.len() as u64 + self.sparse_documents;
-        let values_per_doc = self.by_document.values.len() as u64 / u64::from(self.max_doc.max(1));
-        let by_document = matched.len_in(&occupied) * (values_per_doc + 1) * BY_DOCUMENT_COST;
-        self.counts_by(by_document < by_intersection, matched, &occupied, lifted)
+        let matches = matched.len_in(&occupied);
+        let dense_by_document =
+            self.dense_by_document.cost(matches) < self.dense_values * occupied.len() as u64;
+        let sparse_by_document = self.sparse_by_document.cost(matches) < self.sparse_documents;
+        self.counts_by(
+            dense_by_document,
+            sparse_by_document,
+            matched,
+            &occupied,
+            lifted,
+        )
     }
 
+    /// The counts of [`SegmentFacets::counts`], the dense values and the sparse ones each by
+    /// document or by intersection as told.
     fn counts_by(
         &self,
-        by_document: bool,
+        dense_by_document: bool,
+        sparse_by_document: bool,
         matched: &Bits,
         occupied: &[u32],
         lifted: &[(FacetField, &Bits)],
     ) -> Vec<Vec<u64>> {
-        if !by_document {
-            return FacetField::ALL
-                .iter()
-                .zip(&self.facets)
-                .map(
-                    |(facet, values)| match lifted.iter().find(|(f, _)| f == facet) {
-                        Some((_, near)) => {
-                            let mut docs = matched.clone();
-                            docs.union_with(near);
-                            values.counts(&docs, &docs.occupied())
-                        }
-                        None => values.counts(matched, occupied),
-                    },
-                )
-                .collect();
-        }
         let mut all = vec![0u64; self.total_values()];
-        for doc in matched.docs_in(occupied) {
-            for &number in self.by_document.of(doc) {
-                all[number as usize] += 1;
-            }
-        }
-        for (facet, near) in lifted {
-            let range = self.range_of(*facet);
-            for doc in near.docs_in(&near.occupied()) {
-                for &number in self.by_document.of(doc) {
-                    if range.contains(&number) {
-                        all[number as usize] += 1;
-                    }
+        for (by_document, values) in [
+            (dense_by_document, &self.dense_by_document),
+            (sparse_by_document, &self.sparse_by_document),
+        ] {
+            if by_document {
+                values.count_into(matched, occupied, 0..self.total_values() as u32, &mut all);
+                for (facet, near) in lifted {
+                    values.count_into(near, &near.occupied(), self.range_of(*facet), &mut all);
                 }
             }
         }
-        self.numbered
-            .windows(2)
-            .map(|w| all[w[0] as usize..w[1] as usize].to_vec())
+        let intersecting = !(dense_by_document && sparse_by_document);
+        FacetField::ALL
+            .iter()
+            .zip(&self.facets)
+            .zip(self.numbered.iter().copied())
+            .map(|((facet, values), first)| {
+                // A facet's lifted documents count for its values alone.
+                let near = lifted.iter().find(|(f, _)| f == facet);
+                let union = near.filter(|_| intersecting).map(|(_, near)| {
+                    let mut docs = matched.clone();
+                    docs.union_with(near);
+                    let occupied = docs.occupied();
+                    (docs, occupied)
+                });
+                let (docs, occupied) = match &union {
+                    Some((docs, occupied)) => (docs, occupied.as_slice()),
+                    None => (matched, occupied),
+                };
+                (first..)
+                    .zip(&values.members)
+                    .map(|(number, members)| match members {
+                        Members::Dense(set) if !dense_by_document => shared(docs, set, occupied),
+                        Members::Sparse(list) if !sparse_by_document => {
+                            list.iter().filter(|&&d| docs.contains(d)).count() as u64
+                        }
+                        _ => all[number as usize],
+                    })
+                    .collect()
+            })
             .collect()
     }
 
@@ -474,11 +537,14 @@ mod tests {
         let near = bits(max_doc, &[6, 7, 200, 201]);
         let lifted = [(FacetField::Region, &near)];
         let occupied = matched.occupied();
-        let by_document = sets.counts_by(true, &matched, &occupied, &lifted);
-        assert_eq!(
-            by_document,
-            sets.counts_by(false, &matched, &occupied, &lifted)
-        );
+        let by_document = sets.counts_by(true, true, &matched, &occupied, &lifted);
+        for (dense, sparse) in [(false, false), (true, false), (false, true)] {
+            assert_eq!(
+                sets.counts_by(dense, sparse, &matched, &occupied, &lifted),
+                by_document,
+                "dense by document: {dense}, sparse: {sparse}"
+            );
+        }
         assert_eq!(
             by_document[0],
             [4, 4, 0],
