@@ -53,7 +53,9 @@ request = function()
 end
 LUA
 # Measured warm, as a serving instance is: the first requests fill the page cache with the
-# index and the search threads' memos of analysed words.
-wrk -t2 -c"$connections" -d5s -s "$work/queries.lua" "http://127.0.0.1:$port" >/dev/null
-wrk --latency -t2 -c"$connections" -d"$duration" -s "$work/queries.lua" "http://127.0.0.1:$port"
+# index and the search threads' memos of analysed words. Two client threads, or one for a
+# single connection (one user's searches one after the other).
+threads=$((connections < 2 ? connections : 2))
+wrk -t"$threads" -c"$connections" -d5s -s "$work/queries.lua" "http://127.0.0.1:$port" >/dev/null
+wrk --latency -t"$threads" -c"$connections" -d"$duration" -s "$work/queries.lua" "http://127.0.0.1:$port"
 echo "server RSS after load: $(ps -o rss= -p "$server" | awk '{printf "%.0f MB", $1/1024}'), peak $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$server/status")"
