@@ -50,7 +50,11 @@ fn main() {
     let started = Instant::now();
     let catalog = Catalog::new(dir);
     let index = if reuse {
-        SearchIndex::open_current(&catalog, std::path::Path::new(dir)).expect("an earlier index")
+        let index = SearchIndex::open_current(&catalog, std::path::Path::new(dir))
+            .expect("an earlier index");
+        // As the server does when it opens an index: the first full search would build them.
+        index.warm().expect("facet sets built");
+        index
     } else {
         SearchIndex::build(&catalog, documents, |_| {}).expect("index built")
     };
