@@ -12,8 +12,8 @@
 //! documents would still visit every organisation's list. Each segment therefore also keeps
 //! every document's values ([`ByDocument`]), and a count of few matches reads those instead,
 //! whichever of the two ways costs less for the matches at hand. The dense values and the
-//! sparse ones choose apart: a query matching most of a segment counts its few dense values
-//! by intersection and its many sparse ones by document.
+//! sparse ones choose apart: a query matching a few thousand documents of a segment counts
+//! its few dense values by intersection and its many sparse ones by document.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -184,7 +184,7 @@ fn shared_words(a: &Bits, b: &Bits, occupied: &[u32]) -> u64 {
 /// of [`SegmentFacets`] turned around. A value is numbered across the facets, in the order of
 /// [`FacetField::ALL`] and then of each facet's values, so a document's numbers are sorted and
 /// each facet's are a range ([`SegmentFacets::numbered`]).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct ByDocument {
     /// Where each document's values start in `values`, and where the last one's end.
     starts: Vec<u32>,
@@ -374,14 +374,17 @@ impl SegmentFacets {
             (dense_by_document, &self.dense_by_document),
             (sparse_by_document, &self.sparse_by_document),
         ] {
-            if by_document {
+            if by_document && !values.values.is_empty() {
                 values.count_into(matched, occupied, 0..self.total_values() as u32, &mut all);
                 for (facet, near) in lifted {
                     values.count_into(near, &near.occupied(), self.range_of(*facet), &mut all);
                 }
             }
         }
-        let intersecting = !(dense_by_document && sparse_by_document);
+        let intersected = |members: &Members| match members {
+            Members::Dense(_) => !dense_by_document,
+            Members::Sparse(list) => !sparse_by_document && !list.is_empty(),
+        };
         FacetField::ALL
             .iter()
             .zip(&self.facets)
@@ -389,6 +392,7 @@ impl SegmentFacets {
             .map(|((facet, values), first)| {
                 // A facet's lifted documents count for its values alone.
                 let near = lifted.iter().find(|(f, _)| f == facet);
+                let intersecting = values.members.iter().any(intersected);
                 let union = near.filter(|_| intersecting).map(|(_, near)| {
                     let mut docs = matched.clone();
                     docs.union_with(near);
@@ -527,7 +531,8 @@ mod tests {
                 values: vec!["a".into(), "b".into(), "c".into()],
                 members: vec![
                     Members::Dense(bits(max_doc, &thirds)),
-                    Members::Sparse(vec![i as DocId, 3, 100, 299]),
+                    // 200 + i: lifted for the region (201), for no other facet.
+                    Members::Sparse(vec![i as DocId, 3, 100, 200 + i as DocId, 299]),
                     Members::Sparse(vec![]),
                 ],
             })
@@ -552,8 +557,8 @@ mod tests {
         );
         assert_eq!(
             by_document[1],
-            [6, 4, 0],
-            "region: also 6 and 201; 1, 3, 100, 299"
+            [6, 5, 0],
+            "region: also 6 and 201; 1, 3, 100, 299 and 201"
         );
         assert_eq!(sets.counts(&matched, &lifted), by_document);
         assert_eq!(matched.len_in(&occupied), 8);
