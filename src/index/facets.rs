@@ -105,6 +105,14 @@ enum Members {
 }
 
 impl Members {
+    /// How many documents of `docs` the value has (`occupied`: the non-empty words of `docs`).
+    fn shared_with(&self, docs: &Bits, occupied: &[u32]) -> u64 {
+        match self {
+            Members::Dense(set) => shared(docs, set, occupied),
+            Members::Sparse(list) => list.iter().filter(|&&d| docs.contains(d)).count() as u64,
+        }
+    }
+
     fn for_each_doc(&self, mut f: impl FnMut(DocId)) {
         match self {
             Members::Dense(bits) => bits.docs_in(&bits.occupied()).for_each(f),
@@ -146,10 +154,7 @@ impl FacetValues {
     pub fn counts(&self, docs: &Bits, occupied: &[u32]) -> Vec<u64> {
         self.members
             .iter()
-            .map(|members| match members {
-                Members::Dense(set) => shared(docs, set, occupied),
-                Members::Sparse(list) => list.iter().filter(|&&d| docs.contains(d)).count() as u64,
-            })
+            .map(|members| members.shared_with(docs, occupied))
             .collect()
     }
 }
@@ -405,12 +410,9 @@ impl SegmentFacets {
                 };
                 (first..)
                     .zip(&values.members)
-                    .map(|(number, members)| match members {
-                        Members::Dense(set) if !dense_by_document => shared(docs, set, occupied),
-                        Members::Sparse(list) if !sparse_by_document => {
-                            list.iter().filter(|&&d| docs.contains(d)).count() as u64
-                        }
-                        _ => all[number as usize],
+                    .map(|(number, members)| match intersected(members) {
+                        true => members.shared_with(docs, occupied),
+                        false => all[number as usize],
                     })
                     .collect()
             })
