@@ -147,6 +147,25 @@ fn main() {
     measure("suggest", "suggest", &|i| {
         drop(suggest(&index, &suggest_prefixes[i], 5).expect("suggest"))
     });
+    // PEER_BENCH_PER_QUERY=1 prints each query's full search: the median of five, warm, with
+    // what it had to do and what it found (`Q index µs shape total query`), to see which
+    // queries make the row's percentiles.
+    if std::env::var_os("PEER_BENCH_PER_QUERY").is_some() {
+        for (i, q) in default_queries.iter().enumerate() {
+            let mut ts = Vec::new();
+            let mut shape = "";
+            let mut total = 0;
+            for _ in 0..5 {
+                let t = Instant::now();
+                let (r, s) = innohaku::search::search_shaped(&index, q).expect("search");
+                ts.push(t.elapsed().as_secs_f64() * 1e6);
+                shape = s.name();
+                total = r.total;
+            }
+            ts.sort_by(f64::total_cmp);
+            println!("Q {i}\t{:.0}\t{shape}\t{total}\t{}", ts[2], q.q);
+        }
+    }
     if let Some(rss) = peak_rss_mb() {
         println!("innohaku peak RSS: {rss:.0} MB");
     }

@@ -161,20 +161,57 @@ impl FacetValues {
 
 /// How many documents `a` and `b` share, visiting the words `occupied`.
 fn shared(a: &Bits, b: &Bits, occupied: &[u32]) -> u64 {
+    // When most words are occupied, reading every word in order is cheaper than reading
+    // the occupied ones by index: the loop has no index to load, and it vectorizes.
+    let every = occupied.len() * 4 >= a.0.len() * 3;
     // Counting bits is most of counting facets. The baseline x86-64 target has no popcount
-    // instruction, and its replacement takes a dozen: use the instruction where the CPU has it.
+    // instruction, and its replacement takes a dozen: use the instructions the CPU has.
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("popcnt") {
-        // SAFETY: the CPU supports the feature the function is compiled for.
-        return unsafe { shared_popcnt(a, b, occupied) };
+    {
+        if every && std::arch::is_x86_feature_detected!("avx512vpopcntdq") {
+            // SAFETY: the CPU supports the features the function is compiled for.
+            return unsafe { shared_every_avx512(a, b) };
+        }
+        if std::arch::is_x86_feature_detected!("popcnt") {
+            // SAFETY: as above.
+            return unsafe {
+                match every {
+                    true => shared_every_popcnt(a, b),
+                    false => shared_popcnt(a, b, occupied),
+                }
+            };
+        }
     }
-    shared_words(a, b, occupied)
+    match every {
+        true => shared_every(a, b),
+        false => shared_words(a, b, occupied),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vpopcntdq")]
+fn shared_every_avx512(a: &Bits, b: &Bits) -> u64 {
+    shared_every(a, b)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "popcnt")]
+fn shared_every_popcnt(a: &Bits, b: &Bits) -> u64 {
+    shared_every(a, b)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "popcnt")]
 fn shared_popcnt(a: &Bits, b: &Bits, occupied: &[u32]) -> u64 {
     shared_words(a, b, occupied)
+}
+
+#[inline(always)]
+fn shared_every(a: &Bits, b: &Bits) -> u64 {
+    a.0.iter()
+        .zip(&b.0)
+        .map(|(a, b)| u64::from((a & b).count_ones()))
+        .sum()
 }
 
 #[inline(always)]
@@ -189,11 +226,26 @@ fn shared_words(a: &Bits, b: &Bits, occupied: &[u32]) -> u64 {
 /// of [`SegmentFacets`] turned around. A value is numbered across the facets, in the order of
 /// [`FacetField::ALL`] and then of each facet's values, so a document's numbers are sorted and
 /// each facet's are a range ([`SegmentFacets::numbered`]).
+///
+/// Counting by document is bound by memory, not by arithmetic: the matches' values are spread
+/// over the segment, and reading them is most of the count. So a document's values are kept
+/// in as few bytes as the kind's values allow: numbered among themselves (`numbers` maps them
+/// back), a byte each when there are at most 256 of them, as the dense ones usually are.
 #[derive(Debug)]
 struct ByDocument {
     /// Where each document's values start in `values`, and where the last one's end.
     starts: Vec<u32>,
-    values: Vec<u32>,
+    values: Local,
+    /// The number of each value of `values`, ascending.
+    numbers: Vec<u32>,
+}
+
+/// Each document's values, numbered among the values of one [`ByDocument`].
+#[derive(Debug)]
+enum Local {
+    Bytes(Vec<u8>),
+    Pairs(Vec<u16>),
+    Words(Vec<u32>),
 }
 
 impl ByDocument {
@@ -210,25 +262,29 @@ impl ByDocument {
         for doc in 0..max_doc as usize {
             starts[doc + 1] += starts[doc];
         }
-        let mut next = starts.clone();
-        let mut values = vec![0; starts[max_doc as usize] as usize];
-        for (number, set) in members {
-            set.for_each_doc(|doc| {
-                values[next[doc as usize] as usize] = number;
-                next[doc as usize] += 1;
-            });
+        let numbers: Vec<u32> = members.clone().map(|(number, _)| number).collect();
+        let sets = members.map(|(_, set)| set);
+        let values = match numbers.len() {
+            0..=0x100 => Local::Bytes(place(&starts, sets)),
+            0x101..=0x1_0000 => Local::Pairs(place(&starts, sets)),
+            _ => Local::Words(place(&starts, sets)),
+        };
+        ByDocument {
+            starts,
+            values,
+            numbers,
         }
-        ByDocument { starts, values }
     }
 
-    fn of(&self, doc: DocId) -> &[u32] {
-        &self.values[self.starts[doc as usize] as usize..self.starts[doc as usize + 1] as usize]
+    fn is_empty(&self) -> bool {
+        self.numbers.is_empty()
     }
 
     /// What counting `matches` documents this way costs, in units of intersecting one word of
     /// two bitsets.
     fn cost(&self, matches: u64) -> u64 {
-        let per_document = self.values.len() as u64 / (self.starts.len() as u64 - 1).max(1);
+        let per_document =
+            self.starts[self.starts.len() - 1] as u64 / (self.starts.len() as u64 - 1).max(1);
         matches * (per_document + 1) * BY_DOCUMENT_COST
     }
 
@@ -241,14 +297,57 @@ impl ByDocument {
         numbers: std::ops::Range<u32>,
         all: &mut [u64],
     ) {
+        // The values within `numbers`, numbered among this kind's.
+        let local = self.numbers.partition_point(|&n| n < numbers.start) as u32
+            ..self.numbers.partition_point(|&n| n < numbers.end) as u32;
+        let mut counts = vec![0u32; self.numbers.len()];
+        match &self.values {
+            Local::Bytes(values) => self.count_local(values, docs, occupied, local, &mut counts),
+            Local::Pairs(values) => self.count_local(values, docs, occupied, local, &mut counts),
+            Local::Words(values) => self.count_local(values, docs, occupied, local, &mut counts),
+        }
+        for (&number, count) in self.numbers.iter().zip(counts) {
+            all[number as usize] += u64::from(count);
+        }
+    }
+
+    #[inline]
+    fn count_local<T: Copy + Into<u32>>(
+        &self,
+        values: &[T],
+        docs: &Bits,
+        occupied: &[u32],
+        local: std::ops::Range<u32>,
+        counts: &mut [u32],
+    ) {
         for doc in docs.docs_in(occupied) {
-            for &number in self.of(doc) {
-                if numbers.contains(&number) {
-                    all[number as usize] += 1;
+            let of =
+                &values[self.starts[doc as usize] as usize..self.starts[doc as usize + 1] as usize];
+            for &value in of {
+                let value = value.into();
+                if local.contains(&value) {
+                    counts[value as usize] += 1;
                 }
             }
         }
     }
+}
+
+/// Each document's values, `sets` numbered by their order, placed where `starts` say.
+fn place<'a, T: Copy + Default + TryFrom<usize>>(
+    starts: &[u32],
+    sets: impl Iterator<Item = &'a Members>,
+) -> Vec<T> {
+    let mut next = starts.to_vec();
+    let mut values = vec![T::default(); starts[starts.len() - 1] as usize];
+    for (local, set) in sets.enumerate() {
+        let local = T::try_from(local).ok().expect("chosen to hold every value");
+        set.for_each_doc(|doc| {
+            values[next[doc as usize] as usize] = local;
+            next[doc as usize] += 1;
+        });
+    }
+    values
 }
 
 /// What reading one value of one document costs when counting by document, in units of
@@ -379,7 +478,7 @@ impl SegmentFacets {
             (dense_by_document, &self.dense_by_document),
             (sparse_by_document, &self.sparse_by_document),
         ] {
-            if by_document && !values.values.is_empty() {
+            if by_document && !values.is_empty() {
                 values.count_into(matched, occupied, 0..self.total_values() as u32, &mut all);
                 for (facet, near) in lifted {
                     values.count_into(near, &near.occupied(), self.range_of(*facet), &mut all);
@@ -564,6 +663,63 @@ mod tests {
         );
         assert_eq!(sets.counts(&matched, &lifted), by_document);
         assert_eq!(matched.len_in(&occupied), 8);
+    }
+
+    #[test]
+    fn values_kept_in_bytes_pairs_or_words_count_alike() {
+        let max_doc = 1000;
+        let matched = bits(
+            max_doc,
+            &(0..max_doc).filter(|d| d % 3 != 1).collect::<Vec<_>>(),
+        );
+        for values in [3, 300, 70_000] {
+            // Value v is on two documents; it is numbered 2v + 1, so the numbers have gaps.
+            let sets: Vec<Members> = (0..values)
+                .map(|v| {
+                    let mut docs = vec![v % max_doc, (v * 7 + 1) % max_doc];
+                    docs.sort_unstable();
+                    docs.dedup();
+                    Members::Sparse(docs)
+                })
+                .collect();
+            let numbered = || (0..).map(|v| 2 * v + 1).zip(&sets);
+            let by_document = ByDocument::of_sets(max_doc, numbered());
+            let width = match &by_document.values {
+                Local::Bytes(_) => 1,
+                Local::Pairs(_) => 2,
+                Local::Words(_) => 4,
+            };
+            assert_eq!(
+                width,
+                [1, 2, 4][[3, 300].iter().filter(|&&n| n < values).count()]
+            );
+            for range in [0..2 * values + 1, values..values + 50] {
+                let mut counted = vec![0; 2 * values as usize + 1];
+                by_document.count_into(&matched, &matched.occupied(), range.clone(), &mut counted);
+                let mut expected = vec![0; counted.len()];
+                for (number, set) in numbered().filter(|(n, _)| range.contains(n)) {
+                    set.for_each_doc(|doc| {
+                        expected[number as usize] += u64::from(matched.contains(doc));
+                    });
+                }
+                assert_eq!(counted, expected, "{values} values, numbers {range:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn shared_documents_are_counted_alike_reading_every_word_or_the_occupied_ones() {
+        let every_fifth = bits(6400, &(0..6400).step_by(5).collect::<Vec<_>>());
+        for docs in [vec![3, 64, 700, 6399], (0..6400).step_by(3).collect()] {
+            let docs = bits(6400, &docs);
+            let occupied = docs.occupied();
+            let expected = (0..6400)
+                .filter(|&d| docs.contains(d) && every_fifth.contains(d))
+                .count() as u64;
+            assert_eq!(shared(&docs, &every_fifth, &occupied), expected);
+            assert_eq!(shared_words(&docs, &every_fifth, &occupied), expected);
+            assert_eq!(shared_every(&docs, &every_fifth), expected);
+        }
     }
 
     #[test]
