@@ -50,12 +50,21 @@ pub struct TermSuggestion {
 
 /// Suggestions for `q` as typed so far.
 pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<Suggestions, SearchError> {
-    let searcher = index.searcher();
+    suggest_in(index, &index.searcher(), q, limit)
+}
+
+/// [`suggest`] through `searcher`, which finds the documents and loads them.
+fn suggest_in(
+    index: &SearchIndex,
+    searcher: &Searcher,
+    q: &str,
+    limit: usize,
+) -> Result<Suggestions, SearchError> {
     let fields = index.fields();
     let parsed = query::parse(q);
     // Titles first: what autocomplete is for, and a small field. Only when no title has the
     // words does the whole search run.
-    let mut top = match title_query(&searcher, fields, &parsed) {
+    let mut top = match title_query(searcher, fields, &parsed) {
         Some(title) => {
             searcher
                 .search(&title, &super::top_collector(limit, Vec::new(), Vec::new()))?
@@ -72,12 +81,12 @@ pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<Suggestions
         };
         // The same searcher as the documents are loaded through: a commit in between would
         // give addresses into another set of segments.
-        top = super::run(index, &searcher, &req, false)?.collected.top;
+        top = super::run(index, searcher, &req, false)?.collected.top;
     }
     let documents = top
         .iter()
         .map(|r| {
-            let doc = load_document(index, &searcher, r.address)?;
+            let doc = load_document(index, searcher, r.address)?;
             Ok(DocumentSuggestion {
                 id: doc.common.id.clone(),
                 kind: doc.kind(),
@@ -93,7 +102,7 @@ pub fn suggest(index: &SearchIndex, q: &str, limit: usize) -> Result<Suggestions
         .map(|i| i.text().to_lowercase());
     let terms = match last {
         Some(word) if parsed.last_is_partial && word.chars().count() >= 2 => {
-            completions(&searcher, fields, &word, limit)?
+            completions(searcher, fields, &word, limit)?
         }
         _ => Vec::new(),
     };
@@ -290,4 +299,56 @@ fn correction(
         }
     }
     Ok(best.map(|(_, t)| t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::Catalog;
+    use crate::schema::Document;
+
+    /// Issue 23, item 13: the fallback search took a searcher of its own, and its addresses
+    /// were loaded through the one suggestions began with. The index moving on in between
+    /// gave another document, or none.
+    #[test]
+    fn suggestions_are_found_and_loaded_through_one_searcher() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let files = crate::service::ndjson_files(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample"),
+        )
+        .expect("the sample catalogue");
+        let docs: Vec<Document> = crate::cli::read_documents(&files).expect("sample documents");
+        let (before, after) = docs.split_at(docs.len() / 2);
+        let built = before.iter().cloned().map(Ok::<_, String>);
+        let index = SearchIndex::build(&Catalog::new(dir.path()), built, |_| {}).expect("built");
+        // A word of the texts that no title has: suggestions fall back to the whole search.
+        let q = "kertoivat";
+        let searcher = index.searcher();
+        let parsed = query::parse(q);
+        let by_title = title_query(&searcher, index.fields(), &parsed).expect("a title query");
+        assert_eq!(
+            searcher
+                .search(&by_title, &tantivy::collector::Count)
+                .unwrap(),
+            0
+        );
+        let expected = suggest(&index, q, 5).expect("suggested");
+        assert!(!expected.documents.is_empty(), "the texts have {q}");
+
+        // The index moves on: every document replaced by the other half of the catalogue.
+        let mut writer: tantivy::IndexWriter =
+            index.tantivy().writer(50_000_000).expect("a writer");
+        writer.delete_all_documents().expect("deleted");
+        for doc in after {
+            writer
+                .add_document(index.fields().to_tantivy(doc))
+                .expect("added");
+        }
+        writer.commit().expect("committed");
+        index.reload().expect("reloaded");
+
+        let found = suggest_in(&index, &searcher, q, 5).expect("suggested");
+        let ids = |s: &Suggestions| s.documents.iter().map(|d| d.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&found), ids(&expected));
+    }
 }
