@@ -159,8 +159,9 @@ impl FacetValues {
     }
 }
 
-/// How many documents `a` and `b` share, visiting the words `occupied`.
+/// How many documents `a` and `b` share; `occupied` holds every non-empty word of `a`.
 fn shared(a: &Bits, b: &Bits, occupied: &[u32]) -> u64 {
+    debug_assert_eq!(a.0.len(), b.0.len(), "sets of one segment");
     // When most words are occupied, reading every word in order is cheaper than reading
     // the occupied ones by index: the loop has no index to load, and it vectorizes.
     let every = occupied.len() * 4 >= a.0.len() * 3;
@@ -168,7 +169,10 @@ fn shared(a: &Bits, b: &Bits, occupied: &[u32]) -> u64 {
     // instruction, and its replacement takes a dozen: use the instructions the CPU has.
     #[cfg(target_arch = "x86_64")]
     {
-        if every && std::arch::is_x86_feature_detected!("avx512vpopcntdq") {
+        if every
+            && std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512vpopcntdq")
+        {
             // SAFETY: the CPU supports the features the function is compiled for.
             return unsafe { shared_every_avx512(a, b) };
         }
@@ -243,9 +247,9 @@ struct ByDocument {
 /// Each document's values, numbered among the values of one [`ByDocument`].
 #[derive(Debug)]
 enum Local {
-    Bytes(Vec<u8>),
-    Pairs(Vec<u16>),
-    Words(Vec<u32>),
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    U32(Vec<u32>),
 }
 
 impl ByDocument {
@@ -263,11 +267,12 @@ impl ByDocument {
             starts[doc + 1] += starts[doc];
         }
         let numbers: Vec<u32> = members.clone().map(|(number, _)| number).collect();
+        debug_assert!(numbers.is_sorted_by(|a, b| a < b), "numbers ascending");
         let sets = members.map(|(_, set)| set);
         let values = match numbers.len() {
-            0..=0x100 => Local::Bytes(place(&starts, sets)),
-            0x101..=0x1_0000 => Local::Pairs(place(&starts, sets)),
-            _ => Local::Words(place(&starts, sets)),
+            0..=0x100 => Local::U8(place(&starts, sets)),
+            0x101..=0x1_0000 => Local::U16(place(&starts, sets)),
+            _ => Local::U32(place(&starts, sets)),
         };
         ByDocument {
             starts,
@@ -276,6 +281,7 @@ impl ByDocument {
         }
     }
 
+    /// Whether no document has a value of this kind.
     fn is_empty(&self) -> bool {
         self.numbers.is_empty()
     }
@@ -297,17 +303,14 @@ impl ByDocument {
         numbers: std::ops::Range<u32>,
         all: &mut [u64],
     ) {
-        // The values within `numbers`, numbered among this kind's.
+        // The values within `numbers`, numbered among this kind's. Counted straight into
+        // `all` through `self.numbers`: a count of few matches costs no more than they do.
         let local = self.numbers.partition_point(|&n| n < numbers.start) as u32
             ..self.numbers.partition_point(|&n| n < numbers.end) as u32;
-        let mut counts = vec![0u32; self.numbers.len()];
         match &self.values {
-            Local::Bytes(values) => self.count_local(values, docs, occupied, local, &mut counts),
-            Local::Pairs(values) => self.count_local(values, docs, occupied, local, &mut counts),
-            Local::Words(values) => self.count_local(values, docs, occupied, local, &mut counts),
-        }
-        for (&number, count) in self.numbers.iter().zip(counts) {
-            all[number as usize] += u64::from(count);
+            Local::U8(values) => self.count_local(values, docs, occupied, local, all),
+            Local::U16(values) => self.count_local(values, docs, occupied, local, all),
+            Local::U32(values) => self.count_local(values, docs, occupied, local, all),
         }
     }
 
@@ -318,7 +321,7 @@ impl ByDocument {
         docs: &Bits,
         occupied: &[u32],
         local: std::ops::Range<u32>,
-        counts: &mut [u32],
+        all: &mut [u64],
     ) {
         for doc in docs.docs_in(occupied) {
             let of =
@@ -326,7 +329,7 @@ impl ByDocument {
             for &value in of {
                 let value = value.into();
                 if local.contains(&value) {
-                    counts[value as usize] += 1;
+                    all[self.numbers[value as usize] as usize] += 1;
                 }
             }
         }
@@ -666,13 +669,14 @@ mod tests {
     }
 
     #[test]
-    fn values_kept_in_bytes_pairs_or_words_count_alike() {
+    fn values_kept_in_one_two_or_four_bytes_count_alike() {
         let max_doc = 1000;
         let matched = bits(
             max_doc,
             &(0..max_doc).filter(|d| d % 3 != 1).collect::<Vec<_>>(),
         );
-        for values in [3, 300, 70_000] {
+        // Each width, and the edges between them.
+        for (values, width) in [(3, 1), (256, 1), (257, 2), (65_536, 2), (65_537, 4)] {
             // Value v is on two documents; it is numbered 2v + 1, so the numbers have gaps.
             let sets: Vec<Members> = (0..values)
                 .map(|v| {
@@ -684,15 +688,12 @@ mod tests {
                 .collect();
             let numbered = || (0..).map(|v| 2 * v + 1).zip(&sets);
             let by_document = ByDocument::of_sets(max_doc, numbered());
-            let width = match &by_document.values {
-                Local::Bytes(_) => 1,
-                Local::Pairs(_) => 2,
-                Local::Words(_) => 4,
+            let bytes = match &by_document.values {
+                Local::U8(_) => 1,
+                Local::U16(_) => 2,
+                Local::U32(_) => 4,
             };
-            assert_eq!(
-                width,
-                [1, 2, 4][[3, 300].iter().filter(|&&n| n < values).count()]
-            );
+            assert_eq!(bytes, width, "{values} values");
             for range in [0..2 * values + 1, values..values + 50] {
                 let mut counted = vec![0; 2 * values as usize + 1];
                 by_document.count_into(&matched, &matched.occupied(), range.clone(), &mut counted);

@@ -346,9 +346,11 @@ mod tests {
         }
         writer.commit().expect("committed");
         index.reload().expect("reloaded");
+        let ids = |s: &Suggestions| s.documents.iter().map(|d| d.id.clone()).collect::<Vec<_>>();
+        let now = suggest(&index, q, 5).expect("suggested");
+        assert_ne!(ids(&now), ids(&expected), "the index moved on for {q}");
 
         let found = suggest_in(&index, &searcher, q, 5).expect("suggested");
-        let ids = |s: &Suggestions| s.documents.iter().map(|d| d.id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(&found), ids(&expected));
     }
 }
