@@ -15,7 +15,7 @@ use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Weight};
 use tantivy::{Searcher, SegmentReader, TERMINATED, Term};
 
 use super::disjunction::{
-    Cursors, Disjunction, Window, Windowed, Windows, cursors_each, windowed_each,
+    Cursors, Disjunction, Lookups, Window, Windowed, Windows, cursors_each, windowed_each,
 };
 
 /// Documents matching every one of `all` and none of `none`; a document's score is the sum
@@ -41,11 +41,16 @@ impl Conjunction {
         )
     }
 
-    /// What scores the conjunction window by window in `searcher`'s segments.
-    pub fn windowed(&self, searcher: &Searcher) -> tantivy::Result<WindowedConjunction> {
+    /// What scores the conjunction window by window in `searcher`'s segments, its terms
+    /// found in `lookups`.
+    pub(super) fn windowed(
+        &self,
+        searcher: &Searcher,
+        lookups: &Lookups,
+    ) -> tantivy::Result<WindowedConjunction> {
         Ok(WindowedConjunction {
-            all: windowed_each(&self.all, searcher)?,
-            none: windowed_each(&self.none, searcher)?,
+            all: windowed_each(&self.all, searcher, lookups)?,
+            none: windowed_each(&self.none, searcher, lookups)?,
         })
     }
 }
@@ -215,7 +220,9 @@ mod tests {
             let reference = query
                 .weight(EnableScoring::enabled_from_searcher(&searcher))
                 .expect("weight");
-            let windowed = query.windowed(&searcher).expect("windowed");
+            let single = tantivy::Executor::single_thread();
+            let lookups = Lookups::of(&query, &searcher, &single).expect("looked up");
+            let windowed = query.windowed(&searcher, &lookups).expect("windowed");
             let mut matched = 0;
             for (segment, reader) in searcher.segment_readers().iter().enumerate() {
                 let mut expected = Vec::new();

@@ -15,7 +15,7 @@ use tantivy::query::{BooleanQuery, EnableScoring, Occur, Query, Weight};
 use tantivy::{Searcher, SegmentReader, TERMINATED, Term};
 
 use super::disjunction::{
-    Cursors, Disjunction, Window, Windowed, Windows, cursors_each, windowed_each,
+    Cursors, Disjunction, Lookups, Window, Windowed, Windows, cursors_each, windowed_each,
 };
 
 /// Documents matching at least `floor` of `words` (or `together`, which counts as all of
@@ -68,16 +68,21 @@ impl Coverage {
         )
     }
 
-    /// What scores the query window by window in `searcher`'s segments.
-    pub fn windowed(&self, searcher: &Searcher) -> tantivy::Result<WindowedCoverage> {
-        let windowed = |words: &[Disjunction]| windowed_each(words, searcher);
+    /// What scores the query window by window in `searcher`'s segments, its terms found in
+    /// `lookups`.
+    pub(super) fn windowed(
+        &self,
+        searcher: &Searcher,
+        lookups: &Lookups,
+    ) -> tantivy::Result<WindowedCoverage> {
+        let windowed = |words: &[Disjunction]| windowed_each(words, searcher, lookups);
         Ok(WindowedCoverage {
             words: windowed(&self.words)?,
             derived: windowed(&self.derived)?,
             together: self
                 .together
                 .as_ref()
-                .map(|d| d.windowed(searcher))
+                .map(|d| d.windowed(searcher, lookups))
                 .transpose()?,
             none: windowed(&self.none)?,
             floor: self.floor.max(1),
@@ -253,7 +258,9 @@ mod tests {
             let reference = coverage
                 .weight(EnableScoring::enabled_from_searcher(&searcher))
                 .expect("weight");
-            let windowed = coverage.windowed(&searcher).expect("windowed");
+            let single = tantivy::Executor::single_thread();
+            let lookups = Lookups::of(&coverage, &searcher, &single).expect("looked up");
+            let windowed = coverage.windowed(&searcher, &lookups).expect("windowed");
             for (segment, reader) in searcher.segment_readers().iter().enumerate() {
                 let mut expected = Vec::new();
                 reference

@@ -20,7 +20,7 @@ use tantivy::query::{
     Bm25Weight, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
+use tantivy::{DocId, DocSet, Executor, Score, Searcher, SegmentReader, TERMINATED, Term};
 
 /// Alternatives any of which may match; a document's score is the sum of those it matches.
 /// Built by the query builder (`build.rs`).
@@ -99,13 +99,56 @@ impl Query for Disjunction {
     }
 }
 
+/// Every term of a query looked up in every segment's dictionary, once: where its postings
+/// are, and so how many documents have it. A search's terms are looked up before any segment
+/// is read (the weights need every segment's frequencies), and on a large index of many
+/// segments that was about a tenth of a search's time, on one thread: the segments'
+/// dictionaries are read side by side, on the executor that will read their postings.
+pub(super) struct Lookups(std::collections::HashMap<Term, Vec<Option<TermInfo>>>);
+
+impl Lookups {
+    /// The terms of `query` in `searcher`'s segments, each segment's read on `executor`.
+    pub(super) fn of(
+        query: &dyn Query,
+        searcher: &Searcher,
+        executor: &Executor,
+    ) -> tantivy::Result<Lookups> {
+        let mut terms = Vec::new();
+        query.query_terms(&mut |term, _| terms.push(term.clone()));
+        terms.sort_unstable();
+        terms.dedup();
+        let look_up = |reader: &SegmentReader| {
+            terms
+                .iter()
+                .map(|term| Ok(reader.inverted_index(term.field())?.get_term_info(term)?))
+                .collect::<tantivy::Result<Vec<_>>>()
+        };
+        let by_segment = executor.map(look_up, searcher.segment_readers().iter())?;
+        Ok(Lookups(
+            terms
+                .into_iter()
+                .enumerate()
+                .map(|(at, term)| {
+                    let infos = by_segment.iter().map(|infos| infos[at].clone()).collect();
+                    (term, infos)
+                })
+                .collect(),
+        ))
+    }
+}
+
 impl Disjunction {
-    /// What scores the disjunction window by window in `searcher`'s segments.
+    /// What scores the disjunction window by window in `searcher`'s segments, its terms
+    /// found in `lookups`.
     ///
     /// Each term is looked up once per segment, for its document frequency and for its
     /// postings both (Tantivy's BM25 weight would look it up for the frequency alone); a term
     /// no segment has is left out.
-    pub fn windowed(&self, searcher: &Searcher) -> tantivy::Result<Windowed> {
+    pub(super) fn windowed(
+        &self,
+        searcher: &Searcher,
+        lookups: &Lookups,
+    ) -> tantivy::Result<Windowed> {
         let readers = searcher.segment_readers();
         let total_docs: u64 = readers.iter().map(|r| u64::from(r.max_doc())).sum();
         // The average field length, per field, as Tantivy's BM25 weight computes it.
@@ -113,10 +156,14 @@ impl Disjunction {
         let mut terms = Vec::with_capacity(self.terms.len());
         for (term, boost) in &self.terms {
             let field = term.field();
-            let infos = readers
-                .iter()
-                .map(|r| Ok(r.inverted_index(field)?.get_term_info(term)?))
-                .collect::<tantivy::Result<Vec<Option<TermInfo>>>>()?;
+            let infos = match lookups.0.get(term) {
+                Some(infos) => infos.clone(),
+                // Lookups of another query: looked up here.
+                None => readers
+                    .iter()
+                    .map(|r| Ok(r.inverted_index(field)?.get_term_info(term)?))
+                    .collect::<tantivy::Result<Vec<Option<TermInfo>>>>()?,
+            };
             let doc_freq: u64 = infos.iter().flatten().map(|i| u64::from(i.doc_freq)).sum();
             if doc_freq == 0 {
                 continue;
@@ -147,8 +194,12 @@ impl Disjunction {
 pub(super) fn windowed_each(
     words: &[Disjunction],
     searcher: &Searcher,
+    lookups: &Lookups,
 ) -> tantivy::Result<Vec<Windowed>> {
-    words.iter().map(|d| d.windowed(searcher)).collect()
+    words
+        .iter()
+        .map(|d| d.windowed(searcher, lookups))
+        .collect()
 }
 
 /// Several disjunctions' alternatives in the segment `segment`, each at its first document.
@@ -527,7 +578,9 @@ mod tests {
         let union = query
             .weight(EnableScoring::enabled_from_searcher(&searcher))
             .expect("weight");
-        let windowed = query.windowed(&searcher).expect("windowed");
+        let lookups =
+            Lookups::of(&query, &searcher, &Executor::single_thread()).expect("looked up");
+        let windowed = query.windowed(&searcher, &lookups).expect("windowed");
         let mut matched = 0;
         for (segment, reader) in searcher.segment_readers().iter().enumerate() {
             let expected = scored(union.as_ref(), reader);

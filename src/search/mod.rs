@@ -478,27 +478,33 @@ fn collect_query(
     collector: &collector::SearchCollector,
 ) -> Result<Collected, SearchError> {
     let alone = Collecting::start();
-    let windows: Box<dyn disjunction::Windows + Sync> =
-        if let Some(any) = query.downcast_ref::<disjunction::Disjunction>() {
-            Box::new(any.windowed(searcher)?)
-        } else if let Some(all) = query.downcast_ref::<conjunction::Conjunction>() {
-            Box::new(all.windowed(searcher)?)
-        } else if let Some(most) = query.downcast_ref::<coverage::Coverage>() {
-            Box::new(most.windowed(searcher)?)
-        } else {
-            return Ok(searcher.search(query, collector)?);
-        };
     let segments = searcher.segment_readers();
-    let collect = |(segment, reader): (usize, &tantivy::SegmentReader)| {
-        collector.collect_windows(windows.as_ref(), segment as u32, reader)
-    };
     let spread = segments.len() > 1 && alone.0;
     #[cfg(test)]
     let spread = tests::SPREAD.get().unwrap_or(spread);
-    let fruits = match spread {
-        true => segment_executor().map(collect, segments.iter().enumerate()),
-        false => segments.iter().enumerate().map(collect).collect(),
-    }?;
+    let single;
+    let executor = match spread {
+        true => segment_executor(),
+        false => {
+            single = tantivy::Executor::single_thread();
+            &single
+        }
+    };
+    let lookups = || disjunction::Lookups::of(query, searcher, executor);
+    let windows: Box<dyn disjunction::Windows + Sync> =
+        if let Some(any) = query.downcast_ref::<disjunction::Disjunction>() {
+            Box::new(any.windowed(searcher, &lookups()?)?)
+        } else if let Some(all) = query.downcast_ref::<conjunction::Conjunction>() {
+            Box::new(all.windowed(searcher, &lookups()?)?)
+        } else if let Some(most) = query.downcast_ref::<coverage::Coverage>() {
+            Box::new(most.windowed(searcher, &lookups()?)?)
+        } else {
+            return Ok(searcher.search(query, collector)?);
+        };
+    let collect = |(segment, reader): (usize, &tantivy::SegmentReader)| {
+        collector.collect_windows(windows.as_ref(), segment as u32, reader)
+    };
+    let fruits = executor.map(collect, segments.iter().enumerate())?;
     drop(alone);
     Ok(collector.merge_fruits(fruits)?)
 }
