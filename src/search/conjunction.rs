@@ -220,8 +220,7 @@ mod tests {
             let reference = query
                 .weight(EnableScoring::enabled_from_searcher(&searcher))
                 .expect("weight");
-            let single = tantivy::Executor::single_thread();
-            let lookups = Lookups::of(&query, &searcher, &single).expect("looked up");
+            let lookups = Lookups::of(&query, &searcher);
             let windowed = query.windowed(&searcher, &lookups).expect("windowed");
             let mut matched = 0;
             for (segment, reader) in searcher.segment_readers().iter().enumerate() {

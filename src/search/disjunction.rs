@@ -99,24 +99,35 @@ impl Query for Disjunction {
     }
 }
 
-/// Every term of a query looked up in every segment's dictionary, once: where its postings
-/// are, and so how many documents have it. A search's terms are looked up before any segment
-/// is read (the weights need every segment's frequencies), and on a large index of many
-/// segments that was about a tenth of a search's time, on one thread: the segments'
-/// dictionaries are read side by side, on the executor that will read their postings.
+/// Terms looked up in every segment's dictionary: where their postings are, and so how many
+/// documents have them. A search's terms are looked up before any segment is read (the weights
+/// need every segment's frequencies), and on a large index of many segments that was about a
+/// tenth of a search's time, on one thread. So each term is looked up once a search, however
+/// many words or passes (a relaxed search's second pass, typo tolerance's) use it, and the
+/// segments' dictionaries are read side by side on the executor that then reads their postings.
+#[derive(Default)]
 pub(super) struct Lookups(std::collections::HashMap<Term, Vec<Option<TermInfo>>>);
 
 impl Lookups {
-    /// The terms of `query` in `searcher`'s segments, each segment's read on `executor`.
-    pub(super) fn of(
+    /// Looks up the terms of `query` not looked up yet in `searcher`'s segments, each
+    /// segment's on `executor`.
+    pub(super) fn add(
+        &mut self,
         query: &dyn Query,
         searcher: &Searcher,
         executor: &Executor,
-    ) -> tantivy::Result<Lookups> {
+    ) -> tantivy::Result<()> {
         let mut terms = Vec::new();
-        query.query_terms(&mut |term, _| terms.push(term.clone()));
+        query.query_terms(&mut |term, _| {
+            if !self.0.contains_key(term) {
+                terms.push(term.clone());
+            }
+        });
         terms.sort_unstable();
         terms.dedup();
+        if terms.is_empty() {
+            return Ok(());
+        }
         let look_up = |reader: &SegmentReader| {
             terms
                 .iter()
@@ -124,16 +135,21 @@ impl Lookups {
                 .collect::<tantivy::Result<Vec<_>>>()
         };
         let by_segment = executor.map(look_up, searcher.segment_readers().iter())?;
-        Ok(Lookups(
-            terms
-                .into_iter()
-                .enumerate()
-                .map(|(at, term)| {
-                    let infos = by_segment.iter().map(|infos| infos[at].clone()).collect();
-                    (term, infos)
-                })
-                .collect(),
-        ))
+        for (at, term) in terms.into_iter().enumerate() {
+            let infos = by_segment.iter().map(|infos| infos[at].clone()).collect();
+            self.0.insert(term, infos);
+        }
+        Ok(())
+    }
+
+    /// The terms of `query` looked up in `searcher`'s segments, on one thread.
+    #[cfg(test)]
+    pub(super) fn of(query: &dyn Query, searcher: &Searcher) -> Lookups {
+        let mut lookups = Lookups::default();
+        lookups
+            .add(query, searcher, &Executor::single_thread())
+            .expect("looked up");
+        lookups
     }
 }
 
@@ -578,8 +594,7 @@ mod tests {
         let union = query
             .weight(EnableScoring::enabled_from_searcher(&searcher))
             .expect("weight");
-        let lookups =
-            Lookups::of(&query, &searcher, &Executor::single_thread()).expect("looked up");
+        let lookups = Lookups::of(&query, &searcher);
         let windowed = query.windowed(&searcher, &lookups).expect("windowed");
         let mut matched = 0;
         for (segment, reader) in searcher.segment_readers().iter().enumerate() {

@@ -366,9 +366,10 @@ fn run(
     let mut collector = collector_for(top_n, order, req.selection.clone(), sets);
     collector.count_facets = facets;
     collector.prefer = prefer;
-    let gather = |query: Box<dyn Query>| {
+    let mut lookups = disjunction::Lookups::default();
+    let mut gather = |query: Box<dyn Query>| {
         let query = within_dates(index.fields(), query, &req.dates);
-        collect_query(searcher, query.as_ref(), &collector)
+        collect_query(searcher, query.as_ref(), &collector, &mut lookups)
     };
     let mut plan = plan(scope, &parsed, req.prefix, &[]);
     // One word has nothing to relax.
@@ -471,11 +472,13 @@ fn missing_words(
 }
 
 /// Runs `query` through `collector`; a disjunction, conjunction or coverage that is the whole
-/// query, window by window (see [`disjunction`], [`conjunction`] and [`coverage`]).
+/// query, window by window (see [`disjunction`], [`conjunction`] and [`coverage`]), its terms
+/// found in `lookups` (those not there yet looked up and added).
 fn collect_query(
     searcher: &Searcher,
     query: &dyn Query,
     collector: &collector::SearchCollector,
+    lookups: &mut disjunction::Lookups,
 ) -> Result<Collected, SearchError> {
     let alone = Collecting::start();
     let segments = searcher.segment_readers();
@@ -490,14 +493,17 @@ fn collect_query(
             &single
         }
     };
-    let lookups = || disjunction::Lookups::of(query, searcher, executor);
+    let add = |lookups: &mut disjunction::Lookups| lookups.add(query, searcher, executor);
     let windows: Box<dyn disjunction::Windows + Sync> =
         if let Some(any) = query.downcast_ref::<disjunction::Disjunction>() {
-            Box::new(any.windowed(searcher, &lookups()?)?)
+            add(lookups)?;
+            Box::new(any.windowed(searcher, lookups)?)
         } else if let Some(all) = query.downcast_ref::<conjunction::Conjunction>() {
-            Box::new(all.windowed(searcher, &lookups()?)?)
+            add(lookups)?;
+            Box::new(all.windowed(searcher, lookups)?)
         } else if let Some(most) = query.downcast_ref::<coverage::Coverage>() {
-            Box::new(most.windowed(searcher, &lookups()?)?)
+            add(lookups)?;
+            Box::new(most.windowed(searcher, lookups)?)
         } else {
             return Ok(searcher.search(query, collector)?);
         };
