@@ -41,12 +41,21 @@ impl Conjunction {
         )
     }
 
+    /// The single-term alternatives of its words, which [`Conjunction::windowed`] reads from
+    /// [`Lookups`].
+    pub(super) fn terms(&self) -> impl Iterator<Item = &Term> {
+        self.all
+            .iter()
+            .chain(&self.none)
+            .flat_map(Disjunction::terms)
+    }
+
     /// What scores the conjunction window by window in `searcher`'s segments, its terms
     /// found in `lookups`.
     pub(super) fn windowed(
         &self,
         searcher: &Searcher,
-        lookups: &Lookups,
+        lookups: &Lookups<'_>,
     ) -> tantivy::Result<WindowedConjunction> {
         Ok(WindowedConjunction {
             all: windowed_each(&self.all, searcher, lookups)?,
@@ -220,7 +229,8 @@ mod tests {
             let reference = query
                 .weight(EnableScoring::enabled_from_searcher(&searcher))
                 .expect("weight");
-            let lookups = Lookups::of(&query, &searcher);
+            let single = tantivy::Executor::single_thread();
+            let lookups = Lookups::of(query.terms(), &searcher, &single).expect("looked up");
             let windowed = query.windowed(&searcher, &lookups).expect("windowed");
             let mut matched = 0;
             for (segment, reader) in searcher.segment_readers().iter().enumerate() {

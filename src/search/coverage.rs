@@ -68,12 +68,22 @@ impl Coverage {
         )
     }
 
+    /// The single-term alternatives of its words, which [`Coverage::windowed`] reads from
+    /// [`Lookups`].
+    pub(super) fn terms(&self) -> impl Iterator<Item = &Term> {
+        let words = self.words.iter().chain(&self.derived);
+        words
+            .chain(&self.together)
+            .chain(&self.none)
+            .flat_map(Disjunction::terms)
+    }
+
     /// What scores the query window by window in `searcher`'s segments, its terms found in
     /// `lookups`.
     pub(super) fn windowed(
         &self,
         searcher: &Searcher,
-        lookups: &Lookups,
+        lookups: &Lookups<'_>,
     ) -> tantivy::Result<WindowedCoverage> {
         let windowed = |words: &[Disjunction]| windowed_each(words, searcher, lookups);
         Ok(WindowedCoverage {
@@ -258,7 +268,8 @@ mod tests {
             let reference = coverage
                 .weight(EnableScoring::enabled_from_searcher(&searcher))
                 .expect("weight");
-            let lookups = Lookups::of(&coverage, &searcher);
+            let single = tantivy::Executor::single_thread();
+            let lookups = Lookups::of(coverage.terms(), &searcher, &single).expect("looked up");
             let windowed = coverage.windowed(&searcher, &lookups).expect("windowed");
             for (segment, reader) in searcher.segment_readers().iter().enumerate() {
                 let mut expected = Vec::new();

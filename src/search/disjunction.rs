@@ -99,35 +99,26 @@ impl Query for Disjunction {
     }
 }
 
-/// Terms looked up in every segment's dictionary: where their postings are, and so how many
-/// documents have them. A search's terms are looked up before any segment is read (the weights
-/// need every segment's frequencies), and on a large index of many segments that was about a
-/// tenth of a search's time, on one thread. So each term is looked up once a search, however
-/// many words or passes (a relaxed search's second pass, typo tolerance's) use it, and the
-/// segments' dictionaries are read side by side on the executor that then reads their postings.
-#[derive(Default)]
-pub(super) struct Lookups(std::collections::HashMap<Term, Vec<Option<TermInfo>>>);
+/// A query's terms looked up in every segment's dictionary, each once: where its postings
+/// are, and how many documents have it (docs/performance.md, "Facet values in a byte").
+pub(super) struct Lookups<'q> {
+    /// The terms, in order, each once.
+    terms: Vec<&'q Term>,
+    /// Where each term is, by segment: `by_segment[segment][term]`.
+    by_segment: Vec<Vec<Option<TermInfo>>>,
+}
 
-impl Lookups {
-    /// Looks up the terms of `query` not looked up yet in `searcher`'s segments, each
-    /// segment's on `executor`.
-    pub(super) fn add(
-        &mut self,
-        query: &dyn Query,
+impl<'q> Lookups<'q> {
+    /// Looks `terms` up in `searcher`'s segments, each segment's dictionary on `executor`:
+    /// side by side, for a search running alone.
+    pub(super) fn of(
+        terms: impl Iterator<Item = &'q Term>,
         searcher: &Searcher,
         executor: &Executor,
-    ) -> tantivy::Result<()> {
-        let mut terms = Vec::new();
-        query.query_terms(&mut |term, _| {
-            if !self.0.contains_key(term) {
-                terms.push(term.clone());
-            }
-        });
+    ) -> tantivy::Result<Lookups<'q>> {
+        let mut terms: Vec<&Term> = terms.collect();
         terms.sort_unstable();
         terms.dedup();
-        if terms.is_empty() {
-            return Ok(());
-        }
         let look_up = |reader: &SegmentReader| {
             terms
                 .iter()
@@ -135,35 +126,37 @@ impl Lookups {
                 .collect::<tantivy::Result<Vec<_>>>()
         };
         let by_segment = executor.map(look_up, searcher.segment_readers().iter())?;
-        for (at, term) in terms.into_iter().enumerate() {
-            let infos = by_segment.iter().map(|infos| infos[at].clone()).collect();
-            self.0.insert(term, infos);
-        }
-        Ok(())
+        Ok(Lookups { terms, by_segment })
     }
 
-    /// The terms of `query` looked up in `searcher`'s segments, on one thread.
-    #[cfg(test)]
-    pub(super) fn of(query: &dyn Query, searcher: &Searcher) -> Lookups {
-        let mut lookups = Lookups::default();
-        lookups
-            .add(query, searcher, &Executor::single_thread())
-            .expect("looked up");
-        lookups
+    /// Where `term`, one of the terms looked up, is in each segment.
+    fn of_term(&self, term: &Term) -> Vec<Option<TermInfo>> {
+        let at = self
+            .terms
+            .binary_search(&term)
+            .expect("a windowed query's terms are looked up first");
+        self.by_segment
+            .iter()
+            .map(|infos| infos[at].clone())
+            .collect()
     }
 }
 
 impl Disjunction {
+    /// Its single-term alternatives, which [`Disjunction::windowed`] reads from [`Lookups`].
+    pub(super) fn terms(&self) -> impl Iterator<Item = &Term> {
+        self.terms.iter().map(|(term, _)| term)
+    }
+
     /// What scores the disjunction window by window in `searcher`'s segments, its terms
     /// found in `lookups`.
     ///
-    /// Each term is looked up once per segment, for its document frequency and for its
-    /// postings both (Tantivy's BM25 weight would look it up for the frequency alone); a term
-    /// no segment has is left out.
+    /// Each term's lookup serves both its document frequency and its postings (Tantivy's BM25
+    /// weight would look it up for the frequency alone); a term no segment has is left out.
     pub(super) fn windowed(
         &self,
         searcher: &Searcher,
-        lookups: &Lookups,
+        lookups: &Lookups<'_>,
     ) -> tantivy::Result<Windowed> {
         let readers = searcher.segment_readers();
         let total_docs: u64 = readers.iter().map(|r| u64::from(r.max_doc())).sum();
@@ -172,14 +165,7 @@ impl Disjunction {
         let mut terms = Vec::with_capacity(self.terms.len());
         for (term, boost) in &self.terms {
             let field = term.field();
-            let infos = match lookups.0.get(term) {
-                Some(infos) => infos.clone(),
-                // Lookups of another query: looked up here.
-                None => readers
-                    .iter()
-                    .map(|r| Ok(r.inverted_index(field)?.get_term_info(term)?))
-                    .collect::<tantivy::Result<Vec<Option<TermInfo>>>>()?,
-            };
+            let infos = lookups.of_term(term);
             let doc_freq: u64 = infos.iter().flatten().map(|i| u64::from(i.doc_freq)).sum();
             if doc_freq == 0 {
                 continue;
@@ -210,7 +196,7 @@ impl Disjunction {
 pub(super) fn windowed_each(
     words: &[Disjunction],
     searcher: &Searcher,
-    lookups: &Lookups,
+    lookups: &Lookups<'_>,
 ) -> tantivy::Result<Vec<Windowed>> {
     words
         .iter()
@@ -594,7 +580,8 @@ mod tests {
         let union = query
             .weight(EnableScoring::enabled_from_searcher(&searcher))
             .expect("weight");
-        let lookups = Lookups::of(&query, &searcher);
+        let single = Executor::single_thread();
+        let lookups = Lookups::of(query.terms(), &searcher, &single).expect("looked up");
         let windowed = query.windowed(&searcher, &lookups).expect("windowed");
         let mut matched = 0;
         for (segment, reader) in searcher.segment_readers().iter().enumerate() {

@@ -28,6 +28,8 @@ use crate::index::{
 };
 use crate::schema::{DocId, Document, Kind, Language, Phase, Region, Theme};
 
+use disjunction::Lookups;
+
 pub use build::{Plan, highlights, plan, proximity_query, title_phrases, typo_matches, typo_words};
 pub use collector::{Collected, Order, Selection};
 pub use query::{Item, ParsedQuery, parse};
@@ -366,10 +368,9 @@ fn run(
     let mut collector = collector_for(top_n, order, req.selection.clone(), sets);
     collector.count_facets = facets;
     collector.prefer = prefer;
-    let mut lookups = disjunction::Lookups::default();
-    let mut gather = |query: Box<dyn Query>| {
+    let gather = |query: Box<dyn Query>| {
         let query = within_dates(index.fields(), query, &req.dates);
-        collect_query(searcher, query.as_ref(), &collector, &mut lookups)
+        collect_query(searcher, query.as_ref(), &collector)
     };
     let mut plan = plan(scope, &parsed, req.prefix, &[]);
     // One word has nothing to relax.
@@ -472,38 +473,29 @@ fn missing_words(
 }
 
 /// Runs `query` through `collector`; a disjunction, conjunction or coverage that is the whole
-/// query, window by window (see [`disjunction`], [`conjunction`] and [`coverage`]), its terms
-/// found in `lookups` (those not there yet looked up and added).
+/// query, window by window (see [`disjunction`], [`conjunction`] and [`coverage`]).
 fn collect_query(
     searcher: &Searcher,
     query: &dyn Query,
     collector: &collector::SearchCollector,
-    lookups: &mut disjunction::Lookups,
 ) -> Result<Collected, SearchError> {
     let alone = Collecting::start();
     let segments = searcher.segment_readers();
     let spread = segments.len() > 1 && alone.0;
     #[cfg(test)]
     let spread = tests::SPREAD.get().unwrap_or(spread);
-    let single;
-    let executor = match spread {
-        true => segment_executor(),
-        false => {
-            single = tantivy::Executor::single_thread();
-            &single
-        }
+    let executor = if spread {
+        segment_executor()
+    } else {
+        &tantivy::Executor::single_thread()
     };
-    let add = |lookups: &mut disjunction::Lookups| lookups.add(query, searcher, executor);
     let windows: Box<dyn disjunction::Windows + Sync> =
         if let Some(any) = query.downcast_ref::<disjunction::Disjunction>() {
-            add(lookups)?;
-            Box::new(any.windowed(searcher, lookups)?)
+            Box::new(any.windowed(searcher, &Lookups::of(any.terms(), searcher, executor)?)?)
         } else if let Some(all) = query.downcast_ref::<conjunction::Conjunction>() {
-            add(lookups)?;
-            Box::new(all.windowed(searcher, lookups)?)
+            Box::new(all.windowed(searcher, &Lookups::of(all.terms(), searcher, executor)?)?)
         } else if let Some(most) = query.downcast_ref::<coverage::Coverage>() {
-            add(lookups)?;
-            Box::new(most.windowed(searcher, lookups)?)
+            Box::new(most.windowed(searcher, &Lookups::of(most.terms(), searcher, executor)?)?)
         } else {
             return Ok(searcher.search(query, collector)?);
         };
