@@ -758,14 +758,19 @@ mod tests {
         pub(super) static SPREAD: Cell<Option<bool>> = const { Cell::new(None) };
     }
 
-    #[test]
-    fn segments_collected_on_several_threads_give_what_one_thread_gives() {
-        let dir = tempfile::tempdir().expect("temporary directory");
+    /// The bundled sample catalogue's documents, in the order of its files.
+    pub(super) fn sample_documents() -> Vec<Document> {
         let files = crate::service::ndjson_files(
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample"),
         )
         .expect("the sample catalogue");
-        let docs: Vec<Document> = crate::cli::read_documents(&files).expect("sample documents");
+        crate::cli::read_documents(&files).expect("sample documents")
+    }
+
+    #[test]
+    fn segments_collected_on_several_threads_give_what_one_thread_gives() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let docs = sample_documents();
         // A fifth built, the rest written in four more commits: five segments or more (one per
         // writer thread a commit gave documents).
         let parts: Vec<&[Document]> = docs.chunks(docs.len().div_ceil(5)).collect();

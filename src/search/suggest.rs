@@ -305,7 +305,6 @@ fn correction(
 mod tests {
     use super::*;
     use crate::index::Catalog;
-    use crate::schema::Document;
 
     /// Issue 23, item 13: the fallback search took a searcher of its own, and its addresses
     /// were loaded through the one suggestions began with. The index moving on in between
@@ -313,11 +312,7 @@ mod tests {
     #[test]
     fn suggestions_are_found_and_loaded_through_one_searcher() {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let files = crate::service::ndjson_files(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample"),
-        )
-        .expect("the sample catalogue");
-        let docs: Vec<Document> = crate::cli::read_documents(&files).expect("sample documents");
+        let docs = super::super::tests::sample_documents();
         let (before, after) = docs.split_at(docs.len() / 2);
         let built = before.iter().cloned().map(Ok::<_, String>);
         let index = SearchIndex::build(&Catalog::new(dir.path()), built, |_| {}).expect("built");
