@@ -169,10 +169,7 @@ fn shared(a: &Bits, b: &Bits, occupied: &[u32]) -> u64 {
     // instruction, and its replacement takes a dozen: use the instructions the CPU has.
     #[cfg(target_arch = "x86_64")]
     {
-        if every
-            && std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512vpopcntdq")
-        {
+        if every && counts_bits_in_vectors() {
             // SAFETY: the CPU supports the features the function is compiled for.
             return unsafe { shared_every_avx512(a, b) };
         }
@@ -196,13 +193,18 @@ fn shared(a: &Bits, b: &Bits, occupied: &[u32]) -> u64 {
 /// time: vectors of eight words count as two (loads and adds beside the count).
 fn intersecting_cost(a: &Bits, occupied: &[u32]) -> u64 {
     #[cfg(target_arch = "x86_64")]
-    if reads_every_word(a, occupied)
-        && std::arch::is_x86_feature_detected!("avx512f")
-        && std::arch::is_x86_feature_detected!("avx512vpopcntdq")
-    {
+    if reads_every_word(a, occupied) && counts_bits_in_vectors() {
         return (a.0.len() as u64).div_ceil(4);
     }
     occupied.len() as u64
+}
+
+/// Whether the CPU counts bits in vectors of eight words, which [`shared_every_avx512`] is
+/// compiled for.
+#[cfg(target_arch = "x86_64")]
+fn counts_bits_in_vectors() -> bool {
+    std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512vpopcntdq")
 }
 
 /// Whether intersecting reads every word in order rather than the occupied ones by index.
