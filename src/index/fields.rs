@@ -73,9 +73,11 @@ pub struct TextFields {
     pub summary: Field,
     /// Everything else.
     pub body: Field,
-    /// Compound parts of all the text, weighted below whole words.
+    /// Compound parts and derivational roots of all the text, weighted below whole words;
+    /// with frequencies only (a part is looked up alone, never in a phrase).
     pub parts: Field,
-    /// All the text with ä/ö/å folded, weighted below exact matches.
+    /// The words of all the text that have ä/ö/å, folded, weighted below exact matches (a
+    /// word without them is looked up in the fields above; see `analysis::Class::Folded`).
     pub folded: Field,
     /// Known compounds written as two words side by side in any of the text (see
     /// `analysis::Class::Pairs`), with frequencies only.
@@ -144,7 +146,8 @@ impl Fields {
             .map(|&lang| {
                 let mut add = |name: &str, class: Class| {
                     let record = match class {
-                        Class::Pairs => IndexRecordOption::WithFreqs,
+                        // Phrases are looked up in the whole-word and folded fields only.
+                        Class::Pairs | Class::Parts => IndexRecordOption::WithFreqs,
                         _ => IndexRecordOption::WithFreqsAndPositions,
                     };
                     let options = TextOptions::default().set_indexing_options(

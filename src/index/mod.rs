@@ -23,9 +23,11 @@ pub use stored::{StoredDocument, StoredError};
 
 /// The file in a generation naming the index format and the analyzer that built it.
 const BUILT_WITH_FILE: &str = "BUILT_WITH";
-/// Changes whenever what the index stores changes shape (the stored document layout), so that
-/// older generations are rebuilt from the store instead of misread.
-const INDEX_FORMAT: u32 = 2;
+/// Changes whenever what the index stores changes shape (the stored document layout, the
+/// fields' record options, what a field holds), so that older generations are rebuilt from
+/// the store instead of misread. 3: the folded field holds only the words folding changes,
+/// the compound-part field no positions.
+const INDEX_FORMAT: u32 = 3;
 
 /// What a generation records of how it was built; one built otherwise is not read. The
 /// synonyms of several words are indexed (`analysis::Phrases`): a changed list rebuilds.

@@ -840,11 +840,14 @@ fn item_query_in(any: &mut Disjunction, scope: Scope<'_>, lang: Language, text: 
             .iter()
             .all(|w| analyzer.knows(&w.text.to_lowercase()))
     {
-        any.sequence(
-            f.folded,
-            &main_terms(analyzer.analyze_folded(text)),
-            FOLDED_BOOST,
-        );
+        // The folded field holds only the words folding changed (`analysis::Class::Folded`):
+        // a folded term without them is a word written so, in the whole-word fields. (A
+        // phrase of both kinds of word is in neither.)
+        let folded = main_terms(analyzer.analyze_folded(text));
+        any.sequence(f.folded, &folded, FOLDED_BOOST);
+        for (field, boost) in whole_words(f) {
+            any.sequence(field, &folded, boost * FOLDED_BOOST);
+        }
     }
 }
 
