@@ -443,8 +443,20 @@ fn reindex(data: DataArgs, files: Vec<PathBuf>) -> Result<ExitCode> {
     let paths = Paths {
         data_dir: data_dir.clone(),
     };
-    let service = Service::open(paths, None)
+    // Opening builds the index when it is out of date (after an upgrade) or a bulk load has
+    // not reached it: with no files to load, that build is the rebuild asked for.
+    let started = std::time::Instant::now();
+    let bar = indicatif::ProgressBar::new_spinner().with_style(
+        indicatif::ProgressStyle::with_template("{pos} documents, {per_sec}")
+            .expect("a valid template"),
+    );
+    let service = Service::open_with_progress(paths, None, |done| bar.set_position(done))
         .with_context(|| format!("opening data directory {}", data_dir.display()))?;
+    bar.finish_and_clear();
+    if files.is_empty() && service.built_at_open() {
+        print_indexed(service.index().searcher().num_docs(), started);
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut failed = false;
     if !files.is_empty() {
         let report = ingest_files(service.store(), &files)?;
@@ -472,16 +484,20 @@ fn reindex(data: DataArgs, files: Vec<PathBuf>) -> Result<ExitCode> {
     );
     let n = service.rebuild(None, |done| bar.set_position(done))?;
     bar.finish_and_clear();
-    let secs = started.elapsed().as_secs_f64();
-    println!(
-        "indexed {n} documents in {secs:.2} s ({:.0} documents/s)",
-        n as f64 / secs.max(1e-9)
-    );
+    print_indexed(n, started);
     Ok(if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn print_indexed(n: u64, started: std::time::Instant) {
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "indexed {n} documents in {secs:.2} s ({:.0} documents/s)",
+        n as f64 / secs.max(1e-9)
+    );
 }
 
 fn search(data: DataArgs, query: String, limit: usize) -> Result<ExitCode> {

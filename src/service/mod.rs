@@ -226,6 +226,9 @@ pub struct Service {
     restoring: AtomicBool,
     /// Set on a read-only replica: what it follows and serves.
     replica: RwLock<Option<ReplicaState>>,
+    /// Opening built the whole index from the store (there was none, it was built otherwise,
+    /// or a bulk load had not reached it): a rebuild asked for just after would repeat it.
+    built_at_open: bool,
 }
 
 /// Whether the service should be sent searches (`/readyz`).
@@ -261,6 +264,16 @@ impl Service {
     /// NDJSON files of `seed_dir` (if given); builds the index when there is none; re-applies
     /// changes a crash kept from the index.
     pub fn open(paths: Paths, seed_dir: Option<&Path>) -> Result<Service, ServiceError> {
+        Service::open_with_progress(paths, seed_dir, |_| {})
+    }
+
+    /// [`Service::open`], telling `progress` how many documents a build at opening has
+    /// indexed so far.
+    pub fn open_with_progress(
+        paths: Paths,
+        seed_dir: Option<&Path>,
+        mut progress: impl FnMut(u64),
+    ) -> Result<Service, ServiceError> {
         std::fs::create_dir_all(&paths.data_dir).map_err(|source| ServiceError::Io {
             path: paths.data_dir.display().to_string(),
             source,
@@ -277,21 +290,21 @@ impl Service {
             }
         }
         catalog.remove_stale().map_err(IndexError::from)?;
-        let index = match SearchIndex::open_current(&catalog, &paths.indexes()) {
+        let (index, built) = match SearchIndex::open_current(&catalog, &paths.indexes()) {
             Ok(index) => {
                 index.warm()?;
-                index
+                (index, false)
             }
             Err(e @ (IndexError::Missing(_) | IndexError::SchemaChanged(_))) => {
                 tracing::info!(documents = store.len(), reason = %e, "building the index from the store");
-                let index = SearchIndex::build(&catalog, store.iter(), |_| {})?;
+                let index = SearchIndex::build(&catalog, store.iter(), &mut progress)?;
                 store.mark_all_indexed()?;
                 store.clear_rebuild_pending()?;
-                index
+                (index, true)
             }
             Err(e) => return Err(e.into()),
         };
-        let service = Service {
+        let mut service = Service {
             store,
             catalog,
             paths,
@@ -301,23 +314,29 @@ impl Service {
             index_behind: AtomicBool::new(false),
             restoring: AtomicBool::new(false),
             replica: RwLock::new(None),
+            built_at_open: built,
         };
         if service.store.snapshots_set_aside() > 0 {
             service.verify_index()?;
         }
-        service.catch_up()?;
+        service.built_at_open |= service.catch_up(progress)?;
         service.fail_interrupted_jobs()?;
         Ok(service)
     }
 
+    /// Whether opening built the whole index from the store.
+    pub fn built_at_open(&self) -> bool {
+        self.built_at_open
+    }
+
     /// Brings the index up to the store at start: rebuilds it after a bulk load it has not
     /// read, or when most of the store never reached it; otherwise re-applies the changes a
-    /// crash kept from it.
-    fn catch_up(&self) -> Result<(), ServiceError> {
+    /// crash kept from it. Returns whether it rebuilt.
+    fn catch_up(&self, progress: impl FnMut(u64)) -> Result<bool, ServiceError> {
         if self.store.rebuild_pending()? {
             tracing::info!("rebuilding the index: a bulk load has not reached it");
-            self.rebuild(None, |_| {})?;
-            return Ok(());
+            self.rebuild(None, progress)?;
+            return Ok(true);
         }
         let pending = self.store.unindexed()?;
         if pending.len() > REBUILD_ABOVE && pending.len() * 2 > self.store.len() {
@@ -327,15 +346,17 @@ impl Service {
                 documents = pending.len(),
                 "rebuilding the index: most documents had not reached it"
             );
-            self.rebuild(None, |_| {})?;
-        } else if !pending.is_empty() {
+            self.rebuild(None, progress)?;
+            return Ok(true);
+        }
+        if !pending.is_empty() {
             tracing::info!(
                 documents = pending.len(),
                 "re-applying changes that had not reached the index"
             );
             self.apply(&pending)?;
         }
-        Ok(())
+        Ok(false)
     }
 
     /// The index currently serving.

@@ -348,6 +348,38 @@ fn export_then_reindex_gives_the_same_documents_and_results() {
 }
 
 #[test]
+fn reindex_after_an_upgrade_builds_the_index_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("docs.ndjson");
+    let lines: Vec<String> = (0..30)
+        .map(|i| new_doc(&format!("d{i}"), "kuntoutus"))
+        .collect();
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    succeeded(&innohaku(&["reindex", file.to_str().unwrap()], &data, &[]));
+    let current = || {
+        read(&data.join("indexes/CURRENT"))
+            .trim()
+            .parse::<u64>()
+            .unwrap()
+    };
+    let before = current();
+    // What an upgrade that changes the index finds: a generation built otherwise.
+    let built_with = data.join(format!("indexes/generations/{before}/BUILT_WITH"));
+    std::fs::write(&built_with, "index format 0\n").unwrap();
+    let out = succeeded(&innohaku(&["reindex"], &data, &[]));
+    assert!(out.contains("indexed 30 documents"), "{out}");
+    assert_eq!(
+        current(),
+        before + 1,
+        "one build, not one at opening and another after"
+    );
+    // With the index up to date, a rebuild asked for is done.
+    succeeded(&innohaku(&["reindex"], &data, &[]));
+    assert_eq!(current(), before + 2);
+}
+
+#[test]
 fn two_replicas_follow_the_primary_within_the_interval_and_refuse_writes() {
     let dir = tempfile::tempdir().unwrap();
     let shared = dir.path().join("shared");
