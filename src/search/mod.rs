@@ -576,20 +576,23 @@ fn within_dates(
 /// language no text is in.
 pub fn languages_present(searcher: &Searcher) -> Vec<Language> {
     // A field in another language than its document's counts too, so the text fields are
-    // asked (the folded field holds all of a language's text), not the language facet.
+    // asked, not the language facet: every text is in one of the whole-word fields (the
+    // folded field holds only the words with ä/ö/å, none of most English texts).
     Language::ALL
         .into_iter()
         .filter(|lang| {
-            let Ok(field) = searcher
-                .schema()
-                .get_field(&format!("folded_{}", lang.code()))
-            else {
-                return false;
-            };
-            searcher.segment_readers().iter().any(|segment| {
-                segment
-                    .inverted_index(field)
-                    .is_ok_and(|index| index.terms().num_terms() > 0)
+            ["title", "summary", "body"].iter().any(|name| {
+                let Ok(field) = searcher
+                    .schema()
+                    .get_field(&format!("{name}_{}", lang.code()))
+                else {
+                    return false;
+                };
+                searcher.segment_readers().iter().any(|segment| {
+                    segment
+                        .inverted_index(field)
+                        .is_ok_and(|index| index.terms().num_terms() > 0)
+                })
             })
         })
         .collect()
