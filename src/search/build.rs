@@ -841,12 +841,15 @@ fn item_query_in(any: &mut Disjunction, scope: Scope<'_>, lang: Language, text: 
             .all(|w| analyzer.knows(&w.text.to_lowercase()))
     {
         // The folded field holds only the words folding changed (`analysis::Class::Folded`):
-        // a folded term without them is a word written so, in the whole-word fields. (A
-        // phrase of both kinds of word is in neither.)
+        // a folded term without them is a word written so, in the whole-word fields (where
+        // the terms looked up already are not looked up again). A phrase of both kinds of
+        // word is in neither.
         let folded = main_terms(analyzer.analyze_folded(text));
         any.sequence(f.folded, &folded, FOLDED_BOOST);
-        for (field, boost) in whole_words(f) {
-            any.sequence(field, &folded, boost * FOLDED_BOOST);
+        if folded != main {
+            for (field, boost) in whole_words(f) {
+                any.sequence(field, &folded, boost * FOLDED_BOOST);
+            }
         }
     }
 }
