@@ -76,8 +76,9 @@ pub struct TextFields {
     /// Compound parts and derivational roots of all the text, weighted below whole words;
     /// with frequencies only (a part is looked up alone, never in a phrase).
     pub parts: Field,
-    /// The words of all the text that have ä/ö/å, folded, weighted below exact matches (a
-    /// word without them is looked up in the fields above; see `analysis::Class::Folded`).
+    /// The words of all the text that folding changes (ä/ö/å, and é, ü and the like),
+    /// folded, weighted below exact matches (any other word is looked up in the fields
+    /// above; see `analysis::Class::Folded`).
     pub folded: Field,
     /// Known compounds written as two words side by side in any of the text (see
     /// `analysis::Class::Pairs`), with frequencies only.

@@ -842,13 +842,14 @@ fn item_query_in(any: &mut Disjunction, scope: Scope<'_>, lang: Language, text: 
     {
         // The folded field holds only the words folding changed (`analysis::Class::Folded`):
         // a folded term without them is a word written so, in the whole-word fields (where
-        // the terms looked up already are not looked up again). A phrase of both kinds of
-        // word is in neither.
+        // the terms looked up already are not looked up again), weighed there as in the
+        // folded field at most (in a title), so that a folded match still counts least. A
+        // phrase of both kinds of word is in neither.
         let folded = main_terms(analyzer.analyze_folded(text));
         any.sequence(f.folded, &folded, FOLDED_BOOST);
         if folded != main {
             for (field, boost) in whole_words(f) {
-                any.sequence(field, &folded, boost * FOLDED_BOOST);
+                any.sequence(field, &folded, boost / TITLE_BOOST * FOLDED_BOOST);
             }
         }
     }

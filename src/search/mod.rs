@@ -577,7 +577,7 @@ fn within_dates(
 pub fn languages_present(searcher: &Searcher) -> Vec<Language> {
     // A field in another language than its document's counts too, so the text fields are
     // asked, not the language facet: every text is in one of the whole-word fields (the
-    // folded field holds only the words with ä/ö/å, none of most English texts).
+    // folded field holds only the words folding changes, none of most English texts).
     Language::ALL
         .into_iter()
         .filter(|lang| {

@@ -317,7 +317,7 @@ impl Service {
             built_at_open: built,
         };
         if service.store.snapshots_set_aside() > 0 {
-            service.verify_index()?;
+            service.built_at_open |= service.verify_index(&mut progress)?;
         }
         service.built_at_open |= service.catch_up(progress)?;
         service.fail_interrupted_jobs()?;
@@ -466,7 +466,7 @@ impl Service {
 
     /// Checks that the index holds exactly the stored documents, and rebuilds it from the
     /// store when it does not (after the store was recovered from an unfinished snapshot).
-    fn verify_index(&self) -> Result<(), ServiceError> {
+    fn verify_index(&self, progress: impl FnMut(u64)) -> Result<bool, ServiceError> {
         let ids = self.store.ids()?;
         let index = self.index();
         let searcher = index.searcher();
@@ -485,7 +485,7 @@ impl Service {
                 documents = ids.len(),
                 "after the store's recovery, the index holds exactly the stored documents"
             );
-            return Ok(());
+            return Ok(false);
         }
         tracing::warn!(
             stored = ids.len(),
@@ -493,8 +493,8 @@ impl Service {
             missing,
             "after the store's recovery, the index differs from the store: rebuilding it"
         );
-        self.rebuild(None, |_| {})?;
-        Ok(())
+        self.rebuild(None, progress)?;
+        Ok(true)
     }
 
     /// Makes this service a read-only replica of `source`: every write is refused from now.
@@ -1155,6 +1155,12 @@ mod tests {
         let service = Service::open(paths(), None).unwrap();
         assert_eq!(service.index().num_docs(), 2);
         assert!(!service.store().rebuild_pending().unwrap());
+        assert!(
+            service.built_at_open(),
+            "a reindex that follows need not build again"
+        );
+        drop(service);
+        assert!(!Service::open(paths(), None).unwrap().built_at_open());
     }
 
     #[test]
