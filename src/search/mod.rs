@@ -331,7 +331,7 @@ fn run(
     req: &SearchRequest,
     facets: bool,
 ) -> Result<Ran, SearchError> {
-    let languages = languages_present(searcher);
+    let languages = languages_present(searcher, index.fields());
     let scope = Scope {
         fields: index.fields(),
         languages: &languages,
@@ -574,20 +574,15 @@ fn within_dates(
 
 /// The languages any indexed text is written in: a query need not search the fields of a
 /// language no text is in.
-pub fn languages_present(searcher: &Searcher) -> Vec<Language> {
+pub fn languages_present(searcher: &Searcher, fields: &Fields) -> Vec<Language> {
     // A field in another language than its document's counts too, so the text fields are
     // asked, not the language facet: every text is in one of the whole-word fields (the
     // folded field holds only the words folding changes, none of most English texts).
     Language::ALL
         .into_iter()
-        .filter(|lang| {
-            ["title", "summary", "body"].iter().any(|name| {
-                let Ok(field) = searcher
-                    .schema()
-                    .get_field(&format!("{name}_{}", lang.code()))
-                else {
-                    return false;
-                };
+        .filter(|&lang| {
+            let f = fields.text(lang);
+            [f.title, f.summary, f.body].into_iter().any(|field| {
                 searcher.segment_readers().iter().any(|segment| {
                     segment
                         .inverted_index(field)

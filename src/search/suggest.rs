@@ -116,7 +116,7 @@ fn title_query(
     fields: &Fields,
     parsed: &query::ParsedQuery,
 ) -> Option<BooleanQuery> {
-    let languages = super::languages_present(searcher);
+    let languages = super::languages_present(searcher, fields);
     let typed: Vec<String> = parsed
         .groups
         .iter()
