@@ -115,6 +115,14 @@ impl Bloom {
         true
     }
 
+    /// Reads the cache line holding a word's bits, for a [`Bloom::may_contain`] of it soon
+    /// after to find there: reading the lines of many words first, then testing them, lets
+    /// the CPU wait for all of those lines at once instead of for one after another.
+    #[inline]
+    pub fn load_line(&self, word: &[u8]) -> u8 {
+        self.bits[self.locate(word).0]
+    }
+
     /// Where the block of a word starts, and the bits (nine at a time, 63 in all) that choose
     /// its bits.
     #[inline]

@@ -35,7 +35,8 @@ pub fn detect_language(text: &str) -> Language {
 }
 
 /// Words of a field looked at to check its language: enough to tell, few enough to be cheap
-/// (each is one lexicon lookup).
+/// (each is one read of the lexicon's filter: the share it answers for is an estimate, and a
+/// word in a hundred taken as known does not move it past [`FIELD_KNOWN_SHARE`]).
 const FIELD_SAMPLE_WORDS: usize = 24;
 /// Bytes of a field tokenised for the sample: comfortably more than its words need.
 const FIELD_SAMPLE_BYTES: usize = 400;
@@ -70,7 +71,7 @@ pub fn field_language(document: Language, text: &str) -> Language {
         let analyzer = Analyzer::full(lang);
         sample
             .iter()
-            .filter(|w| analyzer.is_stopword(w) || analyzer.knows(w))
+            .filter(|w| analyzer.is_stopword(w) || analyzer.may_know(w))
             .count() as f32
             / sample.len() as f32
     };

@@ -281,6 +281,23 @@ impl Analyzer {
             || self.res().compound_parts.parts.contains_key(lower)
     }
 
+    /// Whether the lexicon may know a lowercase word form: [`Analyzer::knows`], but a word it
+    /// does not know answers `true` about once in a hundred. For estimates: no lexicon walk.
+    pub fn may_know(&self, lower: &str) -> bool {
+        self.res()
+            .lexicon
+            .as_ref()
+            .is_some_and(|l| l.may_know(lower))
+            || self.res().compound_parts.parts.contains_key(lower)
+    }
+
+    /// Prepares asking [`Analyzer::knows`] of each of `words` (see [`Lexicon::prepare`]).
+    pub fn prepare_knows<'a>(&self, words: impl Iterator<Item = &'a str>) {
+        if let Some(lexicon) = &self.res().lexicon {
+            lexicon.prepare(words);
+        }
+    }
+
     /// Whether a lowercase word of at least seven letters is a base form the lexicon knows
     /// (for a compound: one that was indexed where its parts are written apart).
     pub fn knows_long_lemma(&self, lower: &str) -> bool {

@@ -95,7 +95,10 @@ fn pairs(analyzer: &Analyzer, text: &str, analyzed: &[TextTerm]) -> Vec<Token> {
     };
     let phrases = Phrases::of(*analyzer);
     let mut tokens: Vec<Token> = Vec::new();
-    let mut candidate = String::new();
+    // Two neighbouring words written together, to be looked up: (where in `joined`, the
+    // first word, the second).
+    let mut joined = String::new();
+    let mut candidates: Vec<(std::ops::Range<usize>, usize, usize)> = Vec::new();
     for (i, first) in main.iter().enumerate() {
         for key in phrases.starting(first.term(), first.position, has) {
             let key = key.to_owned();
@@ -124,21 +127,45 @@ fn pairs(analyzer: &Analyzer, text: &str, analyzed: &[TextTerm]) -> Vec<Token> {
                 );
             }
             for head in heads {
-                candidate.clear();
-                candidate.push_str(head);
-                candidate.push_str(&written[j]);
+                let from = joined.len();
+                joined.push_str(head);
+                joined.push_str(&written[j]);
                 // Shorter words are never split into parts, so never searched for apart.
-                if candidate.chars().count() < MIN_WORD_CHARS || !analyzer.knows(&candidate) {
-                    continue;
+                if joined[from..].chars().count() < MIN_WORD_CHARS {
+                    joined.truncate(from);
+                } else {
+                    candidates.push((from..joined.len(), i, j));
                 }
-                let term = analyzer.word(&candidate, false).main.clone();
-                // Only a compound is searched for apart.
-                if !analyzer.knows_long_lemma(&term) {
-                    continue;
-                }
-                push_once(&mut tokens, term, first.position, first.start, second.end);
             }
         }
+    }
+    // Almost none is a word: each lookup is then one read of the lexicon's filter, and
+    // making them all at once is cheaper than one after the other.
+    analyzer.prepare_knows(candidates.iter().map(|(at, ..)| &joined[at.clone()]));
+    let mut compounds: Vec<Token> = Vec::new();
+    for (at, i, j) in candidates {
+        let candidate = &joined[at];
+        if !analyzer.knows(candidate) {
+            continue;
+        }
+        let term = analyzer.word(candidate, false).main.clone();
+        // Only a compound is searched for apart.
+        if !analyzer.knows_long_lemma(&term) {
+            continue;
+        }
+        let (first, second) = (main[i], main[j]);
+        push_once(
+            &mut compounds,
+            term,
+            first.position,
+            first.start,
+            second.end,
+        );
+    }
+    if !compounds.is_empty() {
+        // In position order, as a token stream is (stable: a position's tokens keep theirs).
+        tokens.extend(compounds);
+        tokens.sort_by_key(|t| t.position);
     }
     tokens
 }
