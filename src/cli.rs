@@ -19,7 +19,7 @@ use crate::ingest::{Item, read_ndjson};
 use crate::replication::{self, Location};
 use crate::schema::{Language, json_schemas};
 use crate::search::SearchRequest;
-use crate::service::{Paths, Service, ingest_files};
+use crate::service::{Paths, Service};
 
 /// Innohaku: search for Finnish social and health care development work.
 #[derive(Debug, Parser)]
@@ -444,22 +444,27 @@ fn reindex(data: DataArgs, files: Vec<PathBuf>) -> Result<ExitCode> {
         data_dir: data_dir.clone(),
     };
     // Opening builds the index when it is out of date (after an upgrade) or a bulk load has
-    // not reached it: with no files to load, that build is the rebuild asked for.
+    // not reached it: the files are loaded first, so that one build reads them too; with no
+    // files, that build is the rebuild asked for.
     let started = std::time::Instant::now();
     let bar = indicatif::ProgressBar::new_spinner().with_style(
         indicatif::ProgressStyle::with_template("{pos} documents, {per_sec}")
             .expect("a valid template"),
     );
-    let service = Service::open_with_progress(paths, None, |done| bar.set_position(done))
-        .with_context(|| format!("opening data directory {}", data_dir.display()))?;
+    let progress = |done| bar.set_position(done);
+    let (service, report) = if files.is_empty() {
+        (Service::open_with_progress(paths, None, progress), None)
+    } else {
+        match Service::load_and_open(paths, &files, progress) {
+            Ok((service, report)) => (Ok(service), Some(report)),
+            Err(e) => (Err(e), None),
+        }
+    };
+    let service =
+        service.with_context(|| format!("opening data directory {}", data_dir.display()))?;
     bar.finish_and_clear();
-    if files.is_empty() && service.built_at_open() {
-        print_indexed(service.index().searcher().num_docs(), started);
-        return Ok(ExitCode::SUCCESS);
-    }
     let mut failed = false;
-    if !files.is_empty() {
-        let report = ingest_files(service.store(), &files)?;
+    if let Some(report) = report {
         for e in &report.rejected {
             eprintln!("rejected {e}");
         }
@@ -475,6 +480,15 @@ fn reindex(data: DataArgs, files: Vec<PathBuf>) -> Result<ExitCode> {
             report.inserted, report.updated, report.unchanged, report.stale, report.rejected_count
         );
     }
+    let exit = if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    };
+    if service.built_at_open() {
+        print_indexed(service.index().searcher().num_docs(), started);
+        return Ok(exit);
+    }
     let started = std::time::Instant::now();
     let bar = indicatif::ProgressBar::new(service.store().len() as u64).with_style(
         indicatif::ProgressStyle::with_template(
@@ -485,11 +499,7 @@ fn reindex(data: DataArgs, files: Vec<PathBuf>) -> Result<ExitCode> {
     let n = service.rebuild(None, |done| bar.set_position(done))?;
     bar.finish_and_clear();
     print_indexed(n, started);
-    Ok(if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(exit)
 }
 
 fn print_indexed(n: u64, started: std::time::Instant) {

@@ -377,6 +377,15 @@ fn reindex_after_an_upgrade_builds_the_index_once() {
     // With the index up to date, a rebuild asked for is done.
     succeeded(&innohaku(&["reindex"], &data, &[]));
     assert_eq!(current(), before + 2);
+    // Files to load after an upgrade: loaded first, then one build reads them too.
+    let built_with = data.join(format!("indexes/generations/{}/BUILT_WITH", before + 2));
+    std::fs::write(&built_with, "index format 0\n").unwrap();
+    let more = dir.path().join("more.ndjson");
+    std::fs::write(&more, new_doc("d30", "kuntoutus") + "\n").unwrap();
+    let out = succeeded(&innohaku(&["reindex", more.to_str().unwrap()], &data, &[]));
+    assert!(out.contains("stored: 1 new"), "{out}");
+    assert!(out.contains("indexed 31 documents"), "{out}");
+    assert_eq!(current(), before + 3, "one build for the upgrade and the file");
 }
 
 #[test]
