@@ -192,15 +192,29 @@ const VOIKKO_MIN_COMPOUND_CHARS: usize = 10;
 /// costs a compound split (dozens of lexicon lookups): with 50,000 entries, building the peers'
 /// 100,000 documents (200,000 distinct words) missed on about one word in twelve and spent a
 /// fifth of its time in `analyze_word`; with 400,000 it indexed 1.36× faster and the heap
-/// grew by about 65 MB while indexing (about 190 bytes an entry, two writer threads), the
+/// grew by about 65 MB while indexing (about 190 bytes an entry, two writer threads, when the
+/// cache still kept each word as well as its terms), the
 /// build's peak (in the final merge, when the writer threads and their caches are gone)
 /// unchanged.
 const CACHE_ENTRIES: usize = 400_000;
 
 /// Which analysis a cached word belongs to: language, configuration, folded or not.
 type CacheKind = (Language, Config, bool);
-/// Word → terms, keyed by `str` so a lookup allocates nothing.
-type WordMap = HashMap<Box<str>, Rc<WordTerms>, rustc_hash::FxBuildHasher>;
+
+/// A word as the cache knows it: its 128-bit hash ([`WordKey::of`]). Not the word itself:
+/// comparing a word with a key kept elsewhere in memory cost a fifth of a lookup, and two
+/// of the words a build meets share a hash with a chance below 10⁻²⁵.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct WordKey(u128);
+
+impl WordKey {
+    fn of(word: &str) -> WordKey {
+        WordKey(twox_hash::XxHash3_128::oneshot(word.as_bytes()))
+    }
+}
+
+/// Word → terms.
+type WordMap = HashMap<WordKey, Rc<WordTerms>, rustc_hash::FxBuildHasher>;
 
 /// The cache of one kind, in two generations: when the young one is full it becomes the old
 /// one and the previous old one is dropped, and a word found in the old generation moves to
@@ -212,16 +226,16 @@ struct WordCache {
 }
 
 impl WordCache {
-    fn get(&mut self, word: &str) -> Option<Rc<WordTerms>> {
-        if let Some(hit) = self.young.get(word) {
+    fn get(&mut self, word: WordKey) -> Option<Rc<WordTerms>> {
+        if let Some(hit) = self.young.get(&word) {
             return Some(hit.clone());
         }
-        let (key, hit) = self.old.remove_entry(word)?;
-        self.insert(key, hit.clone());
+        let hit = self.old.remove(&word)?;
+        self.insert(word, hit.clone());
         Some(hit)
     }
 
-    fn insert(&mut self, word: Box<str>, terms: Rc<WordTerms>) {
+    fn insert(&mut self, word: WordKey, terms: Rc<WordTerms>) {
         if self.young.len() >= CACHE_ENTRIES / 2 {
             self.old = std::mem::take(&mut self.young);
         }
@@ -353,12 +367,13 @@ impl Analyzer {
     /// ä/ö/å folded and the result is folded too.
     pub fn word(&self, lower: &str, folded: bool) -> Rc<WordTerms> {
         let kind = (self.lang, self.config, folded);
+        let key = WordKey::of(lower);
         let cached = CACHE.with(|c| {
             let mut cache = c.borrow_mut();
             cache
                 .iter_mut()
                 .find(|(k, _)| *k == kind)
-                .and_then(|(_, words)| words.get(lower))
+                .and_then(|(_, words)| words.get(key))
         });
         if let Some(hit) = cached {
             return hit;
@@ -380,7 +395,7 @@ impl Analyzer {
                     cache.push((kind, WordCache::default()));
                     cache.len() - 1
                 });
-            cache[at].1.insert(lower.into(), terms.clone());
+            cache[at].1.insert(key, terms.clone());
         });
         terms
     }

@@ -385,7 +385,11 @@ fn reindex_after_an_upgrade_builds_the_index_once() {
     let out = succeeded(&innohaku(&["reindex", more.to_str().unwrap()], &data, &[]));
     assert!(out.contains("stored: 1 new"), "{out}");
     assert!(out.contains("indexed 31 documents"), "{out}");
-    assert_eq!(current(), before + 3, "one build for the upgrade and the file");
+    assert_eq!(
+        current(),
+        before + 3,
+        "one build for the upgrade and the file"
+    );
 }
 
 #[test]
