@@ -44,8 +44,9 @@ pub fn built_with() -> String {
 const DOCSTORE_BLOCK_BYTES: usize = 4096;
 /// Memory the index writer may use while building, shared by its threads. Each thread
 /// writes a segment when its share is full: at 64 MB the peers' 100,000 documents made 12
-/// segments, and building them, then merging them, took 3–10 % longer than at 128 MB
-/// (peak RSS the same, 350–365 MB: reached while merging). 256 MB was no faster.
+/// segments, and building them, then merging them, took 3–13 % longer than at 128 MB in four
+/// rounds of five (peak RSS the same, 350–365 MB: reached while merging). 256 MB was no
+/// faster.
 const WRITER_BUDGET_BYTES: usize = 128 * 1024 * 1024;
 /// A build merges its segments into segments of at most about this size. A merge maps every
 /// segment it reads, and those pages count as the process's resident memory until it ends:
