@@ -305,7 +305,8 @@ impl Analyzer {
             || self.res().compound_parts.parts.contains_key(lower)
     }
 
-    /// Prepares asking [`Analyzer::knows`] of each of `words` (see [`Lexicon::prepare`]).
+    /// Prepares asking [`Analyzer::knows`] of each of `words`: reads the lexicon filter's
+    /// cache line of each first, so that the lookups that follow wait for memory together.
     pub fn prepare_knows<'a>(&self, words: impl Iterator<Item = &'a str>) {
         if let Some(lexicon) = &self.res().lexicon {
             lexicon.prepare(words);
