@@ -193,9 +193,8 @@ const VOIKKO_MIN_COMPOUND_CHARS: usize = 10;
 /// 100,000 documents (200,000 distinct words) missed on about one word in twelve and spent a
 /// fifth of its time in `analyze_word`; with 400,000 it indexed 1.36× faster and the heap
 /// grew by about 65 MB while indexing (about 190 bytes an entry, two writer threads, when the
-/// cache still kept each word as well as its terms), the
-/// build's peak (in the final merge, when the writer threads and their caches are gone)
-/// unchanged.
+/// cache still kept each word as well as its terms), the build's peak (in the final merge,
+/// when the writer threads and their caches are gone) unchanged.
 const CACHE_ENTRIES: usize = 400_000;
 
 /// Which analysis a cached word belongs to: language, configuration, folded or not.
