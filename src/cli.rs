@@ -19,7 +19,7 @@ use crate::ingest::{Item, read_ndjson};
 use crate::replication::{self, Location};
 use crate::schema::{Language, json_schemas};
 use crate::search::SearchRequest;
-use crate::service::{Paths, Service};
+use crate::service::{IngestReport, Paths, Service};
 
 /// Innohaku: search for Finnish social and health care development work.
 #[derive(Debug, Parser)]
@@ -446,40 +446,31 @@ fn reindex(data: DataArgs, files: Vec<PathBuf>) -> Result<ExitCode> {
     // Opening builds the index when it is out of date (after an upgrade) or a bulk load has
     // not reached it: the files are loaded first, so that one build reads them too; with no
     // files, that build is the rebuild asked for.
-    let started = std::time::Instant::now();
+    let mut started = std::time::Instant::now();
     let bar = indicatif::ProgressBar::new_spinner().with_style(
         indicatif::ProgressStyle::with_template("{pos} documents, {per_sec}")
             .expect("a valid template"),
     );
-    let progress = |done| bar.set_position(done);
-    let (service, report) = if files.is_empty() {
-        (Service::open_with_progress(paths, None, progress), None)
-    } else {
-        match Service::load_and_open(paths, &files, progress) {
-            Ok((service, report)) => (Ok(service), Some(report)),
-            Err(e) => (Err(e), None),
-        }
-    };
-    let service =
-        service.with_context(|| format!("opening data directory {}", data_dir.display()))?;
-    bar.finish_and_clear();
     let mut failed = false;
-    if let Some(report) = report {
-        for e in &report.rejected {
-            eprintln!("rejected {e}");
-        }
-        if report.rejected_count > report.rejected.len() {
-            eprintln!(
-                "... and {} more rejected lines",
-                report.rejected_count - report.rejected.len()
-            );
-        }
-        failed = report.rejected_count > 0;
-        println!(
-            "stored: {} new, {} updated, {} unchanged, {} stale, {} rejected",
-            report.inserted, report.updated, report.unchanged, report.stale, report.rejected_count
-        );
-    }
+    let progress = |done| bar.set_position(done);
+    let service = if files.is_empty() {
+        Service::open_with_progress(paths, None, progress)
+            .with_context(|| format!("opening data directory {}", data_dir.display()))?
+    } else {
+        // Told before the build, which may fail: the documents are stored either way.
+        let loaded = |report: &IngestReport, stored: u64| {
+            bar.suspend(|| print_ingested(report));
+            failed = report.rejected_count > 0;
+            // The build's own progress and rate, from now.
+            bar.reset();
+            bar.set_length(stored);
+            bar.set_style(progress_style());
+            started = std::time::Instant::now();
+        };
+        Service::load_and_open(paths, &files, loaded, progress)
+            .with_context(|| format!("loading files into data directory {}", data_dir.display()))?
+    };
+    bar.finish_and_clear();
     let exit = if failed {
         ExitCode::FAILURE
     } else {
@@ -490,16 +481,35 @@ fn reindex(data: DataArgs, files: Vec<PathBuf>) -> Result<ExitCode> {
         return Ok(exit);
     }
     let started = std::time::Instant::now();
-    let bar = indicatif::ProgressBar::new(service.store().len() as u64).with_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} documents, {per_sec}, eta {eta}",
-        )
-        .expect("a valid template"),
-    );
+    let bar =
+        indicatif::ProgressBar::new(service.store().len() as u64).with_style(progress_style());
     let n = service.rebuild(None, |done| bar.set_position(done))?;
     bar.finish_and_clear();
     print_indexed(n, started);
     Ok(exit)
+}
+
+/// A build's progress bar, when the number of documents is known.
+fn progress_style() -> indicatif::ProgressStyle {
+    indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} documents, {per_sec}, eta {eta}")
+        .expect("a valid template")
+}
+
+/// What loading files into the store did: rejected lines on stderr, the counts on stdout.
+fn print_ingested(report: &IngestReport) {
+    for e in &report.rejected {
+        eprintln!("rejected {e}");
+    }
+    if report.rejected_count > report.rejected.len() {
+        eprintln!(
+            "... and {} more rejected lines",
+            report.rejected_count - report.rejected.len()
+        );
+    }
+    println!(
+        "stored: {} new, {} updated, {} unchanged, {} stale, {} rejected",
+        report.inserted, report.updated, report.unchanged, report.stale, report.rejected_count
+    );
 }
 
 fn print_indexed(n: u64, started: std::time::Instant) {

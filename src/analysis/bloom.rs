@@ -115,12 +115,15 @@ impl Bloom {
         true
     }
 
-    /// Reads the cache line holding a word's bits, for a [`Bloom::may_contain`] of it soon
-    /// after to find there: reading the lines of many words first, then testing them, lets
-    /// the CPU wait for all of those lines at once instead of for one after another.
+    /// Reads the block holding a word's bits, for a [`Bloom::may_contain`] of it soon after
+    /// to find in the CPU's cache: reading the blocks of many words first, then testing
+    /// them, lets the CPU wait for all of them at once instead of for one after another. Its
+    /// first and last bytes: a block of a filter read from the binary is not aligned to a
+    /// cache line, so it may lie on two.
     #[inline]
-    pub fn load_line(&self, word: &[u8]) -> u8 {
-        self.bits[self.locate(word).0]
+    pub fn load_block(&self, word: &[u8]) -> u8 {
+        let at = self.locate(word).0;
+        self.bits[at] ^ self.bits[at + BLOCK_BYTES - 1]
     }
 
     /// Where the block of a word starts, and the bits (nine at a time, 63 in all) that choose

@@ -202,13 +202,21 @@ type CacheKind = (Language, Config, bool);
 
 /// A word as the cache knows it: its 128-bit hash ([`WordKey::of`]). Not the word itself:
 /// comparing a word with a key kept elsewhere in memory cost a fifth of a lookup, and two
-/// of the words a build meets share a hash with a chance below 10⁻²⁵.
+/// of the words a build meets share a hash with a chance below 10⁻²⁵. The hash is seeded
+/// anew in each process, so that no text can be written to make one word take another's
+/// terms.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct WordKey(u128);
 
 impl WordKey {
     fn of(word: &str) -> WordKey {
-        WordKey(twox_hash::XxHash3_128::oneshot(word.as_bytes()))
+        static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        let seed = *SEED
+            .get_or_init(|| std::hash::BuildHasher::hash_one(&std::hash::RandomState::new(), 0u8));
+        WordKey(twox_hash::XxHash3_128::oneshot_with_seed(
+            seed,
+            word.as_bytes(),
+        ))
     }
 }
 

@@ -274,47 +274,53 @@ impl Service {
         seed_dir: Option<&Path>,
         progress: impl FnMut(u64),
     ) -> Result<Service, ServiceError> {
-        let load = |store: &Store| -> Result<Option<IngestReport>, ServiceError> {
+        let load = |store: &Store| {
             let Some(dir) = seed_dir.filter(|_| store.is_empty()) else {
-                return Ok(None);
+                return Ok(());
             };
             let report = ingest_files(store, &ndjson_files(dir)?)?;
             tracing::info!(inserted = report.inserted, rejected = report.rejected_count, dir = %dir.display(), "loaded seed data");
             for e in &report.rejected {
                 tracing::warn!(error = %e, "seed line rejected");
             }
-            Ok(Some(report))
+            Ok(())
         };
-        Service::open_loading(paths, load, progress).map(|(service, _)| service)
+        Service::open_loading(paths, load, progress)
     }
 
-    /// Loads the NDJSON `files` into the store, then opens the service, which builds the
-    /// index from the store once: whether the index was out of date (an upgrade) or not, the
-    /// bulk load leaves it to be rebuilt ([`Service::built_at_open`] is then true).
+    /// Loads the NDJSON `files` into the store, tells `loaded` what that did and how many
+    /// documents the store now holds, then opens the service, which builds the index from
+    /// the store once: whether the index was out of date (an upgrade) or not, the bulk load
+    /// leaves it to be rebuilt ([`Service::built_at_open`] is then true). `loaded` hears of
+    /// the load even when the build fails after it: the documents are stored.
     pub fn load_and_open(
         paths: Paths,
         files: &[PathBuf],
+        loaded: impl FnOnce(&IngestReport, u64),
         progress: impl FnMut(u64),
-    ) -> Result<(Service, IngestReport), ServiceError> {
-        let load = |store: &Store| ingest_files(store, files).map(Some);
-        let (service, report) = Service::open_loading(paths, load, progress)?;
-        Ok((service, report.unwrap_or_default()))
+    ) -> Result<Service, ServiceError> {
+        let load = |store: &Store| {
+            let report = ingest_files(store, files)?;
+            loaded(&report, store.len() as u64);
+            Ok(())
+        };
+        Service::open_loading(paths, load, progress)
     }
 
     /// Opens the store, lets `load` write to it before anything reads the index, then opens
     /// the index (building it when it is out of date or a bulk load has not reached it).
     fn open_loading(
         paths: Paths,
-        load: impl FnOnce(&Store) -> Result<Option<IngestReport>, ServiceError>,
+        load: impl FnOnce(&Store) -> Result<(), ServiceError>,
         mut progress: impl FnMut(u64),
-    ) -> Result<(Service, Option<IngestReport>), ServiceError> {
+    ) -> Result<Service, ServiceError> {
         std::fs::create_dir_all(&paths.data_dir).map_err(|source| ServiceError::Io {
             path: paths.data_dir.display().to_string(),
             source,
         })?;
         let store = Store::open(&paths.store())?;
         let catalog = Catalog::new(paths.indexes());
-        let report = load(&store)?;
+        load(&store)?;
         catalog.remove_stale().map_err(IndexError::from)?;
         let (index, built) = match SearchIndex::open_current(&catalog, &paths.indexes()) {
             Ok(index) => {
@@ -347,7 +353,7 @@ impl Service {
         }
         service.built_at_open |= service.catch_up(progress)?;
         service.fail_interrupted_jobs()?;
-        Ok((service, report))
+        Ok(service)
     }
 
     /// Whether opening built the whole index from the store.

@@ -390,6 +390,25 @@ fn reindex_after_an_upgrade_builds_the_index_once() {
         before + 3,
         "one build for the upgrade and the file"
     );
+    // A rejected line is reported, named, and fails the command; the valid ones are indexed.
+    let mixed = dir.path().join("mixed.ndjson");
+    let bad = r#"{"kind": "practice", "id": "broken"}"#;
+    std::fs::write(&mixed, format!("{}\n{bad}\n", new_doc("d31", "kuntoutus"))).unwrap();
+    let out = innohaku(&["reindex", mixed.to_str().unwrap()], &data, &[]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(!out.status.success(), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("rejected") && stderr.contains("line 2"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("stored: 1 new") && stdout.contains("1 rejected"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("indexed 32 documents"), "{stdout}");
 }
 
 #[test]
