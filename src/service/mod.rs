@@ -348,7 +348,13 @@ impl Service {
             replica: RwLock::new(None),
             built_at_open: built,
         };
-        if service.store.snapshots_set_aside() > 0 {
+        // An index just built from the store holds it, and one a bulk load has not reached
+        // is rebuilt by `catch_up` below: checking either against the store would read
+        // every stored id for nothing (and call the second different, which it is).
+        if service.store.snapshots_set_aside() > 0
+            && !service.built_at_open
+            && !service.store.rebuild_pending()?
+        {
             service.built_at_open |= service.verify_index(&mut progress)?;
         }
         service.built_at_open |= service.catch_up(progress)?;
