@@ -132,7 +132,7 @@ fn word_level(path: &Path, lang: Language) {
         let analyzer = Analyzer::new(lang, config);
         let terms = |word: &str| -> (String, Vec<String>) {
             let t = analyzer.word(word, false);
-            (t.main.clone(), t.parts.clone())
+            (t.main.to_string(), t.parts.clone())
         };
         // Conflation: which distinct forms share a first (main) term, against which share a lemma.
         let mut by_term: HashMap<String, u64> = HashMap::new();

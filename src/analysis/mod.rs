@@ -5,6 +5,7 @@
 //! directly. Resources (lexicons, stop words, compound parts, synonyms) live in `index/`.
 
 mod bloom;
+mod cache;
 mod compound;
 mod derivation;
 mod language;

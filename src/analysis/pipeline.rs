@@ -8,15 +8,17 @@
 //! cached per thread: word forms repeat heavily, so most words cost one hash lookup.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
+
+use compact_str::CompactString;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Serialize;
 
+use super::cache::{WordCache, WordKey};
 use super::compound;
 use super::resources::{LanguageResources, resources};
-use super::tokenize::Words;
+use super::tokenize::{Word, Words};
 use crate::schema::Language;
 
 /// How words are reduced to terms.
@@ -117,8 +119,10 @@ impl Origin {
 /// What one word contributes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WordTerms {
-    /// The word's main term.
-    pub main: String,
+    /// The word's main term. Kept in the struct itself up to 24 bytes, as most are: indexing
+    /// copies it for every word of every text, and a string elsewhere in memory was one
+    /// more read from far away each time.
+    pub main: CompactString,
     /// How the main term was found.
     pub origin: Origin,
     /// Compound parts and runs of parts, base forms, without the main term.
@@ -200,56 +204,6 @@ const CACHE_ENTRIES: usize = 400_000;
 /// Which analysis a cached word belongs to: language, configuration, folded or not.
 type CacheKind = (Language, Config, bool);
 
-/// A word as the cache knows it: its 128-bit hash ([`WordKey::of`]). Not the word itself:
-/// comparing a word with a key kept elsewhere in memory cost a fifth of a lookup, and two
-/// of the words a build meets share a hash with a chance below 10⁻²⁵. The hash is seeded
-/// anew in each process, so that no text can be written to make one word take another's
-/// terms.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-struct WordKey(u128);
-
-impl WordKey {
-    fn of(word: &str) -> WordKey {
-        static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-        let seed = *SEED
-            .get_or_init(|| std::hash::BuildHasher::hash_one(&std::hash::RandomState::new(), 0u8));
-        WordKey(twox_hash::XxHash3_128::oneshot_with_seed(
-            seed,
-            word.as_bytes(),
-        ))
-    }
-}
-
-/// Word → terms.
-type WordMap = HashMap<WordKey, Rc<WordTerms>, rustc_hash::FxBuildHasher>;
-
-/// The cache of one kind, in two generations: when the young one is full it becomes the old
-/// one and the previous old one is dropped, and a word found in the old generation moves to
-/// the young one. Frequent words survive; memory stays bounded by [`CACHE_ENTRIES`].
-#[derive(Default)]
-struct WordCache {
-    young: WordMap,
-    old: WordMap,
-}
-
-impl WordCache {
-    fn get(&mut self, word: WordKey) -> Option<Rc<WordTerms>> {
-        if let Some(hit) = self.young.get(&word) {
-            return Some(hit.clone());
-        }
-        let hit = self.old.remove(&word)?;
-        self.insert(word, hit.clone());
-        Some(hit)
-    }
-
-    fn insert(&mut self, word: WordKey, terms: Rc<WordTerms>) {
-        if self.young.len() >= CACHE_ENTRIES / 2 {
-            self.old = std::mem::take(&mut self.young);
-        }
-        self.young.insert(word, terms);
-    }
-}
-
 static INDEX_CONFIG: std::sync::RwLock<Config> = std::sync::RwLock::new(Config::FULL);
 
 /// Chooses the analysis configuration for indexes built and queries run from now on in this
@@ -261,6 +215,21 @@ pub fn set_index_config(config: Config) {
 thread_local! {
     // A handful of kinds per thread: a list is faster to search than hashing the key.
     static CACHE: RefCell<Vec<(CacheKind, WordCache)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` on this thread's word cache of one kind, made on first use.
+fn with_cache<T>(kind: CacheKind, f: impl FnOnce(&mut WordCache) -> T) -> T {
+    CACHE.with(|c| {
+        let mut cache = c.borrow_mut();
+        let at = match cache.iter().position(|(k, _)| *k == kind) {
+            Some(at) => at,
+            None => {
+                cache.push((kind, WordCache::new(CACHE_ENTRIES)));
+                cache.len() - 1
+            }
+        };
+        f(&mut cache[at].1)
+    })
 }
 
 /// The analyzer of one language and configuration. Cheap to create and copy.
@@ -354,7 +323,7 @@ impl Analyzer {
             .filter(|p| p.len() < terms.main.len() && terms.main.ends_with(p.as_str()))
             .min_by_key(|p| p.len());
         let mut roots = Vec::new();
-        for word in std::iter::once(&terms.main).chain(head) {
+        for word in std::iter::once(terms.main.as_str()).chain(head.map(String::as_str)) {
             if let Some(root) = self.root(word)
                 && root != terms.main
                 && !terms.parts.contains(&root)
@@ -374,43 +343,30 @@ impl Analyzer {
     /// The terms of one lowercase word. With `folded`, the word may have been typed with
     /// ä/ö/å folded and the result is folded too.
     pub fn word(&self, lower: &str, folded: bool) -> Rc<WordTerms> {
-        let kind = (self.lang, self.config, folded);
-        let key = WordKey::of(lower);
-        let cached = CACHE.with(|c| {
-            let mut cache = c.borrow_mut();
-            cache
-                .iter_mut()
-                .find(|(k, _)| *k == kind)
-                .and_then(|(_, words)| words.get(key))
-        });
-        if let Some(hit) = cached {
+        self.word_keyed(lower, WordKey::of(lower), folded)
+    }
+
+    /// [`Analyzer::word`] of a word whose key is known.
+    fn word_keyed(&self, lower: &str, key: WordKey, folded: bool) -> Rc<WordTerms> {
+        if let Some(hit) = with_cache((self.lang, self.config, folded), |words| words.get(key)) {
             return hit;
         }
         let mut terms = self.analyze_word(lower, folded);
         if folded {
-            terms.main = fold(&terms.main);
+            terms.main = fold(&terms.main).into();
             terms.parts = terms.parts.iter().map(|p| fold(p)).collect();
         } else {
             terms.roots = self.roots(&terms);
         }
         let terms = Rc::new(terms);
-        CACHE.with(|c| {
-            let mut cache = c.borrow_mut();
-            let at = cache
-                .iter()
-                .position(|(k, _)| *k == kind)
-                .unwrap_or_else(|| {
-                    cache.push((kind, WordCache::default()));
-                    cache.len() - 1
-                });
-            cache[at].1.insert(key, terms.clone());
-        });
+        let kind = (self.lang, self.config, folded);
+        with_cache(kind, |words| words.insert(key, terms.clone()));
         terms
     }
 
     fn analyze_word(&self, w: &str, folded: bool) -> WordTerms {
         let plain = |main: String, origin| WordTerms {
-            main,
+            main: main.into(),
             origin,
             parts: Vec::new(),
             roots: Vec::new(),
@@ -485,7 +441,7 @@ impl Analyzer {
             .map(|parts| runs(&self.finest(parts), &main))
             .unwrap_or_default();
         WordTerms {
-            main,
+            main: main.into(),
             origin,
             parts,
             roots: Vec::new(),
@@ -520,7 +476,7 @@ impl Analyzer {
         }
         let plain = w.replace('-', "");
         let main = if lexical.origin == Origin::Lemma {
-            lexical.main.clone()
+            lexical.main.to_string()
         } else {
             // A reading that is the word itself first: `kulta` is gold before "from whom".
             readings
@@ -561,7 +517,7 @@ impl Analyzer {
             }
         }
         Some(WordTerms {
-            main,
+            main: main.into(),
             origin: Origin::Lemma,
             parts,
             roots: Vec::new(),
@@ -597,7 +553,7 @@ impl Analyzer {
         let pieces: Vec<&str> = w.split('-').filter(|p| !p.is_empty()).collect();
         let Some((last, head)) = pieces.split_last() else {
             return WordTerms {
-                main: w.to_owned(),
+                main: w.into(),
                 origin: Origin::Word,
                 parts: Vec::new(),
                 roots: Vec::new(),
@@ -608,14 +564,14 @@ impl Analyzer {
         main.push_str(&last_terms.main);
         let mut parts: Vec<String> = head
             .iter()
-            .map(|p| self.word(p, folded).main.clone())
+            .map(|p| self.word(p, folded).main.to_string())
             .collect();
-        parts.push(last_terms.main.clone());
+        parts.push(last_terms.main.to_string());
         parts.extend(last_terms.parts.iter().cloned());
         parts.retain(|p| *p != main);
         parts.dedup();
         WordTerms {
-            main,
+            main: main.into(),
             origin: last_terms.origin,
             parts,
             roots: Vec::new(),
@@ -705,23 +661,48 @@ impl Analyzer {
         let mut out = Vec::new();
         // Dangling first halves waiting for their head word: (lowercase, position, start, end).
         let mut pending: Vec<(String, usize, usize, usize)> = Vec::new();
+        // Every word lowercase, and whether it is a stop word, first; then the cached terms
+        // of all the others, together: each lookup waits for memory (the tables are far
+        // larger than the CPU's caches), and lookups side by side wait at once.
+        let mut lowered = String::with_capacity(text.len());
         let mut lower = String::new();
-        for (position, word) in Words::new(text).enumerate() {
-            lowercase_into(word.text, &mut lower);
-            if folded {
-                lower = fold(&lower);
-            }
-            let conjunction = CONJUNCTIONS.contains(&lower.as_str());
+        let words: Vec<(Word, std::ops::Range<usize>, Option<WordKey>)> = Words::new(text)
+            .map(|word| {
+                lowercase_into(word.text, &mut lower);
+                if folded {
+                    lower = fold(&lower);
+                }
+                let from = lowered.len();
+                lowered.push_str(&lower);
+                let key = (!self.is_stopword(&lower)).then(|| WordKey::of(&lower));
+                (word, from..lowered.len(), key)
+            })
+            .collect();
+        let mut cached: Vec<Option<Rc<WordTerms>>> =
+            with_cache((self.lang, self.config, folded), |cache| {
+                words
+                    .iter()
+                    .map(|w| w.2.and_then(|key| cache.get(key)))
+                    .collect()
+            });
+        for (position, (word, at, key)) in words.into_iter().enumerate() {
+            let lower = &lowered[at];
+            let conjunction = CONJUNCTIONS.contains(&lower);
             if !conjunction && !word.dangling && !pending.is_empty() && self.config.coordination {
-                self.complete_coordination(&lower, &pending, word.end, folded, &mut out);
+                self.complete_coordination(lower, &pending, word.end, folded, &mut out);
             }
             if !conjunction && !word.dangling {
                 pending.clear();
             }
-            if self.is_stopword(&lower) {
+            // A stop word has no key.
+            let Some(key) = key else {
                 continue;
-            }
-            let terms = self.word(&lower, folded);
+            };
+            let terms = match cached[position].take() {
+                Some(hit) => hit,
+                // Not cached before the text, but perhaps since (a word it has twice).
+                None => self.word_keyed(lower, key, folded),
+            };
             let token = |slot, origin| TextTerm {
                 word: terms.clone(),
                 slot,
@@ -737,7 +718,7 @@ impl Analyzer {
             out.extend((0..terms.parts.len()).map(|i| token(Slot::Part(i), Origin::CompoundPart)));
             out.extend((0..terms.roots.len()).map(|i| token(Slot::Root(i), Origin::Derivation)));
             if word.dangling {
-                pending.push((lower.clone(), position, word.start, word.end));
+                pending.push((lower.to_owned(), position, word.start, word.end));
             }
         }
         out.sort_by_key(|t| (t.position, t.origin.is_part()));

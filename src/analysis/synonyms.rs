@@ -120,8 +120,8 @@ pub fn phrase_key(terms: &[(usize, String)]) -> String {
 /// ("sosiaali- ja terveydenhuolto") are among the commonest in the corpus.
 #[derive(Debug, Default)]
 pub struct Phrases {
-    /// By first term.
-    by_first: HashMap<String, Vec<Phrase>>,
+    /// By first term (looked up for every word a text is indexed with).
+    by_first: rustc_hash::FxHashMap<String, Vec<Phrase>>,
 }
 
 /// One phrase of [`Phrases`], found by its first term.

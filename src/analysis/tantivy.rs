@@ -7,7 +7,7 @@ use std::hash::BuildHasher;
 use std::rc::Rc;
 
 use super::compound::MIN_WORD_CHARS;
-use super::pipeline::{Analyzer, TextTerm, fold_into};
+use super::pipeline::{Analyzer, TextTerm, fold_into, lowercase_into};
 use super::synonyms::{Phrases, phrase_key};
 use crate::schema::Language;
 
@@ -80,11 +80,19 @@ fn pairs(analyzer: &Analyzer, text: &str, analyzed: &[TextTerm]) -> Vec<Token> {
         .filter(|t| !t.origin.in_parts_field())
         .collect();
     // Each word as written, lowercase: once, as it is the first of one pair and the second
-    // of another.
-    let written: Vec<String> = main
+    // of another; all in one string.
+    let mut lowered = String::with_capacity(text.len());
+    let mut lower = String::new();
+    let written: Vec<std::ops::Range<usize>> = main
         .iter()
-        .map(|t| text[t.start..t.end].to_lowercase())
+        .map(|t| {
+            lowercase_into(&text[t.start..t.end], &mut lower);
+            let from = lowered.len();
+            lowered.push_str(&lower);
+            from..lowered.len()
+        })
         .collect();
+    let written = |i: usize| &lowered[written[i].clone()];
     // The main terms are in position order (several readings of a word share one).
     let has = |position: usize, term: &str| {
         let from = main.partition_point(|t| t.position < position);
@@ -104,10 +112,10 @@ fn pairs(analyzer: &Analyzer, text: &str, analyzed: &[TextTerm]) -> Vec<Token> {
             let key = key.to_owned();
             push_once(&mut tokens, key, first.position, first.start, first.end);
         }
-        let heads: &[&str] = if written[i] == first.term() {
+        let heads: &[&str] = if written(i) == first.term() {
             &[first.term()]
         } else {
-            &[&written[i], first.term()]
+            &[written(i), first.term()]
         };
         // A position may hold several main terms (several readings of a word): each pairs.
         let next = (i + 1..main.len())
@@ -129,7 +137,7 @@ fn pairs(analyzer: &Analyzer, text: &str, analyzed: &[TextTerm]) -> Vec<Token> {
             for head in heads {
                 let from = joined.len();
                 joined.push_str(head);
-                joined.push_str(&written[j]);
+                joined.push_str(written(j));
                 // Shorter words are never split into parts, so never searched for apart.
                 if joined[from..].chars().count() < MIN_WORD_CHARS {
                     joined.truncate(from);
@@ -148,7 +156,7 @@ fn pairs(analyzer: &Analyzer, text: &str, analyzed: &[TextTerm]) -> Vec<Token> {
         if !analyzer.knows(candidate) {
             continue;
         }
-        let term = analyzer.word(candidate, false).main.clone();
+        let term = analyzer.word(candidate, false).main.to_string();
         // Only a compound is searched for apart.
         if !analyzer.knows_long_lemma(&term) {
             continue;

@@ -6,7 +6,7 @@ use super::*;
 use crate::schema::Language;
 
 fn main_term(lang: Language, word: &str) -> String {
-    Analyzer::full(lang).word(word, false).main.clone()
+    Analyzer::full(lang).word(word, false).main.to_string()
 }
 
 fn all_terms(lang: Language, text: &str) -> Vec<String> {

@@ -626,7 +626,7 @@ fn part_terms(lang: Language, lemma: &str) -> Vec<String> {
     .map(|parts| {
         parts
             .iter()
-            .map(|p| analyzer.word(&p.lemma, false).main.clone())
+            .map(|p| analyzer.word(&p.lemma, false).main.to_string())
             .collect()
     })
     .unwrap_or_default()

@@ -142,7 +142,7 @@ impl Marks<'_> {
     }
 
     fn matches(&self, lower: &str, terms: &WordTerms) -> bool {
-        self.terms.set.contains(&terms.main)
+        self.terms.set.contains(terms.main.as_str())
             || terms.parts.iter().any(|p| self.terms.set.contains(p))
             || self
                 .prefixes
