@@ -33,15 +33,19 @@ fn main() {
     if !reuse {
         let _ = std::fs::remove_dir_all(dir);
     }
-    let file = std::io::BufReader::new(std::fs::File::open(docs).expect("docs file"));
+    let file =
+        std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(docs).expect("docs file"));
     let documents = file.lines().map(|line| {
         let v: Value = serde_json::from_str(&line.expect("a line")).expect("JSON");
         let body = v["body"].as_str().unwrap_or_default();
-        let words: Vec<&str> = body.split_whitespace().collect();
-        let split = words.len().min(25);
+        // The first 25 words are the summary, the rest how it works.
+        let split = body.split_whitespace().nth(24).map_or(body.len(), |w| {
+            w.as_ptr() as usize - body.as_ptr() as usize + w.len()
+        });
+        let (summary, how) = body.split_at(split);
         Document::from_value(json!({
             "kind": "practice", "id": v["id"], "title": v["title"], "language": "fi",
-            "summary": words[..split].join(" "), "how_it_works": words[split..].join(" "),
+            "summary": summary, "how_it_works": how.trim_start(),
             "phase": "ready", "themes": ["primary_care"], "regions": ["pirkanmaa"],
             "created_at": "2024-01-01", "updated_at": "2024-01-01",
         }))
