@@ -37,7 +37,7 @@ fn main() {
         std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(docs).expect("docs file"));
     let documents = file.lines().map(|line| {
         let v: Value = serde_json::from_str(&line.expect("a line")).expect("JSON");
-        let body = v["body"].as_str().unwrap_or_default();
+        let body = v["body"].as_str().unwrap_or_default().trim_start();
         // The first 25 words are the summary, the rest how it works.
         let split = body.split_whitespace().nth(24).map_or(body.len(), |w| {
             w.as_ptr() as usize - body.as_ptr() as usize + w.len()

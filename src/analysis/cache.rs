@@ -13,8 +13,10 @@ use super::pipeline::WordTerms;
 /// A word as the cache knows it: its 128-bit hash ([`WordKey::of`]). Not the word itself:
 /// comparing a word with a key kept elsewhere in memory cost a fifth of a lookup, and two
 /// of the words a build meets share a hash with a chance below 10⁻²⁵. The hash is seeded
-/// anew in each process, so that no text can be written to make one word take another's
-/// terms.
+/// anew in each process, so that a text cannot be written in advance to make one word take
+/// another's terms. XXH3 is no cryptographic hash: pairs of words crafted for it have been
+/// reported to collide even seeded, with a small chance (about 2⁻²⁷); such a pair could at
+/// most swap the terms of those two made-up words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(super) struct WordKey([u64; 2]);
 
@@ -40,9 +42,10 @@ struct Slot {
     terms: Option<Rc<WordTerms>>,
 }
 
-/// One generation: a linear-probing table kept at most three quarters full (a probe then
-/// reads 2–3 slots on average, side by side), grown by doubling, never emptied one entry at
-/// a time (a generation is dropped whole).
+/// One generation: a linear-probing table kept at most three quarters full, grown by
+/// doubling, never emptied one entry at a time (a generation is dropped whole). When full, a
+/// probe reads 2–3 slots on average (side by side) for a word the table holds, and about 8–9
+/// for one it does not: a new word, or one found only in the old generation, pays that.
 struct Generation {
     slots: Box<[Slot]>,
     len: usize,
@@ -58,6 +61,7 @@ impl Generation {
     }
 
     fn mask(&self) -> usize {
+        debug_assert!(self.slots.len().is_power_of_two());
         self.slots.len() - 1
     }
 
@@ -90,6 +94,7 @@ impl Generation {
             match &slot.terms {
                 None => {
                     self.len += 1;
+                    debug_assert!(self.len * 4 <= (mask + 1) * 3);
                     *slot = Slot {
                         key,
                         terms: Some(terms),
@@ -121,9 +126,9 @@ pub(super) struct WordCache {
 const FIRST_SLOTS: usize = 256;
 
 impl WordCache {
-    /// A cache of at most `entries` words: two generations of about half each (of three
+    /// A cache of at most `entries` words: two generations of about half each, three
     /// quarters of a power of two, so that a full generation's table is full to its load
-    /// limit and not one doubling larger than it needs).
+    /// limit and not one doubling larger than it needs (above the first table's 192).
     pub(super) fn new(entries: usize) -> WordCache {
         let slots = ((entries / 2).max(3) * 4 / 3 + 1).next_power_of_two() / 2;
         let limit = slots / 4 * 3;
@@ -192,6 +197,21 @@ mod tests {
         assert_eq!(cache.get(key(limit + 3)).unwrap().main, word(limit + 3));
         assert!(cache.get(key(limit + 4)).is_none());
         assert!(cache.get(WordKey::of("toinen")).is_none());
+    }
+
+    #[test]
+    fn a_growing_table_keeps_every_word() {
+        let mut cache = WordCache::new(4_000);
+        let words: Vec<String> = (0..cache.limit).map(|i| format!("sana{i}")).collect();
+        for word in &words {
+            cache.insert(WordKey::of(word), terms(word));
+        }
+        // 1,536 words: from 256 slots to 2,048, three doublings, and no turn yet.
+        assert_eq!(cache.young.slots.len(), 2_048);
+        assert!(cache.old.is_none());
+        for word in &words {
+            assert_eq!(cache.get(WordKey::of(word)).unwrap().main, word.as_str());
+        }
     }
 
     #[test]

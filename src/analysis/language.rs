@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 
 use lingua::{LanguageDetector, LanguageDetectorBuilder};
 
-use super::pipeline::{Analyzer, lowercase_into};
+use super::pipeline::{Analyzer, Lowered};
 use super::tokenize::Words;
 use crate::schema::Language;
 
@@ -60,31 +60,25 @@ pub fn field_language(document: Language, text: &str) -> Language {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    // The words lowercase, in one string.
-    let mut lowered = String::with_capacity(end);
-    let mut lower = String::new();
-    let ranges: Vec<std::ops::Range<usize>> = Words::new(&text[..end])
+    let mut sample = Lowered::with_capacity(end);
+    for word in Words::new(&text[..end])
         .filter(|w| w.text.chars().any(char::is_alphabetic))
         .take(FIELD_SAMPLE_WORDS)
-        .map(|w| {
-            lowercase_into(w.text, &mut lower);
-            let from = lowered.len();
-            lowered.push_str(&lower);
-            from..lowered.len()
-        })
-        .collect();
-    if ranges.len() < FIELD_MIN_WORDS {
+    {
+        sample.push_lowercase(word.text);
+    }
+    if sample.len() < FIELD_MIN_WORDS {
         return document;
     }
-    let sample = || ranges.iter().map(|at| &lowered[at.clone()]);
     let known = |lang: Language| {
         let analyzer = Analyzer::full(lang);
         // Each word's lookup is a read from far away: all read first, side by side.
-        analyzer.prepare_knows(sample());
-        sample()
+        analyzer.prepare_knows(sample.iter());
+        sample
+            .iter()
             .filter(|w| analyzer.is_stopword(w) || analyzer.may_know(w))
             .count() as f32
-            / ranges.len() as f32
+            / sample.len() as f32
     };
     let own = known(document);
     if own >= FIELD_KNOWN_SHARE {

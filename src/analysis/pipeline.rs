@@ -192,13 +192,13 @@ const CONJUNCTIONS: &[&str] = &[
 /// Words shorter than this that the lexicon knows are not given to Voikko: they are rarely
 /// compounds it could split.
 const VOIKKO_MIN_COMPOUND_CHARS: usize = 10;
-/// Entries kept per thread and kind in the word cache (two generations of half each). A miss
-/// costs a compound split (dozens of lexicon lookups): with 50,000 entries, building the peers'
-/// 100,000 documents (200,000 distinct words) missed on about one word in twelve and spent a
-/// fifth of its time in `analyze_word`; with 400,000 it indexed 1.36× faster and the heap
-/// grew by about 65 MB while indexing (about 190 bytes an entry, two writer threads, when the
-/// cache still kept each word as well as its terms), the build's peak (in the final merge,
-/// when the writer threads and their caches are gone) unchanged.
+/// Entries kept per thread and kind in the word cache: two generations of at most 196,608
+/// words each (`analysis/cache.rs`). A miss costs a compound split (dozens of lexicon
+/// lookups): with 50,000 entries, building the peers' 100,000 documents (200,000 distinct
+/// words) missed on about one word in twelve and spent a fifth of its time in
+/// `analyze_word`; with 400,000 it indexed 1.36× faster. A full generation's table is 6.3 MB
+/// (2¹⁸ slots of 24 bytes), plus its words' terms; the build's peak RSS (in the final merge,
+/// when the writer threads and their caches are gone) is not raised by it.
 const CACHE_ENTRIES: usize = 400_000;
 
 /// Which analysis a cached word belongs to: language, configuration, folded or not.
@@ -606,21 +606,7 @@ impl Analyzer {
     ) {
         let mut lower = String::new();
         for word in Words::new(text) {
-            lower.clear();
-            if word.text.is_ascii() {
-                lower.push_str(word.text);
-                lower.make_ascii_lowercase();
-            } else {
-                for c in word.text.chars() {
-                    match c {
-                        c if c.is_ascii() => lower.push(c.to_ascii_lowercase()),
-                        // Latin-1's capitals (Ä, Ö, Å...) are their small letters less 32,
-                        // without a search of Unicode's tables; × is no letter.
-                        'À'..='Þ' if c != '×' => lower.push(char::from(c as u8 + 32)),
-                        c => lower.extend(c.to_lowercase()),
-                    }
-                }
-            }
+            lowercase_into(word.text, &mut lower);
             if filter(&lower) && !self.is_stopword(&lower) {
                 f(word.start, word.end, &lower, &self.word(&lower, false));
             }
@@ -664,29 +650,30 @@ impl Analyzer {
         // Every word lowercase, and whether it is a stop word, first; then the cached terms
         // of all the others, together: each lookup waits for memory (the tables are far
         // larger than the CPU's caches), and lookups side by side wait at once.
-        let mut lowered = String::with_capacity(text.len());
+        let mut lowered = Lowered::with_capacity(text.len());
         let mut lower = String::new();
-        let words: Vec<(Word, std::ops::Range<usize>, Option<WordKey>)> = Words::new(text)
+        let words: Vec<(Word, Option<WordKey>)> = Words::new(text)
             .map(|word| {
-                lowercase_into(word.text, &mut lower);
                 if folded {
-                    lower = fold(&lower);
+                    lowercase_into(word.text, &mut lower);
+                    lowered.push(&fold(&lower));
+                } else {
+                    lowered.push_lowercase(word.text);
                 }
-                let from = lowered.len();
-                lowered.push_str(&lower);
-                let key = (!self.is_stopword(&lower)).then(|| WordKey::of(&lower));
-                (word, from..lowered.len(), key)
+                let lower = lowered.get(lowered.len() - 1);
+                let key = (!self.is_stopword(lower)).then(|| WordKey::of(lower));
+                (word, key)
             })
             .collect();
         let mut cached: Vec<Option<Rc<WordTerms>>> =
             with_cache((self.lang, self.config, folded), |cache| {
                 words
                     .iter()
-                    .map(|w| w.2.and_then(|key| cache.get(key)))
+                    .map(|w| w.1.and_then(|key| cache.get(key)))
                     .collect()
             });
-        for (position, (word, at, key)) in words.into_iter().enumerate() {
-            let lower = &lowered[at];
+        for (position, (word, key)) in words.into_iter().enumerate() {
+            let lower = lowered.get(position);
             let conjunction = CONJUNCTIONS.contains(&lower);
             if !conjunction && !word.dangling && !pending.is_empty() && self.config.coordination {
                 self.complete_coordination(lower, &pending, word.end, folded, &mut out);
@@ -760,9 +747,15 @@ impl Analyzer {
 /// letters of Finnish, Swedish and English text.
 pub(super) fn lowercase_into(word: &str, out: &mut String) {
     out.clear();
+    push_lowercase(word, out);
+}
+
+/// Appends a word to `out` lowercase, as [`lowercase_into`] writes it.
+fn push_lowercase(word: &str, out: &mut String) {
+    let from = out.len();
     if word.is_ascii() {
         out.push_str(word);
-        out.make_ascii_lowercase();
+        out[from..].make_ascii_lowercase();
         return;
     }
     for c in word.chars() {
@@ -774,11 +767,58 @@ pub(super) fn lowercase_into(word: &str, out: &mut String) {
             'ß'..='ÿ' => out.push(c),
             // Anything else (Greek's final sigma lowercases by context): the whole word.
             _ => {
-                out.clear();
+                out.truncate(from);
                 out.push_str(&word.to_lowercase());
                 return;
             }
         }
+    }
+}
+
+/// A text's words, lowercase, one after another in one string: what the analysis of a text
+/// reads several times, without an allocation per word.
+#[derive(Debug, Default)]
+pub(super) struct Lowered {
+    text: String,
+    /// Where each word ends in `text`; it starts where the one before ends.
+    ends: Vec<usize>,
+}
+
+impl Lowered {
+    /// Room for words of `bytes` bytes in all.
+    pub(super) fn with_capacity(bytes: usize) -> Lowered {
+        Lowered {
+            text: String::with_capacity(bytes),
+            ends: Vec::new(),
+        }
+    }
+
+    /// Adds `word`, lowercased as [`lowercase_into`] does.
+    pub(super) fn push_lowercase(&mut self, word: &str) {
+        push_lowercase(word, &mut self.text);
+        self.ends.push(self.text.len());
+    }
+
+    /// Adds `word` as it is.
+    pub(super) fn push(&mut self, word: &str) {
+        self.text.push_str(word);
+        self.ends.push(self.text.len());
+    }
+
+    /// The `i`th word added.
+    pub(super) fn get(&self, i: usize) -> &str {
+        let from = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[from..self.ends[i]]
+    }
+
+    /// How many words were added.
+    pub(super) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The words in the order they were added.
+    pub(super) fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.get(i))
     }
 }
 

@@ -7,7 +7,7 @@ use std::hash::BuildHasher;
 use std::rc::Rc;
 
 use super::compound::MIN_WORD_CHARS;
-use super::pipeline::{Analyzer, TextTerm, fold_into, lowercase_into};
+use super::pipeline::{Analyzer, Lowered, TextTerm, fold_into};
 use super::synonyms::{Phrases, phrase_key};
 use crate::schema::Language;
 
@@ -81,18 +81,11 @@ fn pairs(analyzer: &Analyzer, text: &str, analyzed: &[TextTerm]) -> Vec<Token> {
         .collect();
     // Each word as written, lowercase: once, as it is the first of one pair and the second
     // of another; all in one string.
-    let mut lowered = String::with_capacity(text.len());
-    let mut lower = String::new();
-    let written: Vec<std::ops::Range<usize>> = main
-        .iter()
-        .map(|t| {
-            lowercase_into(&text[t.start..t.end], &mut lower);
-            let from = lowered.len();
-            lowered.push_str(&lower);
-            from..lowered.len()
-        })
-        .collect();
-    let written = |i: usize| &lowered[written[i].clone()];
+    let mut lowered = Lowered::with_capacity(text.len());
+    for t in &main {
+        lowered.push_lowercase(&text[t.start..t.end]);
+    }
+    let written = |i: usize| lowered.get(i);
     // The main terms are in position order (several readings of a word share one).
     let has = |position: usize, term: &str| {
         let from = main.partition_point(|t| t.position < position);
