@@ -510,3 +510,15 @@ fn words_are_lowercased_as_str_to_lowercase_does() {
         assert_eq!(lower, word.to_lowercase(), "{word}");
     }
 }
+
+#[test]
+fn highlighting_lowercases_a_word_as_indexing_does() {
+    // Greek's final sigma lowercases by context: the word's own lowercase, not its letters'.
+    let mut seen = Vec::new();
+    Analyzer::full(Language::En).for_each_word(
+        "ΣΟΦΟΣ Äiti",
+        |_| true,
+        |_, _, lower, _| seen.push(lower.to_owned()),
+    );
+    assert_eq!(seen, ["σοφος", "äiti"]);
+}
