@@ -136,6 +136,8 @@ struct Counts {
     acknowledged: u64,
     lost: u64,
     server_errors: u64,
+    /// Searches that got no answer at all (the connection failed or closed).
+    unanswered: u64,
     shed: u64,
     latencies: Vec<Duration>,
     /// The server's own p99 of admitted requests (from `/metrics`), in milliseconds.
@@ -164,6 +166,14 @@ impl Counts {
             "{scenario}: sent {} acknowledged {} lost {} 5xx {} shed {} p99 of admitted {p99}{extra}",
             self.sent, self.acknowledged, self.lost, self.server_errors, self.shed
         );
+        let first = FIRST_UNANSWERED.lock().unwrap().take();
+        if self.unanswered > 0 {
+            println!(
+                "  no answer at all: {} (the first: {})",
+                self.unanswered,
+                first.as_deref().unwrap_or("?")
+            );
+        }
         if !self.cpu.is_empty() {
             println!("  {}", self.cpu);
         }
@@ -529,14 +539,29 @@ impl Pinning {
 /// One search; its status (0: no answer) and how long the answer took.
 async fn search_once(client: &reqwest::Client, base: &str, q: &str) -> (u16, Duration) {
     let started = Instant::now();
-    let status = client
+    let status = match client
         .get(format!("{base}/v1/search"))
         .query(&[("q", q)])
         .send()
         .await
-        .map_or(0, |r| r.status().as_u16());
+    {
+        Ok(r) => r.status().as_u16(),
+        Err(e) => {
+            // What went wrong, once per run: a search with no answer at all is not the
+            // server's 5xx, and the line should say which it was.
+            let mut first = FIRST_UNANSWERED.lock().unwrap();
+            if first.is_none() {
+                *first = Some(format!("{e:?}").chars().take(300).collect());
+            }
+            0
+        }
+    };
     (status, started.elapsed())
 }
+
+/// The first error of a search that got no answer, for the scenario's line (taken when the
+/// line is printed).
+static FIRST_UNANSWERED: Mutex<Option<String>> = Mutex::new(None);
 
 impl Counts {
     fn record(&mut self, status: u16, took: Duration) {
@@ -547,7 +572,8 @@ impl Counts {
                 self.latencies.push(took);
             }
             503 => self.shed += 1,
-            s if s >= 500 || s == 0 => self.server_errors += 1,
+            0 => self.unanswered += 1,
+            s if s >= 500 => self.server_errors += 1,
             _ => {}
         }
     }
@@ -557,6 +583,7 @@ impl Counts {
         self.acknowledged += other.acknowledged;
         self.shed += other.shed;
         self.server_errors += other.server_errors;
+        self.unanswered += other.unanswered;
         self.latencies.extend(other.latencies);
     }
 }
