@@ -348,7 +348,8 @@ impl Analyzer {
 
     /// [`Analyzer::word`] of a word whose key is known.
     fn word_keyed(&self, lower: &str, key: WordKey, folded: bool) -> Rc<WordTerms> {
-        if let Some(hit) = with_cache((self.lang, self.config, folded), |words| words.get(key)) {
+        let kind = (self.lang, self.config, folded);
+        if let Some(hit) = with_cache(kind, |words| words.get(key)) {
             return hit;
         }
         let mut terms = self.analyze_word(lower, folded);
@@ -359,7 +360,6 @@ impl Analyzer {
             terms.roots = self.roots(&terms);
         }
         let terms = Rc::new(terms);
-        let kind = (self.lang, self.config, folded);
         with_cache(kind, |words| words.insert(key, terms.clone()));
         terms
     }
@@ -801,7 +801,13 @@ impl Lowered {
 
     /// Adds `word` as it is.
     pub(super) fn push(&mut self, word: &str) {
-        self.text.push_str(word);
+        self.push_joined(word, "");
+    }
+
+    /// Adds two words, as they are, written together as one.
+    pub(super) fn push_joined(&mut self, first: &str, second: &str) {
+        self.text.push_str(first);
+        self.text.push_str(second);
         self.ends.push(self.text.len());
     }
 

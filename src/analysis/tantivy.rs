@@ -96,10 +96,9 @@ fn pairs(analyzer: &Analyzer, text: &str, analyzed: &[TextTerm]) -> Vec<Token> {
     };
     let phrases = Phrases::of(*analyzer);
     let mut tokens: Vec<Token> = Vec::new();
-    // Two neighbouring words written together, to be looked up: (where in `joined`, the
-    // first word, the second).
-    let mut joined = String::new();
-    let mut candidates: Vec<(std::ops::Range<usize>, usize, usize)> = Vec::new();
+    // Two neighbouring words written together, to be looked up, and which two they are.
+    let mut joined = Lowered::default();
+    let mut joined_from: Vec<(usize, usize)> = Vec::new();
     for (i, first) in main.iter().enumerate() {
         for key in phrases.starting(first.term(), first.position, has) {
             let key = key.to_owned();
@@ -128,24 +127,19 @@ fn pairs(analyzer: &Analyzer, text: &str, analyzed: &[TextTerm]) -> Vec<Token> {
                 );
             }
             for head in heads {
-                let from = joined.len();
-                joined.push_str(head);
-                joined.push_str(written(j));
                 // Shorter words are never split into parts, so never searched for apart.
-                if joined[from..].chars().count() < MIN_WORD_CHARS {
-                    joined.truncate(from);
-                } else {
-                    candidates.push((from..joined.len(), i, j));
+                if head.chars().count() + written(j).chars().count() >= MIN_WORD_CHARS {
+                    joined.push_joined(head, written(j));
+                    joined_from.push((i, j));
                 }
             }
         }
     }
     // Almost none is a word: each lookup is then one read of the lexicon's filter, and
     // making them all at once is cheaper than one after the other.
-    analyzer.prepare_knows(candidates.iter().map(|(at, ..)| &joined[at.clone()]));
+    analyzer.prepare_knows(joined.iter());
     let mut compounds: Vec<Token> = Vec::new();
-    for (at, i, j) in candidates {
-        let candidate = &joined[at];
+    for (candidate, (i, j)) in joined.iter().zip(joined_from) {
         if !analyzer.knows(candidate) {
             continue;
         }
