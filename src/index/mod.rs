@@ -16,7 +16,7 @@ use crate::analysis;
 use crate::schema::Document;
 
 pub use catalog::Catalog;
-pub use facets::{Bits, FacetCache, FacetValues, SegmentFacets};
+pub use facets::{Bits, FacetCache, FacetTotals, FacetValues, Numbering, SegmentFacets};
 pub use fields::{DateField, FacetField, Fields, TextFields, collation_key, days, facet_values};
 pub use pipeline::Throttle;
 pub use stored::{StoredDocument, StoredError};
@@ -209,6 +209,12 @@ impl SearchIndex {
     /// The facet sets of every segment `searcher` searches, by segment ordinal.
     pub fn facet_sets(&self, searcher: &Searcher) -> tantivy::Result<Vec<Arc<SegmentFacets>>> {
         self.facets.for_searcher(&self.fields, searcher)
+    }
+
+    /// The values of the segments whose sets are `sets` ([`SearchIndex::facet_sets`]),
+    /// numbered together, so that their counts add up by number.
+    pub fn facet_numbering(&self, sets: &[Arc<SegmentFacets>]) -> Arc<Numbering> {
+        self.facets.numbering(sets)
     }
 
     /// The stored document at `address` of `searcher`, parsed (kept parsed for the next time).

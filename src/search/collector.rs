@@ -11,7 +11,7 @@
 //! documents at once.
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, HashMap};
 
 use std::sync::Arc;
 
@@ -22,7 +22,7 @@ use tantivy::query::Weight;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyError};
 
 use super::disjunction::{Window, Windows};
-use crate::index::{Bits, FacetField, SegmentFacets};
+use crate::index::{Bits, FacetField, FacetTotals, Numbering, SegmentFacets};
 use crate::schema::Language;
 
 /// How much more a document in the preferred language scores ([`SearchCollector::prefer`]):
@@ -65,6 +65,9 @@ pub struct SearchCollector {
     pub count_facets: bool,
     /// Facet sets of the searcher's segments, by segment ordinal; needed to filter or count.
     pub facets: Vec<Arc<SegmentFacets>>,
+    /// Their values numbered together ([`crate::index::SearchIndex::facet_numbering`]), to
+    /// add the segments' counts up; made from `facets` when counting without it.
+    pub numbering: Option<Arc<Numbering>>,
 }
 
 /// The result of a collection.
@@ -74,8 +77,10 @@ pub struct Collected {
     pub total: u64,
     /// Best hits first.
     pub top: Vec<Ranked>,
-    /// Counts per facet value.
-    pub facets: BTreeMap<FacetField, BTreeMap<String, u64>>,
+    /// Counts per facet value, when counting.
+    pub facets: Option<FacetTotals>,
+    /// A segment's counts, in the order of [`SegmentFacets::counts`], until merged.
+    segment_counts: Option<(SegmentOrdinal, Vec<Vec<u64>>)>,
     /// By title: the collation key of each hit in `top`. Within a segment hits are ranked by
     /// the key's term ordinal; ordinals of different segments are not comparable, so the
     /// merge compares the keys.
@@ -252,16 +257,22 @@ impl Collector for SearchCollector {
 
     fn merge_fruits(&self, fruits: Vec<Collected>) -> tantivy::Result<Collected> {
         let mut merged = Collected::default();
+        if self.count_facets {
+            let numbering = match &self.numbering {
+                Some(numbering) => numbering.clone(),
+                None => Arc::new(Numbering::of(&self.facets)),
+            };
+            merged.facets = Some(numbering.zeros());
+        }
         let mut ranked = Vec::new();
         for fruit in fruits {
             merged.total += fruit.total;
             ranked.extend(fruit.top);
             merged.title_keys.extend(fruit.title_keys);
-            for (facet, counts) in fruit.facets {
-                let into = merged.facets.entry(facet).or_default();
-                for (value, n) in counts {
-                    *into.entry(value).or_default() += n;
-                }
+            if let (Some(totals), Some((segment, counts))) =
+                (&mut merged.facets, &fruit.segment_counts)
+            {
+                totals.add(*segment as usize, counts);
             }
         }
         if self.order == Order::Title && !merged.title_keys.is_empty() {
@@ -310,7 +321,7 @@ impl SegmentCollector for SegmentSearchCollector {
     }
 
     fn harvest(self) -> Collected {
-        let mut facets = BTreeMap::new();
+        let mut segment_counts = None;
         if let (Some(sets), Some((matched, near))) = (&self.sets, &self.matched) {
             // A facet's own filter is lifted for its counts.
             let lifted: Vec<(FacetField, &Bits)> = self
@@ -319,20 +330,7 @@ impl SegmentCollector for SegmentSearchCollector {
                 .zip(near)
                 .map(|((facet, _), near)| (*facet, near))
                 .collect();
-            for (facet, counts) in FacetField::ALL
-                .into_iter()
-                .zip(sets.counts(matched, &lifted))
-            {
-                let counted = sets
-                    .facet(facet)
-                    .values()
-                    .iter()
-                    .zip(counts)
-                    .filter(|(_, n)| *n > 0)
-                    .map(|(v, n)| (v.clone(), n))
-                    .collect();
-                facets.insert(facet, counted);
-            }
+            segment_counts = Some((self.segment, sets.counts(matched, &lifted)));
         }
         let top: Vec<Ranked> = self.heap.into_iter().map(|Reverse(r)| r).collect();
         let mut title_keys = HashMap::new();
@@ -352,7 +350,8 @@ impl SegmentCollector for SegmentSearchCollector {
         Collected {
             total: self.total,
             top,
-            facets,
+            facets: None,
+            segment_counts,
             title_keys,
         }
     }

@@ -12,7 +12,7 @@ mod rescore;
 mod snippet;
 mod suggest;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -24,7 +24,8 @@ use tantivy::{Searcher, Term};
 use std::ops::Bound;
 
 use crate::index::{
-    DateField, FacetField, Fields, SearchIndex, SegmentFacets, StoredDocument, StoredError, days,
+    DateField, FacetField, FacetTotals, Fields, SearchIndex, SegmentFacets, StoredDocument,
+    StoredError, days,
 };
 use crate::schema::{DocId, Document, Kind, Language, Phase, Region, Theme};
 
@@ -366,6 +367,9 @@ fn run(
         false => wanted.max(rescore::WINDOW),
     };
     let mut collector = collector_for(top_n, order, req.selection.clone(), sets);
+    if facets {
+        collector.numbering = Some(index.facet_numbering(&collector.facets));
+    }
     collector.count_facets = facets;
     collector.prefer = prefer;
     let gather = |query: Box<dyn Query>| {
@@ -610,6 +614,7 @@ pub fn collector_for(
         prefer: None,
         count_facets: true,
         facets,
+        numbering: None,
     }
 }
 
@@ -705,7 +710,7 @@ fn load_hit(
 
 /// Each facet's values, most frequent first, cut to the `most` most frequent and the selected.
 fn facet_counts(
-    collected: BTreeMap<FacetField, BTreeMap<String, u64>>,
+    totals: Option<FacetTotals>,
     selection: &Selection,
     most: usize,
 ) -> Vec<FacetCounts> {
@@ -716,28 +721,41 @@ fn facet_counts(
                 .iter()
                 .find(|(f, _)| *f == facet)
                 .map_or(&[], |(_, v)| v.as_slice());
-            let mut counts = collected.get(&facet).cloned().unwrap_or_default();
+            let mut counted: Vec<(&str, u64)> =
+                totals.iter().flat_map(|t| t.counted(facet)).collect();
             for value in selected {
-                counts.entry(value.clone()).or_insert(0);
+                if !counted.iter().any(|(v, _)| v == value) {
+                    counted.push((value, 0));
+                }
             }
-            let mut values: Vec<FacetValue> = counts
-                .into_iter()
-                .map(|(value, count)| FacetValue {
-                    selected: selected.contains(&value),
-                    value,
-                    count,
-                })
-                .collect();
-            values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-            // A selected value stays however rare, so that a user can always unselect it.
-            let mut rank = 0;
-            values.retain(|v| {
-                rank += 1;
-                rank <= most || v.selected
-            });
+            let order = |a: &(&str, u64), b: &(&str, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0));
+            // The `most` first, and a selected value however rare, so that a user can always
+            // unselect it; the others are never sorted.
+            if counted.len() > most {
+                if most > 0 {
+                    counted.select_nth_unstable_by(most - 1, order);
+                }
+                let rest = &mut counted[most..];
+                let mut kept = 0;
+                for i in 0..rest.len() {
+                    if selected.iter().any(|s| s == rest[i].0) {
+                        rest.swap(kept, i);
+                        kept += 1;
+                    }
+                }
+                counted.truncate(most + kept);
+            }
+            counted.sort_unstable_by(order);
             FacetCounts {
                 facet: facet.name().to_owned(),
-                values,
+                values: counted
+                    .into_iter()
+                    .map(|(value, count)| FacetValue {
+                        selected: selected.iter().any(|s| s == value),
+                        value: value.to_owned(),
+                        count,
+                    })
+                    .collect(),
             }
         })
         .collect()
@@ -788,6 +806,13 @@ mod tests {
         }
         index.reload().expect("reloaded");
         assert!(index.searcher().segment_readers().len() >= 5);
+        // The same documents built at once, into one segment: the counts of the segments
+        // above must add up to its counts.
+        let whole_dir = tempfile::tempdir().expect("temporary directory");
+        let all = docs.iter().cloned().map(Ok::<_, String>);
+        let whole =
+            SearchIndex::build(&Catalog::new(whole_dir.path()), all, |_| {}).expect("built");
+        assert_eq!(whole.searcher().segment_readers().len(), 1);
         // A facet selected: the documents failing only its filter count for its values.
         let region = vec![(FacetField::Region, vec!["pohjois-savo".to_owned()])];
         let requests = [
@@ -828,6 +853,10 @@ mod tests {
             let alone = answer(false);
             assert!(alone["total"].as_u64() > Some(0), "{q}: {alone}");
             assert_eq!(answer(true), alone, "{q}");
+            let at_once =
+                serde_json::to_value(search(&whole, &req).expect("searched")).expect("as JSON");
+            assert_eq!(at_once["total"], alone["total"], "{q}");
+            assert_eq!(at_once["facets"], alone["facets"], "{q}");
         }
     }
 }
