@@ -148,6 +148,7 @@ impl Windows for WindowedCoverage {
         let mut tier = Window::new();
         // Per tier (words matched), the window's documents in it, a bit each.
         let mut tiers = vec![[0u64; Window::WORDS]; all + 1];
+        let mut exactly = vec![0u64; all + 1];
         loop {
             let first = words[..counted]
                 .iter()
@@ -179,19 +180,32 @@ impl Windows for WindowedCoverage {
                 }
                 excluded.clear();
             }
-            // Each document's tier: the words whose windows hold it.
-            for (w, &bits) in found.iter().enumerate() {
-                let mut left = bits;
-                while left != 0 {
-                    let bit = left.trailing_zeros();
-                    left &= left - 1;
-                    let has = |window: &Window| window.words()[w] >> bit & 1 == 1;
-                    // The synonyms of all the words, if any, are the window after theirs.
-                    let matched = match windows[all..counted].first() {
-                        Some(together) if has(together) => all,
-                        _ => windows[..all].iter().filter(|&window| has(window)).count(),
-                    };
-                    tiers[matched][w] |= 1 << bit;
+            // Each document's tier, the number of words whose windows hold it, worked out 64
+            // documents at a time: `exactly[k]` holds those among the words counted so far
+            // in exactly `k` of them, and each word moves its documents up a tier.
+            for (w, &docs) in found.iter().enumerate() {
+                if docs == 0 {
+                    continue;
+                }
+                exactly.fill(0);
+                exactly[0] = docs;
+                for (i, window) in windows[..all].iter().enumerate() {
+                    let has = window.words()[w];
+                    for k in (1..=i + 1).rev() {
+                        exactly[k] = (exactly[k] & !has) | (exactly[k - 1] & has);
+                    }
+                    exactly[0] &= !has;
+                }
+                // The words written together count as all of them.
+                if let Some(together) = windows[all..counted].first() {
+                    let together = together.words()[w] & docs;
+                    for k in &mut exactly[..all] {
+                        *k &= !together;
+                    }
+                    exactly[all] |= together;
+                }
+                for (tier, &docs) in tiers.iter_mut().zip(&exactly) {
+                    tier[w] = docs;
                 }
             }
             // Best tier first, each handed over with its tier as the primary key.
