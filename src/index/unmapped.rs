@@ -156,6 +156,74 @@ mod tests {
     use super::*;
 
     #[test]
+    fn segments_merged_through_it_hold_what_they_held() {
+        use tantivy::collector::Count;
+        use tantivy::query::{PhraseQuery, TermQuery};
+        use tantivy::schema::{IndexRecordOption, STORED, Schema, TEXT, Value};
+        use tantivy::{Index, IndexWriter, TantivyDocument, Term};
+
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut schema = Schema::builder();
+        let body = schema.add_text_field("body", TEXT | STORED);
+        let index = Index::create_in_dir(dir.path(), schema.build()).expect("created");
+        let mut writer: IndexWriter = index
+            .writer_with_num_threads(1, 15_000_000)
+            .expect("writer");
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        // Three segments, postings long enough for several blocks and windows.
+        for segment in 0..3 {
+            for i in 0..20_000u32 {
+                let text = match i % 3 {
+                    0 => format!("kotihoito tukee ikääntyneitä {segment} {i}"),
+                    _ => format!("omaishoito tukee perheitä {i}"),
+                };
+                writer
+                    .add_document(tantivy::doc!(body => text))
+                    .expect("added");
+            }
+            writer.commit().expect("committed");
+        }
+        writer.wait_merging_threads().expect("writer done");
+
+        let unmapped =
+            Index::open(UnmappedDirectory::open(dir.path()).expect("opened")).expect("the index");
+        let mut merger: IndexWriter = unmapped
+            .writer_with_num_threads(1, 15_000_000)
+            .expect("writer");
+        let segments = unmapped.searchable_segment_ids().expect("segments");
+        assert_eq!(segments.len(), 3);
+        merger.merge(&segments).wait().expect("merged");
+        merger.wait_merging_threads().expect("merger done");
+
+        let merged = Index::open_in_dir(dir.path()).expect("reopened");
+        let searcher = merged.reader().expect("reader").searcher();
+        assert_eq!(searcher.segment_readers().len(), 1);
+        assert_eq!(searcher.num_docs(), 60_000);
+        let term = |text: &str| Term::from_field_text(body, text);
+        let count =
+            |query: &dyn tantivy::query::Query| searcher.search(query, &Count).expect("counted");
+        let tukee = TermQuery::new(term("tukee"), IndexRecordOption::WithFreqs);
+        assert_eq!(count(&tukee), 60_000);
+        let phrase = PhraseQuery::new(vec![term("kotihoito"), term("tukee"), term("ikääntyneitä")]);
+        assert_eq!(count(&phrase), 3 * 6_667);
+        let found = searcher
+            .search(
+                &TermQuery::new(term("19999"), IndexRecordOption::Basic),
+                &tantivy::collector::DocSetCollector,
+            )
+            .expect("found");
+        assert_eq!(found.len(), 3, "one in each segment merged");
+        let first = *found.iter().next().expect("a document");
+        let stored: TantivyDocument = searcher.doc(first).expect("stored");
+        assert!(
+            stored
+                .get_first(body)
+                .and_then(|v| v.as_str())
+                .is_some_and(|t| t.ends_with("19999"))
+        );
+    }
+
+    #[test]
     fn reads_what_the_file_holds_across_windows_and_beyond_them() {
         let dir = tempfile::tempdir().expect("temporary directory");
         let data: Vec<u8> = (0..3 * WINDOW_BYTES + 17)
