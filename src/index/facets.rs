@@ -349,17 +349,13 @@ impl ByDocument {
         // wanted, no test.
         let mut counts = vec![0u32; self.numbers.len()];
         let every = local.start == 0 && local.end as usize == self.numbers.len();
-        for &w in occupied {
-            let mut bits = docs.word(w as usize);
-            while bits != 0 {
-                let doc = w as usize * 64 + bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                let of = &values[self.starts[doc] as usize..self.starts[doc + 1] as usize];
-                for &value in of {
-                    let value = value.into();
-                    if every || local.contains(&value) {
-                        counts[value as usize] += 1;
-                    }
+        for doc in docs.docs_in(occupied) {
+            let doc = doc as usize;
+            let of = &values[self.starts[doc] as usize..self.starts[doc + 1] as usize];
+            for &value in of {
+                let value = value.into();
+                if every || local.contains(&value) {
+                    counts[value as usize] += 1;
                 }
             }
         }

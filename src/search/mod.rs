@@ -721,6 +721,7 @@ fn facet_counts(
                 .iter()
                 .find(|(f, _)| *f == facet)
                 .map_or(&[], |(_, v)| v.as_slice());
+            let is_selected = |value: &str| selected.iter().any(|s| s == value);
             let mut counted: Vec<(&str, u64)> =
                 totals.iter().flat_map(|t| t.counted(facet)).collect();
             for value in selected {
@@ -735,15 +736,11 @@ fn facet_counts(
                 if most > 0 {
                     counted.select_nth_unstable_by(most - 1, order);
                 }
-                let rest = &mut counted[most..];
-                let mut kept = 0;
-                for i in 0..rest.len() {
-                    if selected.iter().any(|s| s == rest[i].0) {
-                        rest.swap(kept, i);
-                        kept += 1;
-                    }
-                }
-                counted.truncate(most + kept);
+                let rest: Vec<(&str, u64)> = counted
+                    .drain(most..)
+                    .filter(|(value, _)| is_selected(value))
+                    .collect();
+                counted.extend(rest);
             }
             counted.sort_unstable_by(order);
             FacetCounts {
@@ -751,7 +748,7 @@ fn facet_counts(
                 values: counted
                     .into_iter()
                     .map(|(value, count)| FacetValue {
-                        selected: selected.iter().any(|s| s == value),
+                        selected: is_selected(value),
                         value: value.to_owned(),
                         count,
                     })
