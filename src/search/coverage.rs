@@ -282,8 +282,12 @@ mod tests {
             let reference = coverage
                 .weight(EnableScoring::enabled_from_searcher(&searcher))
                 .expect("weight");
-            let single = tantivy::Executor::single_thread();
-            let lookups = Lookups::of(coverage.terms(), &searcher, &single).expect("looked up");
+            let lookups = Lookups::of(
+                coverage.terms(),
+                &searcher,
+                super::super::spread::Threads::One,
+            )
+            .expect("looked up");
             let windowed = coverage.windowed(&searcher, &lookups).expect("windowed");
             for (segment, reader) in searcher.segment_readers().iter().enumerate() {
                 let mut expected = Vec::new();

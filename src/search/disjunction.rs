@@ -20,7 +20,9 @@ use tantivy::query::{
     Bm25Weight, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, Executor, Score, Searcher, SegmentReader, TERMINATED, Term};
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
+
+use super::spread::Threads;
 
 /// Alternatives any of which may match; a document's score is the sum of those it matches.
 /// Built by the query builder (`build.rs`).
@@ -109,23 +111,23 @@ pub(super) struct Lookups<'q> {
 }
 
 impl<'q> Lookups<'q> {
-    /// Looks `terms` up in `searcher`'s segments, each segment's dictionary on `executor`:
+    /// Looks `terms` up in `searcher`'s segments, each segment's dictionary on `threads`:
     /// side by side, for a search running alone.
     pub(super) fn of(
         terms: impl Iterator<Item = &'q Term>,
         searcher: &Searcher,
-        executor: &Executor,
+        threads: Threads,
     ) -> tantivy::Result<Lookups<'q>> {
         let mut terms: Vec<&Term> = terms.collect();
         terms.sort_unstable();
         terms.dedup();
-        let look_up = |reader: &SegmentReader| {
+        let look_up = |_, reader: &SegmentReader| {
             terms
                 .iter()
                 .map(|term| Ok(reader.inverted_index(term.field())?.get_term_info(term)?))
                 .collect::<tantivy::Result<Vec<_>>>()
         };
-        let by_segment = executor.map(look_up, searcher.segment_readers().iter())?;
+        let by_segment = threads.map(searcher.segment_readers(), look_up)?;
         Ok(Lookups { terms, by_segment })
     }
 
@@ -580,8 +582,7 @@ mod tests {
         let union = query
             .weight(EnableScoring::enabled_from_searcher(&searcher))
             .expect("weight");
-        let single = Executor::single_thread();
-        let lookups = Lookups::of(query.terms(), &searcher, &single).expect("looked up");
+        let lookups = Lookups::of(query.terms(), &searcher, Threads::One).expect("looked up");
         let windowed = query.windowed(&searcher, &lookups).expect("windowed");
         let mut matched = 0;
         for (segment, reader) in searcher.segment_readers().iter().enumerate() {

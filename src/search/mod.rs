@@ -10,6 +10,7 @@ mod disjunction;
 pub mod query;
 mod rescore;
 mod snippet;
+mod spread;
 mod suggest;
 
 use std::collections::HashMap;
@@ -30,6 +31,7 @@ use crate::index::{
 use crate::schema::{DocId, Document, Kind, Language, Phase, Region, Theme};
 
 use disjunction::Lookups;
+use spread::Threads;
 
 pub use build::{Plan, highlights, plan, proximity_query, title_phrases, typo_matches, typo_words};
 pub use collector::{Collected, Order, Selection};
@@ -488,31 +490,29 @@ fn collect_query(
     let spread = segments.len() > 1 && alone.0;
     #[cfg(test)]
     let spread = tests::SPREAD.get().unwrap_or(spread);
-    let executor = if spread {
-        segment_executor()
-    } else {
-        &tantivy::Executor::single_thread()
+    let threads = match spread {
+        true => Threads::Spread,
+        false => Threads::One,
     };
     let windows: Box<dyn disjunction::Windows + Sync> =
         if let Some(any) = query.downcast_ref::<disjunction::Disjunction>() {
-            Box::new(any.windowed(searcher, &Lookups::of(any.terms(), searcher, executor)?)?)
+            Box::new(any.windowed(searcher, &Lookups::of(any.terms(), searcher, threads)?)?)
         } else if let Some(all) = query.downcast_ref::<conjunction::Conjunction>() {
-            Box::new(all.windowed(searcher, &Lookups::of(all.terms(), searcher, executor)?)?)
+            Box::new(all.windowed(searcher, &Lookups::of(all.terms(), searcher, threads)?)?)
         } else if let Some(most) = query.downcast_ref::<coverage::Coverage>() {
-            Box::new(most.windowed(searcher, &Lookups::of(most.terms(), searcher, executor)?)?)
+            Box::new(most.windowed(searcher, &Lookups::of(most.terms(), searcher, threads)?)?)
         } else {
             return Ok(searcher.search(query, collector)?);
         };
-    let collect = |(segment, reader): (usize, &tantivy::SegmentReader)| {
+    let fruits = threads.map(segments, |segment, reader| {
         collector.collect_windows(windows.as_ref(), segment as u32, reader)
-    };
-    let fruits = executor.map(collect, segments.iter().enumerate())?;
+    })?;
     drop(alone);
     Ok(collector.merge_fruits(fruits)?)
 }
 
 /// Searches collecting in this process, whatever their query, counted while one is: a search
-/// that runs alone collects its segments on every CPU ([`segment_executor`]); searches side
+/// that runs alone collects its segments on every CPU ([`Threads::Spread`]); searches side
 /// by side each collect on their own thread. Spreading each over the CPUs the others are
 /// using only adds the cost of handing the segments over: at a million documents under load,
 /// spreading every search served 7–9 % fewer (docs/performance.md).
@@ -531,25 +531,6 @@ impl Drop for Collecting {
     fn drop(&mut self) {
         COLLECTING.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     }
-}
-
-/// The threads a search's segments are collected on, one per CPU the process may use: a
-/// search of an index of several segments (a large catalogue, or one just written to) is
-/// answered in about the time of its largest segment while the CPUs are free. With one CPU
-/// it runs on its own thread. (An index of one segment, what a catalogue of 100,000
-/// documents is built into, is collected on the search's own thread.)
-fn segment_executor() -> &'static tantivy::Executor {
-    static EXECUTOR: std::sync::OnceLock<tantivy::Executor> = std::sync::OnceLock::new();
-    EXECUTOR.get_or_init(|| {
-        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-        match cpus {
-            1 => tantivy::Executor::single_thread(),
-            n => tantivy::Executor::multi_thread(n, "innohaku-segments-").unwrap_or_else(|e| {
-                tracing::warn!("searching segments on one thread: {e}");
-                tantivy::Executor::single_thread()
-            }),
-        }
-    })
 }
 
 /// Limits a query to documents whose dates fall in the requested ranges.
