@@ -229,8 +229,7 @@ mod tests {
             let reference = query
                 .weight(EnableScoring::enabled_from_searcher(&searcher))
                 .expect("weight");
-            let lookups = Lookups::of(query.terms(), &searcher, super::super::spread::Threads::One)
-                .expect("looked up");
+            let lookups = Lookups::of(query.terms(), &searcher).expect("looked up");
             let windowed = query.windowed(&searcher, &lookups).expect("windowed");
             let mut matched = 0;
             for (segment, reader) in searcher.segment_readers().iter().enumerate() {

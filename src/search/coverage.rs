@@ -282,12 +282,7 @@ mod tests {
             let reference = coverage
                 .weight(EnableScoring::enabled_from_searcher(&searcher))
                 .expect("weight");
-            let lookups = Lookups::of(
-                coverage.terms(),
-                &searcher,
-                super::super::spread::Threads::One,
-            )
-            .expect("looked up");
+            let lookups = Lookups::of(coverage.terms(), &searcher).expect("looked up");
             let windowed = coverage.windowed(&searcher, &lookups).expect("windowed");
             for (segment, reader) in searcher.segment_readers().iter().enumerate() {
                 let mut expected = Vec::new();

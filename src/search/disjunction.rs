@@ -22,8 +22,6 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
-use super::spread::Threads;
-
 /// Alternatives any of which may match; a document's score is the sum of those it matches.
 /// Built by the query builder (`build.rs`).
 #[derive(Debug, Default)]
@@ -111,23 +109,26 @@ pub(super) struct Lookups<'q> {
 }
 
 impl<'q> Lookups<'q> {
-    /// Looks `terms` up in `searcher`'s segments, each segment's dictionary on `threads`:
-    /// side by side, for a search running alone.
+    /// Looks `terms` up in `searcher`'s segments. On the search's own thread: a lookup takes
+    /// less time than waking a helper to share them.
     pub(super) fn of(
         terms: impl Iterator<Item = &'q Term>,
         searcher: &Searcher,
-        threads: Threads,
     ) -> tantivy::Result<Lookups<'q>> {
         let mut terms: Vec<&Term> = terms.collect();
         terms.sort_unstable();
         terms.dedup();
-        let look_up = |_, reader: &SegmentReader| {
+        let look_up = |reader: &SegmentReader| {
             terms
                 .iter()
                 .map(|term| Ok(reader.inverted_index(term.field())?.get_term_info(term)?))
                 .collect::<tantivy::Result<Vec<_>>>()
         };
-        let by_segment = threads.map(searcher.segment_readers(), look_up)?;
+        let by_segment = searcher
+            .segment_readers()
+            .iter()
+            .map(look_up)
+            .collect::<tantivy::Result<_>>()?;
         Ok(Lookups { terms, by_segment })
     }
 
@@ -582,7 +583,7 @@ mod tests {
         let union = query
             .weight(EnableScoring::enabled_from_searcher(&searcher))
             .expect("weight");
-        let lookups = Lookups::of(query.terms(), &searcher, Threads::One).expect("looked up");
+        let lookups = Lookups::of(query.terms(), &searcher).expect("looked up");
         let windowed = query.windowed(&searcher, &lookups).expect("windowed");
         let mut matched = 0;
         for (segment, reader) in searcher.segment_readers().iter().enumerate() {

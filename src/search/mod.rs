@@ -496,11 +496,11 @@ fn collect_query(
     };
     let windows: Box<dyn disjunction::Windows + Sync> =
         if let Some(any) = query.downcast_ref::<disjunction::Disjunction>() {
-            Box::new(any.windowed(searcher, &Lookups::of(any.terms(), searcher, threads)?)?)
+            Box::new(any.windowed(searcher, &Lookups::of(any.terms(), searcher)?)?)
         } else if let Some(all) = query.downcast_ref::<conjunction::Conjunction>() {
-            Box::new(all.windowed(searcher, &Lookups::of(all.terms(), searcher, threads)?)?)
+            Box::new(all.windowed(searcher, &Lookups::of(all.terms(), searcher)?)?)
         } else if let Some(most) = query.downcast_ref::<coverage::Coverage>() {
-            Box::new(most.windowed(searcher, &Lookups::of(most.terms(), searcher, threads)?)?)
+            Box::new(most.windowed(searcher, &Lookups::of(most.terms(), searcher)?)?)
         } else {
             return Ok(searcher.search(query, collector)?);
         };
