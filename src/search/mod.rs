@@ -494,6 +494,7 @@ fn collect_query(
         true => Threads::Spread,
         false => Threads::One,
     };
+    let awake = threads.wake();
     let windows: Box<dyn disjunction::Windows + Sync> =
         if let Some(any) = query.downcast_ref::<disjunction::Disjunction>() {
             Box::new(any.windowed(searcher, &Lookups::of(any.terms(), searcher)?)?)
@@ -504,6 +505,7 @@ fn collect_query(
         } else {
             return Ok(searcher.search(query, collector)?);
         };
+    drop(awake);
     let fruits = threads.map(segments, |segment, reader| {
         collector.collect_windows(windows.as_ref(), segment as u32, reader)
     })?;

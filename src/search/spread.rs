@@ -7,8 +7,9 @@
 //! helper that wakes late finds the work done, and the caller never sleeps while there is
 //! work it could do.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 /// Where a search's per-segment work runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +69,43 @@ impl Threads {
     }
 }
 
+/// Helpers kept awake while a search gets ready to share work with them ([`Threads::wake`]):
+/// they stop when this is dropped, or after [`AWAKE_AT_MOST`].
+pub(super) struct Awake(Option<Arc<AtomicBool>>);
+
+/// The longest a helper waits awake for work.
+const AWAKE_AT_MOST: Duration = Duration::from_millis(1);
+
+impl Drop for Awake {
+    fn drop(&mut self) {
+        if let Some(done) = &self.0 {
+            done.store(true, Ordering::Release);
+        }
+    }
+}
+
+impl Threads {
+    /// Wakes the helpers, which wait awake for the work a [`Threads::map`] will bring until
+    /// the returned guard is dropped: a helper asleep takes longer to wake than a search's
+    /// terms take to look up, and a map waits for each helper it called.
+    pub(super) fn wake(self) -> Awake {
+        let Some(pool) = (self == Threads::Spread).then(helpers).flatten() else {
+            return Awake(None);
+        };
+        let done = Arc::new(AtomicBool::new(false));
+        for _ in 0..pool.current_num_threads() {
+            let done = done.clone();
+            pool.spawn(move || {
+                let since = Instant::now();
+                while !done.load(Ordering::Acquire) && since.elapsed() < AWAKE_AT_MOST {
+                    std::hint::spin_loop();
+                }
+            });
+        }
+        Awake(Some(done))
+    }
+}
+
 /// The helper threads: one fewer than the CPUs the process may use (the search's own thread
 /// is the last), none with one CPU.
 fn helpers() -> Option<&'static rayon::ThreadPool> {
@@ -95,6 +133,8 @@ mod tests {
     fn every_item_is_mapped_once_in_order_and_an_error_is_returned() {
         let items: Vec<u32> = (0..37).collect();
         for threads in [Threads::One, Threads::Spread] {
+            // Helpers woken first, as a search wakes them before it looks its terms up.
+            drop(threads.wake());
             let doubled = threads
                 .map(&items, |i, &item| {
                     assert_eq!(i as u32, item);
