@@ -85,9 +85,10 @@ impl Drop for Awake {
 }
 
 impl Threads {
-    /// Wakes the helpers, which wait awake for the work a [`Threads::map`] will bring until
-    /// the returned guard is dropped: a helper asleep takes longer to wake than a search's
-    /// terms take to look up, and a map waits for each helper it called.
+    /// Wakes the helpers, which spin until the returned guard is dropped (at most
+    /// [`AWAKE_AT_MOST`]): a helper asleep takes longer to wake than a search's terms take to
+    /// look up, and a map waits for each helper it called. Drop the guard just before the
+    /// [`Threads::map`]: a spinning helper takes no work.
     pub(super) fn wake(self) -> Awake {
         let Some(pool) = (self == Threads::Spread).then(helpers).flatten() else {
             return Awake(None);
