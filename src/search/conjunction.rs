@@ -55,7 +55,7 @@ impl Conjunction {
     pub(super) fn windowed(
         &self,
         searcher: &Searcher,
-        lookups: &Lookups<'_>,
+        lookups: &Lookups,
     ) -> tantivy::Result<WindowedConjunction> {
         Ok(WindowedConjunction {
             all: windowed_each(&self.all, searcher, lookups)?,

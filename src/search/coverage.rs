@@ -83,7 +83,7 @@ impl Coverage {
     pub(super) fn windowed(
         &self,
         searcher: &Searcher,
-        lookups: &Lookups<'_>,
+        lookups: &Lookups,
     ) -> tantivy::Result<WindowedCoverage> {
         let windowed = |words: &[Disjunction]| windowed_each(words, searcher, lookups);
         Ok(WindowedCoverage {

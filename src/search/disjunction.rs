@@ -11,6 +11,8 @@
 //! the same way ([`conjunction`](super::conjunction)). Anywhere else (nested in a larger
 //! query) a [`Disjunction`] is the plain union.
 
+use std::collections::HashMap;
+
 use tantivy::directory::OwnedBytes;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::BlockSegmentPostings;
@@ -99,49 +101,55 @@ impl Query for Disjunction {
     }
 }
 
-/// A query's terms looked up in every segment's dictionary, each once: where its postings
-/// are, and how many documents have it (docs/performance.md, "Facet values in a byte").
-pub(super) struct Lookups<'q> {
-    /// The terms, in order, each once.
-    terms: Vec<&'q Term>,
-    /// Where each term is, by segment: `by_segment[segment][term]`.
-    by_segment: Vec<Vec<Option<TermInfo>>>,
+/// Terms looked up in every segment's dictionary, each once a search: where its postings are,
+/// and how many documents have it (docs/performance.md, "Facet values in a byte"). A search
+/// that relaxes its query, or tries typos, asks again for most of the terms it has asked for.
+#[derive(Default)]
+pub(super) struct Lookups {
+    /// Where each term is, by segment ordinal (`None` where it is absent).
+    found: HashMap<Term, Vec<Option<TermInfo>>>,
 }
 
-impl<'q> Lookups<'q> {
-    /// Looks `terms` up in `searcher`'s segments. On the search's own thread: a lookup takes
-    /// less time than waking a helper to share them.
-    pub(super) fn of(
-        terms: impl Iterator<Item = &'q Term>,
+impl Lookups {
+    /// `terms` looked up in `searcher`'s segments.
+    #[cfg(test)]
+    pub(super) fn of<'a>(
+        terms: impl Iterator<Item = &'a Term>,
         searcher: &Searcher,
-    ) -> tantivy::Result<Lookups<'q>> {
-        let mut terms: Vec<&Term> = terms.collect();
-        terms.sort_unstable();
-        terms.dedup();
-        let look_up = |reader: &SegmentReader| {
-            terms
+    ) -> tantivy::Result<Lookups> {
+        let mut lookups = Lookups::default();
+        lookups.add(terms, searcher)?;
+        Ok(lookups)
+    }
+
+    /// Looks up those of `terms` not looked up yet, in `searcher`'s segments (the same
+    /// searcher every time). On the search's own thread: a lookup takes less time than
+    /// waking a helper to share them.
+    pub(super) fn add<'a>(
+        &mut self,
+        terms: impl Iterator<Item = &'a Term>,
+        searcher: &Searcher,
+    ) -> tantivy::Result<&Lookups> {
+        for term in terms {
+            if self.found.contains_key(term) {
+                continue;
+            }
+            let infos = searcher
+                .segment_readers()
                 .iter()
-                .map(|term| Ok(reader.inverted_index(term.field())?.get_term_info(term)?))
-                .collect::<tantivy::Result<Vec<_>>>()
-        };
-        let by_segment = searcher
-            .segment_readers()
-            .iter()
-            .map(look_up)
-            .collect::<tantivy::Result<_>>()?;
-        Ok(Lookups { terms, by_segment })
+                .map(|reader| Ok(reader.inverted_index(term.field())?.get_term_info(term)?))
+                .collect::<tantivy::Result<Vec<_>>>()?;
+            self.found.insert(term.clone(), infos);
+        }
+        Ok(self)
     }
 
     /// Where `term`, one of the terms looked up, is in each segment.
     fn of_term(&self, term: &Term) -> Vec<Option<TermInfo>> {
-        let at = self
-            .terms
-            .binary_search(&term)
-            .expect("a windowed query's terms are looked up first");
-        self.by_segment
-            .iter()
-            .map(|infos| infos[at].clone())
-            .collect()
+        self.found
+            .get(term)
+            .expect("a windowed query's terms are looked up first")
+            .clone()
     }
 }
 
@@ -159,7 +167,7 @@ impl Disjunction {
     pub(super) fn windowed(
         &self,
         searcher: &Searcher,
-        lookups: &Lookups<'_>,
+        lookups: &Lookups,
     ) -> tantivy::Result<Windowed> {
         let readers = searcher.segment_readers();
         let total_docs: u64 = readers.iter().map(|r| u64::from(r.max_doc())).sum();
@@ -199,7 +207,7 @@ impl Disjunction {
 pub(super) fn windowed_each(
     words: &[Disjunction],
     searcher: &Searcher,
-    lookups: &Lookups<'_>,
+    lookups: &Lookups,
 ) -> tantivy::Result<Vec<Windowed>> {
     words
         .iter()

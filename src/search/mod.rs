@@ -374,9 +374,16 @@ fn run(
     }
     collector.count_facets = facets;
     collector.prefer = prefer;
+    // A relaxed or corrected pass asks for most of the terms the one before it asked for.
+    let lookups = std::cell::RefCell::new(Lookups::default());
     let gather = |query: Box<dyn Query>| {
         let query = within_dates(index.fields(), query, &req.dates);
-        collect_query(searcher, query.as_ref(), &collector)
+        collect_query(
+            searcher,
+            query.as_ref(),
+            &collector,
+            &mut lookups.borrow_mut(),
+        )
     };
     let mut plan = plan(scope, &parsed, req.prefix, &[]);
     // One word has nothing to relax.
@@ -484,6 +491,7 @@ fn collect_query(
     searcher: &Searcher,
     query: &dyn Query,
     collector: &collector::SearchCollector,
+    lookups: &mut Lookups,
 ) -> Result<Collected, SearchError> {
     let alone = Collecting::start();
     let segments = searcher.segment_readers();
@@ -497,11 +505,11 @@ fn collect_query(
     let awake = threads.wake();
     let windows: Box<dyn disjunction::Windows + Sync> =
         if let Some(any) = query.downcast_ref::<disjunction::Disjunction>() {
-            Box::new(any.windowed(searcher, &Lookups::of(any.terms(), searcher)?)?)
+            Box::new(any.windowed(searcher, lookups.add(any.terms(), searcher)?)?)
         } else if let Some(all) = query.downcast_ref::<conjunction::Conjunction>() {
-            Box::new(all.windowed(searcher, &Lookups::of(all.terms(), searcher)?)?)
+            Box::new(all.windowed(searcher, lookups.add(all.terms(), searcher)?)?)
         } else if let Some(most) = query.downcast_ref::<coverage::Coverage>() {
-            Box::new(most.windowed(searcher, &Lookups::of(most.terms(), searcher)?)?)
+            Box::new(most.windowed(searcher, lookups.add(most.terms(), searcher)?)?)
         } else {
             return Ok(searcher.search(query, collector)?);
         };
