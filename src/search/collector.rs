@@ -61,13 +61,12 @@ pub struct SearchCollector {
     /// Documents in this language score [`PREFERRED_LANGUAGE_BOOST`] times more; needs the
     /// facet sets.
     pub prefer: Option<Language>,
-    /// Whether to count facets (suggestions need only the top hits).
-    pub count_facets: bool,
     /// Facet sets of the searcher's segments, by segment ordinal; needed to filter or count.
     pub facets: Vec<Arc<SegmentFacets>>,
-    /// Their values numbered together ([`crate::index::SearchIndex::facet_numbering`]), to
-    /// add the segments' counts up; made from `facets` when counting without it.
-    pub numbering: Option<Arc<Numbering>>,
+    /// When counting facets (suggestions and recommendations need only the top hits): the
+    /// values of `facets` numbered together
+    /// ([`crate::index::SearchIndex::facet_numbering`]), to add the segments' counts up.
+    pub counting: Option<Arc<Numbering>>,
 }
 
 /// The result of a collection.
@@ -166,7 +165,8 @@ impl Collector for SearchCollector {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
-        let needs_sets = self.count_facets || !self.selection.is_empty() || self.prefer.is_some();
+        let needs_sets =
+            self.counting.is_some() || !self.selection.is_empty() || self.prefer.is_some();
         let sets = match self.facets.get(segment as usize) {
             Some(sets) => Some(sets.clone()),
             None if needs_sets => {
@@ -186,7 +186,8 @@ impl Collector for SearchCollector {
             None => Vec::new(),
         };
         let matched = self
-            .count_facets
+            .counting
+            .is_some()
             .then(|| (Bits::new(max_doc), vec![Bits::new(max_doc); filters.len()]));
         let fast = reader.fast_fields();
         let updated = (self.order == Order::Newest)
@@ -256,14 +257,10 @@ impl Collector for SearchCollector {
     }
 
     fn merge_fruits(&self, fruits: Vec<Collected>) -> tantivy::Result<Collected> {
-        let mut merged = Collected::default();
-        if self.count_facets {
-            let numbering = match &self.numbering {
-                Some(numbering) => numbering.clone(),
-                None => Arc::new(Numbering::of(&self.facets)),
-            };
-            merged.facets = Some(numbering.zeros());
-        }
+        let mut merged = Collected {
+            facets: self.counting.as_ref().map(Numbering::zeros),
+            ..Collected::default()
+        };
         let mut ranked = Vec::new();
         for fruit in fruits {
             merged.total += fruit.total;

@@ -370,9 +370,8 @@ fn run(
     };
     let mut collector = collector_for(top_n, order, req.selection.clone(), sets);
     if facets {
-        collector.numbering = Some(index.facet_numbering(&collector.facets));
+        collector.counting = Some(index.facet_numbering(&collector.facets));
     }
-    collector.count_facets = facets;
     collector.prefer = prefer;
     // A relaxed or corrected pass asks for most of the terms the one before it asked for.
     let lookups = std::cell::RefCell::new(Lookups::default());
@@ -588,8 +587,10 @@ pub fn languages_present(searcher: &Searcher, fields: &Fields) -> Vec<Language> 
         .collect()
 }
 
-/// A collector of the top `top_n` hits in `order` among documents in `selection`, counting
-/// facets; `facets` are the searcher's facet sets ([`SearchIndex::facet_sets`]).
+/// A collector of the top `top_n` hits in `order` among documents in `selection`, without
+/// facet counts until given their numbering ([`collector::SearchCollector::counting`]);
+/// `facets` are the searcher's facet sets ([`SearchIndex::facet_sets`]), which may be empty
+/// when `selection` is.
 pub fn collector_for(
     top_n: usize,
     order: Order,
@@ -603,9 +604,8 @@ pub fn collector_for(
         updated_field: "updated",
         title_field: "title_key",
         prefer: None,
-        count_facets: true,
         facets,
-        numbering: None,
+        counting: None,
     }
 }
 
@@ -616,10 +616,7 @@ pub fn top_collector(
     selection: Selection,
     facets: Vec<Arc<SegmentFacets>>,
 ) -> collector::SearchCollector {
-    collector::SearchCollector {
-        count_facets: false,
-        ..collector_for(top_n, Order::Relevance, selection, facets)
-    }
+    collector_for(top_n, Order::Relevance, selection, facets)
 }
 
 /// What to highlight in hits: analysed terms per language, and prefixes being typed.
