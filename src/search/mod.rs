@@ -588,7 +588,7 @@ pub fn languages_present(searcher: &Searcher, fields: &Fields) -> Vec<Language> 
 }
 
 /// A collector of the top `top_n` hits in `order` among documents in `selection`, without
-/// facet counts until given their numbering ([`collector::SearchCollector::counting`]);
+/// facet counts until given their numbering (its `counting` field);
 /// `facets` are the searcher's facet sets ([`SearchIndex::facet_sets`]), which may be empty
 /// when `selection` is.
 pub fn collector_for(
